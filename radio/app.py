@@ -1,0 +1,95 @@
+"""The composition root: settings -> storage -> media store -> services.
+
+Commands and the daemon get their collaborators from here; nothing below constructs
+its own I/O. Parts are opened in order and closed in reverse.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from radio.config import Settings, load_settings
+from radio.domain.topics import Taxonomy
+from radio.errors import RadioError, StorageError
+from radio.i18n import _
+from radio.media.store import MediaStore
+from radio.storage import migrate
+from radio.storage.db import create_sqlite_engine, session_factory
+from radio.storage.library_repo import LibraryRepository
+
+TOPICS_NAME = "topics.toml"
+
+
+def load_taxonomy(home: Path) -> Taxonomy:
+    """The station's own topics.toml if it has one, else the taxonomy shipped with radio."""
+    own = home / TOPICS_NAME
+    if own.exists():
+        path, text = str(own), own.read_text(encoding="utf-8")
+    else:
+        shipped = resources.files("radio") / "data" / TOPICS_NAME
+        path, text = str(shipped), shipped.read_text(encoding="utf-8")
+    try:
+        return Taxonomy.from_mapping(tomllib.loads(text), path)
+    except tomllib.TOMLDecodeError as err:
+        raise RadioError(_("{path}: not valid TOML: {reason}").format(path=path, reason=err)) from err
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    _closers: list = field(default_factory=list)
+
+    @cached_property
+    def sessions(self):
+        return session_factory(self.engine)
+
+    @cached_property
+    def library(self) -> LibraryRepository:
+        return LibraryRepository(self.sessions)
+
+    @cached_property
+    def media(self) -> MediaStore:
+        return MediaStore(self.settings.media_dir)
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return load_taxonomy(self.settings.home)
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            closer()
+        self.engine.dispose()
+
+
+def is_initialized(home: Path) -> bool:
+    return (home / "radio.db").exists()
+
+
+def open_app(home: Path, create: bool = False) -> App:
+    """Open the station at *home*, upgrading its database if it is older than this radio."""
+    if not create and not is_initialized(home):
+        raise StorageError(
+            _("no station at {home} (run 'radio init' first, or give --home)").format(home=home)
+        )
+    settings = load_settings(home)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        settings.media_dir.mkdir(exist_ok=True)
+    except OSError as err:
+        raise StorageError(
+            _("cannot create the station home {home}: {reason}").format(home=home, reason=err.strerror)
+        ) from err
+    engine = create_sqlite_engine(settings.database_path)
+    try:
+        migrate.upgrade(engine, settings.database_path, settings.backup_dir)
+    except BaseException:
+        engine.dispose()
+        raise
+    return App(settings=settings, engine=engine)

@@ -1,0 +1,91 @@
+"""The `radio` command: the root group, and the one place errors become messages.
+
+Every user error is one line on stderr and exit code 1 (click's usage errors: 2).
+A traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy.exc
+
+from radio import __version__
+from radio.cli.base import Group, option
+from radio.cli.context import AppContext
+from radio.errors import RadioError
+from radio.home import default_home
+from radio.i18n import _
+
+
+class RootGroup(Group):
+    """The root group maps errors to one line and an exit code, for the console script and
+    for click's test runner alike (both call ``main``)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name or "radio", complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as done:
+            code = done.exit_code
+        except click.Abort:
+            click.echo(_("Aborted!"), err=True)
+            code = 130
+        except click.ClickException as err:
+            err.show()
+            code = err.exit_code
+        except RadioError as err:
+            click.echo(_("radio: error: {message}").format(message=err), err=True)
+            code = err.exit_code
+        except (sqlalchemy.exc.OperationalError, sqlite3.OperationalError) as err:
+            reason = getattr(err, "orig", err)
+            click.echo(
+                _(
+                    "radio: database error: {reason} "
+                    "(check the permissions and free space of the station home)"
+                ).format(reason=reason),
+                err=True,
+            )
+            code = 1
+        except KeyboardInterrupt:
+            click.echo(_("Interrupted."), err=True)
+            code = 130
+        except BrokenPipeError:
+            code = 1
+        if not isinstance(code, int):
+            code = 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+@click.group(cls=RootGroup, help="Scheduling and playout for the commune loudspeaker radio.")
+@option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Station home directory (default: $RADIO_HOME or ~/.local/share/radio).",
+)
+@click.version_option(__version__, prog_name="radio")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None) -> None:
+    state = AppContext(home or default_home(os.environ))
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def _register() -> None:
+    from radio.cli import commands
+
+    for command in commands.ALL:
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console entry point."""
+    cli.main()

@@ -1,0 +1,50 @@
+"""Parameter types shared by commands: dates, durations shown to people."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from radio.i18n import _
+from radio.text import nfc
+
+
+class DateParam(click.ParamType):
+    """A calendar date: YYYY-MM-DD, or DD/MM/YYYY as written in Vietnam."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        text = nfc(str(value))
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        self.fail(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=text), param, ctx)
+
+
+class TextParam(click.ParamType):
+    """Free text, NFC-normalized."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx) -> str:
+        return nfc(str(value))
+
+
+DATE = DateParam()
+TEXT = TextParam()
+
+
+def format_duration(seconds: float | None) -> str:
+    """1:05 for 65 s, 1:02:03 past an hour."""
+    if seconds is None:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

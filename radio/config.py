@@ -1,0 +1,214 @@
+"""Station settings: embedded defaults, overridden by radio.toml, validated into one frozen object.
+
+Each setting is a dataclass field whose metadata holds its help text and check. The
+same schema validates radio.toml (every problem reported at once, the nearest key
+suggested for a misspelt one) and renders the commented radio.toml that `radio init`
+writes. Adding a setting is adding one field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from radio.errors import ConfigError
+from radio.i18n import N_, _
+from radio.text import nfc
+
+Check = Callable[[Any], str | None]
+
+
+def setting(default: Any, help: str, check: Check | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "check": check})
+
+
+def _in_range(low: float, high: float) -> Check:
+    def check(value: float) -> str | None:
+        if not low <= value <= high:
+            return _("must be between {low} and {high}").format(low=low, high=high)
+        return None
+
+    return check
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return _("unknown time zone (for example: Asia/Ho_Chi_Minh)")
+    return None
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    name: str = setting("Đài truyền thanh xã", N_("Station name, shown on reports and USB packages"))
+    commune: str = setting("", N_("Commune (xã/phường/thị trấn)"))
+    province: str = setting("", N_("Province (tỉnh/thành phố)"))
+    timezone: str = setting("Asia/Ho_Chi_Minh", N_("Time zone of the schedule and reports"), _timezone)
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    loudness_target_lufs: float = setting(
+        -16.0, N_("Loudness every item is brought to, in LUFS (EBU R128)"), _in_range(-40.0, -5.0)
+    )
+    true_peak_max_dbtp: float = setting(
+        -1.0, N_("Highest true peak allowed after the loudness gain, in dBTP"), _in_range(-12.0, 0.0)
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one station. Built once, passed to whoever needs it."""
+
+    home: Path
+    station: StationSettings = StationSettings()
+    audio: AudioSettings = AudioSettings()
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / CONFIG_NAME
+
+    @property
+    def database_path(self) -> Path:
+        return self.home / "radio.db"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.home / "media"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.home / "backups"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.station.timezone)
+
+
+CONFIG_NAME = "radio.toml"
+SECTIONS: dict[str, type] = {
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio")
+}
+SECTION_HELP = {
+    "station": N_("The station"),
+    "audio": N_("Sound processing"),
+}
+
+
+def _type_ok(value: Any, expected: Any) -> tuple[bool, Any]:
+    """Whether a TOML value fits the field type; ints are accepted for floats."""
+    if expected is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return True, float(value)
+    if expected is int and isinstance(value, int) and not isinstance(value, bool):
+        return True, value
+    if expected is str and isinstance(value, str):
+        return True, nfc(value)
+    if expected is bool and isinstance(value, bool):
+        return True, value
+    if typing.get_origin(expected) is list and isinstance(value, list):
+        return True, [nfc(v) if isinstance(v, str) else v for v in value]
+    return False, value
+
+
+def _type_name(expected: Any) -> str:
+    names = {str: N_("text"), float: N_("number"), int: N_("whole number"), bool: N_("true or false")}
+    return _(names.get(expected, N_("list")))
+
+
+def _nearest(key: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
+    return _(" (did you mean '{key}'?)").format(key=close[0]) if close else ""
+
+
+def settings_from_mapping(home: Path, data: dict[str, Any], source: str) -> Settings:
+    """Validate parsed TOML into Settings, collecting every problem before failing."""
+    problems: list[str] = []
+    sections: dict[str, Any] = {}
+    for section_name, value in data.items():
+        if section_name not in SECTIONS:
+            problems.append(
+                _("unknown section [{section}]").format(section=section_name)
+                + _nearest(section_name, list(SECTIONS))
+            )
+        elif not isinstance(value, dict):
+            problems.append(_("[{section}] must be a table").format(section=section_name))
+    for section_name, cls in SECTIONS.items():
+        given = data.get(section_name, {})
+        if not isinstance(given, dict):
+            continue
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in given.items():
+            where = f"{section_name}.{key}"
+            if key not in fields:
+                problems.append(
+                    _("unknown setting '{key}'").format(key=where) + _nearest(key, list(fields))
+                )
+                continue
+            ok, value = _type_ok(raw, hints[key])
+            if not ok:
+                problems.append(
+                    _("'{key}' must be {type}").format(key=where, type=_type_name(hints[key]))
+                )
+                continue
+            check = fields[key].metadata.get("check")
+            reason = check(value) if check else None
+            if reason:
+                problems.append(f"'{where}' {reason}")
+                continue
+            values[key] = value
+        sections[section_name] = cls(**values)
+    if problems:
+        raise ConfigError(source, problems)
+    return Settings(home=home, **sections)
+
+
+def load_settings(home: Path) -> Settings:
+    """Settings of the station at *home*: radio.toml if present, else the defaults."""
+    path = home / CONFIG_NAME
+    if not path.exists():
+        return Settings(home=home)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(str(path), [_("not valid TOML: {reason}").format(reason=err)]) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(str(path), [_("cannot be read: {reason}").format(reason=err)]) from err
+    return settings_from_mapping(home, data, str(path))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def render_config(overrides: dict[str, dict[str, Any]] | None = None) -> str:
+    """A commented radio.toml with every setting at its default (or the given value)."""
+    overrides = overrides or {}
+    lines = [
+        "# " + _("radio station settings. Lines starting with # are comments."),
+        "# " + _("Remove the # in front of a setting to change it."),
+    ]
+    for section_name, cls in SECTIONS.items():
+        lines += ["", f"# {_(SECTION_HELP[section_name])}", f"[{section_name}]"]
+        for f in dataclasses.fields(cls):
+            lines.append(f"# {_(f.metadata['help'])}")
+            if f.name in overrides.get(section_name, {}):
+                lines.append(f"{f.name} = {_toml_value(overrides[section_name][f.name])}")
+            else:
+                lines.append(f"# {f.name} = {_toml_value(f.default)}")
+    return "\n".join(lines) + "\n"

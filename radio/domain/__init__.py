@@ -1,0 +1,1 @@
+"""The pure core: rules and models, standard library only, no I/O."""

@@ -1,0 +1,1 @@
+"""Library services: importing files, editing, approving and retiring items."""

@@ -1,0 +1,1 @@
+"""Audio files: reading tags (mutagen), decoding and measuring (ffmpeg), the media store."""

@@ -1,0 +1,105 @@
+"""Decode a file to the end with ffmpeg, measuring EBU R128 loudness and true peak on the way.
+
+One streaming pass (ffmpeg's ebur128 filter): constant memory whatever the length, and
+the same pass proves the file decodes to its end.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from radio.errors import MediaError
+from radio.i18n import _
+from radio.media.ffmpeg import ffmpeg_binary
+
+SILENCE_LUFS = -70.0  # ebur128 reports this floor for silence: loudness unmeasurable
+TRUNCATED_RATIO = 0.9  # a file decoding less than this share of its declared length is truncated
+TRUNCATED_MIN_S = 1.0
+
+_STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio: (\w+)[^,\n]*, (\d+) Hz, ([^,\n]+)")
+_DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+_INTEGRATED = re.compile(r"Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+|-inf) LUFS")
+_TRUE_PEAK = re.compile(r"True peak:\s*\n\s*Peak:\s*(-?[\d.]+|-inf) dBFS")
+_OUT_TIME = re.compile(r"^out_time_us=(\d+)$", re.MULTILINE)
+_LAYOUT_CHANNELS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "7.1": 8}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    duration_s: float
+    declared_duration_s: float | None
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+    codec: str | None
+    sample_rate: int | None
+    channels: int | None
+
+
+def _channels(layout: str) -> int | None:
+    layout = layout.strip().split("(")[0]
+    if layout in _LAYOUT_CHANNELS:
+        return _LAYOUT_CHANNELS[layout]
+    match = re.match(r"(\d+) channels", layout)
+    return int(match.group(1)) if match else None
+
+
+def _last_error_line(stderr: str, path: Path) -> str:
+    """ffmpeg's own reason, without the (temporary) path it names."""
+    lines = [line.strip().replace(f"{path}: ", "").replace(str(path), "") for line in stderr.splitlines()]
+    lines = [re.sub(r"^\[[^\]]+\]\s*", "", line) for line in lines if line]
+    for line in reversed(lines):
+        if "rror" in line or "nvalid" in line or "No such" in line or "denied" in line:
+            return line
+    return lines[-1] if lines else _("unknown error")
+
+
+def ffmpeg_command(path: Path) -> list[str]:
+    return [
+        ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-v", "info",
+        "-i", str(path), "-map", "0:a:0", "-vn", "-sn",
+        "-af", "ebur128=peak=true:framelog=verbose",
+        "-f", "null", "-progress", "pipe:1", "-",
+    ]  # fmt: skip
+
+
+def analyze(path: Path, display_name: str | None = None) -> Analysis:
+    """Decode *path* to the end and measure it. Raises MediaError naming the file and why."""
+    name = display_name or str(path)
+    proc = subprocess.run(ffmpeg_command(path), capture_output=True, text=True, errors="replace")
+    stderr = proc.stderr
+    if "matches no streams" in stderr:
+        raise MediaError(name, _("no audio stream in this file"))
+    if proc.returncode != 0:
+        raise MediaError(
+            name,
+            _("not an audio file ffmpeg can decode ({reason})").format(reason=_last_error_line(stderr, path)),
+        )
+    out_times = _OUT_TIME.findall(proc.stdout)
+    decoded = int(out_times[-1]) / 1e6 if out_times else 0.0
+    declared = None
+    if match := _DURATION.search(stderr):
+        h, m, s = match.groups()
+        declared = int(h) * 3600 + int(m) * 60 + float(s)
+    if decoded < 0.1:
+        raise MediaError(name, _("no audio could be decoded from this file"))
+    if declared and decoded < TRUNCATED_RATIO * declared and declared - decoded > TRUNCATED_MIN_S:
+        raise MediaError(
+            name,
+            _("truncated or damaged: only {decoded:.1f} s of {declared:.1f} s decode").format(
+                decoded=decoded, declared=declared
+            ),
+        )
+    loudness = peak = None
+    if match := _INTEGRATED.search(stderr):
+        value = match.group(1)
+        loudness = None if value == "-inf" or float(value) <= SILENCE_LUFS else float(value)
+    if match := _TRUE_PEAK.search(stderr):
+        value = match.group(1)
+        peak = None if value == "-inf" else float(value)
+    codec = rate = channels = None
+    if match := _STREAM.search(stderr):
+        codec, rate, channels = match.group(1), int(match.group(2)), _channels(match.group(3))
+    return Analysis(decoded, declared, loudness, peak, codec, rate, channels)

@@ -1,0 +1,25 @@
+"""Text rules shared by every layer: all text input is NFC-normalized."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def nfc(text: str) -> str:
+    """The NFC form of *text* with surrounding whitespace removed.
+
+    A title typed on one machine and the same title from an NFD file name (macOS) on
+    another compare equal after this.
+    """
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def nfc_or_none(text: str | None) -> str | None:
+    return None if text is None else nfc(text)
+
+
+def fold_ascii(text: str) -> str:
+    """Vietnamese text without diacritics, lower case (đ -> d): for matching and file names."""
+    text = nfc(text).replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
