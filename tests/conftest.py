@@ -25,6 +25,9 @@ def _english_by_default(monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")
 
 
+LAVFI_SINE_DBFS_OFFSET = 18.06  # lavfi's sine source peaks at 1/8 full scale
+
+
 def make_tone(
     path: Path,
     seconds: float = 2.0,
@@ -34,12 +37,12 @@ def make_tone(
     volume_db: float = -12.0,
     extra: list[str] | None = None,
 ) -> Path:
-    """A sine tone encoded by real ffmpeg; the format follows the file's extension."""
+    """A sine tone peaking at *volume_db* dBFS, encoded by real ffmpeg (format from the extension)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [
         "ffmpeg", "-v", "error", "-y", "-f", "lavfi",
         "-i", f"sine=frequency={freq}:sample_rate={rate}:duration={seconds}",
-        "-af", f"volume={volume_db}dB", "-ac", str(channels), *(extra or []), str(path),
+        "-af", f"volume={volume_db + LAVFI_SINE_DBFS_OFFSET:.2f}dB", "-ac", str(channels), *(extra or []), str(path),
     ]  # fmt: skip
     subprocess.run(cmd, check=True)
     return path
