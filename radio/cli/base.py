@@ -39,15 +39,25 @@ class _TranslatedHelp:
         self.__dict__["_short_help_msgid"] = value
 
 
-class Command(_TranslatedHelp, click.Command):
-    pass
-
-
 class Option(_TranslatedHelp, click.Option):
     pass
 
 
-class Group(_TranslatedHelp, click.Group):
+class _TranslatedHelpOption:
+    """click builds --help once per command, translated then; translate it at each display."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        help_option = super().get_help_option(ctx)  # type: ignore[misc]
+        if help_option is not None:
+            help_option.help = _("Show this message and exit.")
+        return help_option
+
+
+class Command(_TranslatedHelpOption, _TranslatedHelp, click.Command):
+    pass
+
+
+class Group(_TranslatedHelpOption, _TranslatedHelp, click.Group):
     command_class = Command
 
 

@@ -202,7 +202,8 @@ def show(ctx, item_id: int, as_json: bool) -> None:
         value = data.get(key)
         if value not in (None, ""):
             click.echo(f"{label.ljust(width)}  {value}")
-    click.echo(f"{_('Stored as').ljust(width)}  {app.media.path(item.media_path)}")
+    stored_as = _("Stored as")
+    click.echo(f"{stored_as.ljust(width)}  {app.media.path(item.media_path)}")
 
 
 @library.command(help="Change an item's title, topic, language, source, priority or validity.")

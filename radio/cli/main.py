@@ -15,7 +15,7 @@ import click
 import sqlalchemy.exc
 
 from radio import __version__
-from radio.cli.base import Group, option
+from radio.cli.base import Group, Option, option
 from radio.cli.context import AppContext
 from radio.errors import RadioError
 from radio.home import default_home
@@ -62,13 +62,13 @@ class RootGroup(Group):
         return code
 
 
-@click.group(cls=RootGroup, help="Scheduling and playout for the commune loudspeaker radio.")
+@click.group(name="radio", cls=RootGroup, help="Scheduling and playout for the commune loudspeaker radio.")
 @option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
     help="Station home directory (default: $RADIO_HOME or ~/.local/share/radio).",
 )
-@click.version_option(__version__, prog_name="radio")
+@click.version_option(__version__, prog_name="radio", cls=Option, help="Show the version and exit.")
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None) -> None:
     state = AppContext(home or default_home(os.environ))
