@@ -197,6 +197,13 @@ def show(ctx, item_id: int, as_json: bool) -> None:
     data["priority"] = _(PRIORITY_LABELS[item.priority])
     data["status"] = _(STATUS_LABELS[item.status])
     data["duration_s"] = format_duration(item.duration_s)
+    zone = app.settings.zone
+    for key in ("added_at", "approved_at", "retired_at"):
+        moment = getattr(item, key)
+        data[key] = moment.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S") if moment else None
+    for key in ("valid_from", "valid_until"):
+        day = getattr(item, key)
+        data[key] = day.strftime("%d/%m/%Y") if day else None
     width = max(len(v) for v in labels.values())
     for key, label in labels.items():
         value = data.get(key)
