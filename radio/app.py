@@ -21,6 +21,7 @@ from radio.i18n import _
 from radio.media.store import MediaStore
 from radio.storage import migrate
 from radio.storage.db import create_sqlite_engine, session_factory
+from radio.storage.hamlet_repo import HamletRepository
 from radio.storage.library_repo import LibraryRepository
 
 TOPICS_NAME = "topics.toml"
@@ -53,6 +54,10 @@ class App:
     @cached_property
     def library(self) -> LibraryRepository:
         return LibraryRepository(self.sessions)
+
+    @cached_property
+    def hamlets(self) -> HamletRepository:
+        return HamletRepository(self.sessions)
 
     @cached_property
     def media(self) -> MediaStore:

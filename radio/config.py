@@ -64,6 +64,29 @@ class AudioSettings:
     )
 
 
+def _usb_profile(value: str) -> str | None:
+    from radio.domain.usb import PROFILES
+
+    if value not in PROFILES:
+        return _("must be one of: {names}").format(names=", ".join(PROFILES))
+    return None
+
+
+def _folder_name(value: str) -> str | None:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", value):
+        return _("must be 1 to 32 ASCII letters, digits, - or _")
+    return None
+
+
+@dataclass(frozen=True)
+class UsbSettings:
+    profile: str = setting("standard", N_("Encoding for USB sticks: standard (MP3 128 kbps stereo) or mono (64 kbps)"), _usb_profile)
+    folder: str = setting("BANTIN", N_("The one folder on each stick that holds the bulletins"), _folder_name)
+    transcode_workers: int = setting(0, N_("Transcodes run at once for USB export (0: one per CPU core)"), _in_range(0, 64))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one station. Built once, passed to whoever needs it."""
@@ -71,6 +94,7 @@ class Settings:
     home: Path
     station: StationSettings = StationSettings()
     audio: AudioSettings = AudioSettings()
+    usb: UsbSettings = UsbSettings()
 
     @property
     def config_path(self) -> Path:
@@ -85,6 +109,14 @@ class Settings:
         return self.home / "media"
 
     @property
+    def usb_cache_dir(self) -> Path:
+        return self.home / "cache" / "usb"
+
+    @property
+    def playlists_dir(self) -> Path:
+        return self.home / "playlists"
+
+    @property
     def backup_dir(self) -> Path:
         return self.home / "backups"
 
@@ -95,11 +127,12 @@ class Settings:
 
 CONFIG_NAME = "radio.toml"
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "usb")
 }
 SECTION_HELP = {
     "station": N_("The station"),
     "audio": N_("Sound processing"),
+    "usb": N_("USB packages for the hamlets"),
 }
 
 

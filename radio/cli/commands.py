@@ -1,7 +1,9 @@
 """Every top-level command and group of `radio`, in the order `radio --help` lists them."""
 
+from radio.cli.hamlet import hamlet
 from radio.cli.init import init
 from radio.cli.library import library
 from radio.cli.topics import topics
+from radio.cli.usb import export_usb, usb
 
-ALL = [init, topics, library]
+ALL = [init, topics, library, hamlet, export_usb, usb]

@@ -1,0 +1,1 @@
+"""USB packages for the hamlets: transcode cache, writing, verifying."""
