@@ -87,6 +87,27 @@ class UsbSettings:
     transcode_workers: int = setting(0, N_("Transcodes run at once for USB export (0: one per CPU core)"), _in_range(0, 64))
 
 
+def _one_of(*choices: int) -> Check:
+    def check(value: int) -> str | None:
+        if value not in choices:
+            return _("must be one of {choices}").format(choices=", ".join(map(str, choices)))
+        return None
+
+    return check
+
+
+@dataclass(frozen=True)
+class PlayoutSettings:
+    device: str = setting("", N_("Output device: a name (or part of it) or an index from 'radio devices'; empty: the default output"))
+    sample_rate: int = setting(48000, N_("Output sample rate, in Hz"), _one_of(22050, 32000, 44100, 48000, 96000))
+    channels: int = setting(1, N_("Output channels: 1 (mono, as most loudspeaker networks) or 2"), _in_range(1, 2))
+    fade_out_s: float = setting(0.5, N_("Fade-out when a broadcast is interrupted, in seconds"), _in_range(0.0, 10.0))
+    jingle_open: str = setting("", N_("Opening jingle played before each session (a file, relative to the station home); empty: none"))
+    jingle_close: str = setting("", N_("Closing jingle played after each session; empty: none"))
+    latency_s: float = setting(0.2, N_("Output buffer length, in seconds (longer is safer on a busy PC)"), _in_range(0.02, 2.0))
+    buffer_s: float = setting(2.0, N_("Audio decoded ahead of the output, in seconds"), _in_range(0.5, 30.0))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one station. Built once, passed to whoever needs it."""
@@ -94,6 +115,7 @@ class Settings:
     home: Path
     station: StationSettings = StationSettings()
     audio: AudioSettings = AudioSettings()
+    playout: PlayoutSettings = PlayoutSettings()
     usb: UsbSettings = UsbSettings()
 
     @property
@@ -127,11 +149,12 @@ class Settings:
 
 CONFIG_NAME = "radio.toml"
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "usb")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "usb")
 }
 SECTION_HELP = {
     "station": N_("The station"),
     "audio": N_("Sound processing"),
+    "playout": N_("Playout: the sound card and what is aired"),
     "usb": N_("USB packages for the hamlets"),
 }
 

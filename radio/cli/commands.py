@@ -3,7 +3,8 @@
 from radio.cli.hamlet import hamlet
 from radio.cli.init import init
 from radio.cli.library import library
+from radio.cli.play import devices, play, render
 from radio.cli.topics import topics
 from radio.cli.usb import export_usb, usb
 
-ALL = [init, topics, library, hamlet, export_usb, usb]
+ALL = [init, topics, library, hamlet, export_usb, usb, play, render, devices]

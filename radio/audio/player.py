@@ -1,0 +1,396 @@
+"""The player: airs a rundown on an output, gaplessly, starting on the exact frame.
+
+Three threads, none waiting on another inside the audio callback:
+
+- the *feeder* decodes ahead (the next item's ffmpeg is started as soon as the current
+  one begins) into a bounded queue of blocks, a couple of seconds of audio at most;
+- the output's *callback* (or write loop) takes frames from that queue, places the first
+  sample of the rundown on the frame that sounds at the start instant, notes the frame
+  on which each entry starts and ends, and applies the fade-out when interrupted;
+- the *dispatcher* hands the events (started / ended) to the caller's ``on_event``.
+
+The daemon uses ``Player.start`` (returns a ``Playback`` to interrupt or wait on);
+`radio play` and `radio render` use ``Player.play``.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from radio.audio.decoder import Decoder
+from radio.audio.output import DeviceError, DeviceLost, Output
+from radio.domain.playout import Entry, Outcome, fade_frames, start_offset_in_buffer, to_seconds
+from radio.i18n import _
+
+log = logging.getLogger("radio.audio")
+
+READ_FRAMES = 4096
+
+
+@dataclass(frozen=True)
+class Started:
+    index: int
+    entry: Entry
+    at: datetime  # when its first frame sounded (output clock, as wall-clock time)
+
+
+@dataclass(frozen=True)
+class Ended:
+    index: int
+    entry: Entry
+    at: datetime  # when its last frame finished sounding
+    status: Outcome
+    played_s: float
+    reason: str | None = None
+
+
+Event = Started | Ended
+
+
+@dataclass
+class PlayResult:
+    """What happened: one (Started, Ended) pair per entry that was attempted, in order."""
+
+    events: list[Event] = field(default_factory=list)
+    stopped: str | None = None  # None: played to the end; else why it stopped early
+    device_lost: bool = False
+    underruns: int = 0
+
+    @property
+    def ended(self) -> list[Ended]:
+        return [e for e in self.events if isinstance(e, Ended)]
+
+
+def _wall(t: float) -> datetime:
+    return datetime.fromtimestamp(t, tz=timezone.utc)
+
+
+@dataclass
+class _Chunk:
+    index: int
+    data: np.ndarray | None  # None: the entry's end marker
+    status: Outcome = Outcome.COMPLETED
+    reason: str | None = None
+
+
+class _Feeder(threading.Thread):
+    """Decodes the rundown ahead of the output into a bounded queue of chunks."""
+
+    def __init__(self, rundown: Sequence[Entry], rate: int, channels: int, ahead_frames: int) -> None:
+        super().__init__(name="radio-feeder", daemon=True)
+        self.rundown = rundown
+        self.rate = rate
+        self.channels = channels
+        self.ahead_frames = ahead_frames
+        self.chunks: deque[_Chunk] = deque()
+        self.buffered = 0
+        self.cond = threading.Condition()
+        self.finished = False  # every chunk is queued
+        self.stopping = False
+        self._decoders: list[Decoder] = []
+
+    def _open(self, index: int) -> Decoder | None:
+        if index >= len(self.rundown):
+            return None
+        entry = self.rundown[index]
+        decoder = Decoder(entry.path, self.rate, self.channels, entry.gain_db, entry.offset_s)
+        self._decoders.append(decoder)
+        return decoder
+
+    def _put(self, chunk: _Chunk) -> bool:
+        size = 0 if chunk.data is None else len(chunk.data)
+        with self.cond:
+            while self.buffered >= self.ahead_frames and not self.stopping:
+                self.cond.wait(0.5)
+            if self.stopping:
+                return False
+            self.chunks.append(chunk)
+            self.buffered += size
+            self.cond.notify_all()
+        return True
+
+    def take(self) -> _Chunk | None:
+        """The next chunk without waiting (called from the audio callback)."""
+        try:
+            return self.chunks[0]
+        except IndexError:
+            return None
+
+    def wait_for_chunk(self) -> _Chunk | None:
+        """The next chunk, waiting for the decoder (for outputs that are not real-time)."""
+        with self.cond:
+            while not self.chunks and not self.finished and not self.stopping:
+                self.cond.wait(0.1)
+        return self.take()
+
+    def consumed(self, chunk: _Chunk, frames: int) -> None:
+        """*frames* of the head chunk were used; drop it once used up."""
+        if chunk.data is None or frames >= len(chunk.data):
+            self.chunks.popleft()
+        else:
+            chunk.data = chunk.data[frames:]
+        if frames:
+            with self.cond:
+                self.buffered -= frames
+                self.cond.notify()
+
+    def run(self) -> None:
+        try:
+            current = self._open(0)
+            for index in range(len(self.rundown)):
+                following = self._open(index + 1)  # prepared while this one plays
+                if not self._feed(index, current):
+                    return
+                current = following
+        finally:
+            with self.cond:
+                self.finished = True
+                self.cond.notify_all()
+            for decoder in self._decoders:
+                decoder.close()
+
+    def _feed(self, index: int, decoder: Decoder | None) -> bool:
+        assert decoder is not None
+        while not self.stopping:
+            data = decoder.read(READ_FRAMES)
+            if data is None:
+                break
+            if not self._put(_Chunk(index, data)):
+                return False
+        if self.stopping:
+            return False
+        if decoder.error:
+            entry = self.rundown[index]
+            log.error("%s", _("cannot play '{title}' ({path}): {reason}").format(
+                title=entry.title, path=entry.path, reason=decoder.error))
+            return self._put(_Chunk(index, None, Outcome.FAILED, decoder.error))
+        return self._put(_Chunk(index, None))
+
+    def stop(self) -> None:
+        """Ask the feeder to stop; it closes its decoders itself (cheap: safe in a callback)."""
+        with self.cond:
+            self.stopping = True
+            self.cond.notify_all()
+
+
+class _Sequencer:
+    """The Source handed to the output: frames from the feeder, placed and faded."""
+
+    WAITING, PLAYING, FADING, DONE = range(4)
+
+    def __init__(self, feeder: _Feeder, rate: int, start_at: float | None, fade_s: float, emit,
+                 realtime: bool = True) -> None:  # fmt: skip
+        self.feeder = feeder
+        self.realtime = realtime  # False: an output that can wait for the decoder (a file)
+        self.rate = rate
+        self.start_at = start_at
+        self.default_fade = fade_s
+        self.emit = emit
+        self.state = self.WAITING
+        self.current: int | None = None  # entry started and not yet ended
+        self.played = 0  # frames of the current entry
+        self.fade_total = self.fade_left = 0
+        self.interrupt_fade: float | None = None
+        self.interrupt_reason: str | None = None
+        self.underruns = 0
+        self._end_time: float | None = None
+
+    @property
+    def end_time(self) -> float | None:
+        return self._end_time
+
+    def interrupt(self, fade_s: float | None, reason: str | None) -> None:
+        self.interrupt_reason = reason
+        self.interrupt_fade = self.default_fade if fade_s is None else fade_s
+
+    def _start(self, index: int, when: float) -> None:
+        self.current, self.played = index, 0
+        self.emit(Started(index, self.feeder.rundown[index], _wall(when)))
+
+    def _end(self, status: Outcome, when: float, reason: str | None = None) -> None:
+        index = self.current
+        assert index is not None
+        self.emit(Ended(index, self.feeder.rundown[index], _wall(when), status,
+                        to_seconds(self.played, self.rate), reason))  # fmt: skip
+        self.current = None
+
+    def _finish(self, when: float, used: int) -> int:
+        self.state = self.DONE
+        self._end_time = when
+        self.feeder.stop()
+        return used
+
+    def fill(self, out: np.ndarray, when: float) -> int | None:
+        out.fill(0.0)
+        n = len(out)
+        if self.state == self.DONE:
+            return 0
+        pos = 0
+        if self.interrupt_fade is not None and self.state != self.FADING:
+            if self.state == self.WAITING or self.interrupt_fade <= 0:
+                if self.current is not None:
+                    self._end(Outcome.INTERRUPTED, when, self.interrupt_reason)
+                return self._finish(when, 0)
+            self.state = self.FADING
+            self.fade_total = self.fade_left = fade_frames(self.interrupt_fade, self.rate)
+        if self.state == self.WAITING:
+            offset = 0 if self.start_at is None else start_offset_in_buffer(self.start_at, when, self.rate, n)
+            if offset is None:
+                return None
+            pos = offset
+            self.state = self.PLAYING
+        while pos < n:
+            chunk = self.feeder.take()
+            if chunk is None and not self.realtime:
+                chunk = self.feeder.wait_for_chunk()
+            if chunk is None:
+                if self.feeder.finished and not self.feeder.chunks:
+                    return self._finish(when + pos / self.rate, pos)
+                self.underruns += 1
+                return None
+            at = when + pos / self.rate
+            if self.current != chunk.index:
+                self._start(chunk.index, at)
+            if chunk.data is None:
+                self._end(chunk.status, at, chunk.reason)
+                self.feeder.consumed(chunk, 0)
+                continue
+            take = min(len(chunk.data), n - pos)
+            out[pos:pos + take] = chunk.data[:take]
+            if self.state == self.FADING:
+                take = min(take, self.fade_left)
+                done = self.fade_total - self.fade_left
+                ramp = 1.0 - (np.arange(done, done + take, dtype=np.float32) + 1) / self.fade_total
+                out[pos:pos + take] *= ramp[:, None]
+                out[pos + take:] = 0.0
+                self.fade_left -= take
+            self.feeder.consumed(chunk, take)
+            self.played += take
+            pos += take
+            if self.state == self.FADING and self.fade_left <= 0:
+                self._end(Outcome.INTERRUPTED, when + pos / self.rate, self.interrupt_reason)
+                return self._finish(when + pos / self.rate, pos)
+        return None
+
+
+class Playback:
+    """One rundown being aired. Thread-safe: interrupt from a signal handler or another thread."""
+
+    def __init__(self, output: Output, rundown: Sequence[Entry], start_at: float | None,
+                 fade_s: float, ahead_s: float, on_event: Callable[[Event], None] | None) -> None:  # fmt: skip
+        self.output = output
+        self.result = PlayResult()
+        self._on_event = on_event
+        self._events: queue.SimpleQueue = queue.SimpleQueue()
+        self._feeder = _Feeder(rundown, output.rate, output.channels, int(ahead_s * output.rate))
+        self._sequencer = _Sequencer(self._feeder, output.rate, start_at, fade_s, self._events.put,
+                                     realtime=getattr(output, "realtime", True))
+        self._dispatcher = threading.Thread(target=self._dispatch, name="radio-events", daemon=True)
+        self._runner = threading.Thread(target=self._run, name="radio-playback", daemon=True)
+        self._error: BaseException | None = None
+        self.done = threading.Event()
+
+    def _begin(self, prefill_timeout: float = 5.0) -> None:
+        self._feeder.start()
+        deadline = time.monotonic() + prefill_timeout
+        # Have the first second ready before the output's clock starts asking for it.
+        with self._feeder.cond:
+            while (self._feeder.buffered < min(self._feeder.ahead_frames, self.output.rate)
+                   and not self._feeder.finished and time.monotonic() < deadline):  # fmt: skip
+                self._feeder.cond.wait(0.05)
+        self._dispatcher.start()
+        self._runner.start()
+
+    def _run(self) -> None:
+        try:
+            self.output.run(self._sequencer)
+        except DeviceLost as err:
+            self._lost(str(err))
+        except BaseException as err:  # handed to wait(): DeviceError or a bug
+            self._error = err
+            self._feeder.stop()
+        finally:
+            self._feeder.stop()
+            self._events.put(None)
+
+    def _lost(self, reason: str) -> None:
+        self._feeder.stop()
+        seq = self._sequencer
+        seq.state = seq.DONE
+        self.result.device_lost = True
+        self.result.stopped = reason
+        if seq.current is not None:
+            seq._end(Outcome.FAILED, time.time(), reason)
+
+    def _dispatch(self) -> None:
+        while (event := self._events.get()) is not None:
+            self.result.events.append(event)
+            if self._on_event is not None:
+                try:
+                    self._on_event(event)
+                except Exception:  # the caller's bug must not stop the air
+                    log.exception("event handler failed")
+        self.result.underruns = self._sequencer.underruns
+        self.done.set()
+
+    def interrupt(self, fade_s: float | None = None, reason: str | None = None) -> None:
+        """Fade out (the configured fade, or *fade_s*; 0 cuts) and stop."""
+        if self.result.stopped is None:
+            self.result.stopped = reason or _("interrupted")
+        self._sequencer.interrupt(fade_s, reason or _("interrupted"))
+
+    def wait(self, timeout: float | None = None) -> PlayResult | None:
+        """The result once the last frame has sounded (None if *timeout* passed first).
+
+        Raises DeviceError if the output could not be opened at all.
+        """
+        if not self.done.wait(timeout):
+            return None
+        self._runner.join()
+        if self._error is not None:
+            raise self._error
+        return self.result
+
+
+class Player:
+    """Airs rundowns on outputs made by *output_factory* (a fresh output per rundown, so a
+    device lost once can be opened again later)."""
+
+    def __init__(self, output_factory: Callable[[], Output], fade_s: float = 0.5, ahead_s: float = 2.0) -> None:
+        self.output_factory = output_factory
+        self.fade_s = fade_s
+        self.ahead_s = ahead_s
+
+    def start(self, rundown: Sequence[Entry], at: datetime | float | None = None,
+              on_event: Callable[[Event], None] | None = None) -> Playback:  # fmt: skip
+        """Begin airing *rundown*; its first frame sounds at *at* (now if None). Returns at once."""
+        if isinstance(at, datetime):
+            at = at.timestamp()
+        playback = Playback(self.output_factory(), list(rundown), at, self.fade_s, self.ahead_s, on_event)
+        playback._begin()
+        return playback
+
+    def play(self, rundown: Sequence[Entry], at: datetime | float | None = None,
+             on_event: Callable[[Event], None] | None = None) -> PlayResult:  # fmt: skip
+        """Air *rundown* to its end in the foreground. Ctrl-C fades out."""
+        playback = self.start(rundown, at, on_event)
+        try:
+            while (result := playback.wait(0.2)) is None:
+                pass
+        except KeyboardInterrupt:
+            playback.interrupt()
+            while (result := playback.wait(0.2)) is None:
+                pass
+        return result
+
+
+__all__ = ["DeviceError", "DeviceLost", "Ended", "Event", "PlayResult", "Playback", "Player", "Started"]

@@ -1,0 +1,127 @@
+"""The sound card as an output: a PortAudio callback stream through sounddevice.
+
+The hard start is placed with the stream's own clock: PortAudio tells each callback when
+its buffer's first frame will reach the DAC (``outputBufferDacTime``); that instant is
+mapped to wall-clock time and the source puts the first sample on the right frame.
+A stream that stops calling back, or stops by itself, means the device or the sound
+server is gone: DeviceLost, and the stream is abandoned so that a later run can open
+a fresh one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from radio.audio.devices import Device, _sd, output_devices, resolve_device
+from radio.audio.output import DeviceError, DeviceLost, Source
+from radio.i18n import _
+
+STALL_S = 1.5  # no callback for this long while playing: the device is lost
+DRAIN_MARGIN_S = 0.05
+
+
+class SoundDeviceOutput:
+    def __init__(
+        self,
+        device: str | int | None = None,
+        rate: int = 48000,
+        channels: int = 1,
+        block_frames: int = 1024,
+        latency_s: float = 0.2,
+    ) -> None:
+        self.device = device
+        self.rate = rate
+        self.channels = channels
+        self.block_frames = block_frames
+        self.latency_s = latency_s
+        self.opened: Device | None = None
+        self.realtime = True
+
+    def describe(self) -> str:
+        return self.opened.name if self.opened else str(self.device or _("default output"))
+
+    def run(self, source: Source) -> None:
+        sd = _sd()
+        device = resolve_device(self.device, output_devices(refresh=True))
+        self.opened = device
+        state = {"last": time.monotonic(), "ended": None, "error": None, "calls": 0}
+        finished = threading.Event()
+
+        def callback(outdata: np.ndarray, frames: int, t, status) -> None:
+            now = time.time()
+            state["last"] = time.monotonic()
+            state["calls"] += 1
+            try:
+                current = t.currentTime
+                dac = t.outputBufferDacTime
+                # The stream clock mapped to the wall clock at this moment.
+                when = now + (dac - current) if dac > 0 and current > 0 else now + self.latency_s
+                used = source.fill(outdata, when)
+                if used is not None and state["ended"] is None:
+                    state["ended"] = source.end_time
+            except Exception as err:  # never let an exception kill the audio thread silently
+                state["error"] = err
+                outdata.fill(0)
+                raise sd.CallbackAbort from err
+
+        try:
+            stream = sd.OutputStream(
+                device=device.index,
+                samplerate=self.rate,
+                channels=self.channels,
+                dtype="float32",
+                blocksize=self.block_frames,
+                latency=self.latency_s,
+                callback=callback,
+                finished_callback=finished.set,
+            )
+        except sd.PortAudioError as err:
+            raise DeviceError(
+                _("cannot open the output device '{device}': {reason}").format(device=device.name, reason=err)
+            ) from err
+        try:
+            stream.start()
+        except sd.PortAudioError as err:
+            stream.close(ignore_errors=True)
+            raise DeviceError(
+                _("cannot start the output device '{device}': {reason}").format(device=device.name, reason=err)
+            ) from err
+        lost: str | None = None
+        try:
+            while True:
+                time.sleep(0.02)
+                if state["error"] is not None:
+                    raise state["error"]
+                ended = state["ended"]
+                if ended is not None and time.time() >= ended + DRAIN_MARGIN_S:
+                    break  # the last frame has sounded: the tail is not cut
+                if finished.is_set():
+                    lost = _("the audio stream stopped by itself")
+                    break
+                if time.monotonic() - state["last"] > STALL_S:
+                    lost = _("the audio device stopped responding for {s:.1f} s").format(s=STALL_S)
+                    break
+        finally:
+            self._close(stream, abandon=lost is not None)
+        if lost is not None:
+            raise DeviceLost(_("audio device '{device}' lost: {reason}").format(device=device.name, reason=lost))
+
+    @staticmethod
+    def _close(stream, abandon: bool) -> None:
+        """Stop and close; a stream whose server died may hang in close: do that aside."""
+        def close() -> None:
+            try:
+                if abandon:
+                    stream.abort(ignore_errors=True)
+                else:
+                    stream.stop(ignore_errors=True)
+                stream.close(ignore_errors=True)
+            except Exception:
+                pass
+
+        closer = threading.Thread(target=close, name="radio-close", daemon=True)
+        closer.start()
+        closer.join(2.0)

@@ -1,0 +1,179 @@
+"""The real sound server for tests: a PulseAudio null sink started by the harness, and a
+recorder of its monitor that knows when (wall clock) each recorded frame was rendered.
+
+Registered from conftest.py as a pytest plugin; bench/playout_bench.py uses it too.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from radio.audio.testserver import SoundServer
+
+RATE = 48000
+
+
+class Monitor:
+    """Records the sink's monitor with parec, timestamping every read.
+
+    The arrival time of a read is never earlier than the moment its first frame was
+    rendered; the lower envelope of (arrival - frame/rate), fitted as a line (the null
+    sink's clock drifts against the system clock), maps a recorded frame to the wall
+    clock instant it was rendered.
+    """
+
+    def __init__(self, server: SoundServer, rate: int = RATE) -> None:
+        self.server = server
+        self.rate = rate
+        self.proc: subprocess.Popen | None = None
+        self.chunks: list[bytes] = []
+        self.marks: list[tuple[int, float]] = []  # (first frame of the read, arrival time)
+        self.frames = 0
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Monitor:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self, settle_s: float = 1.5) -> None:
+        # A silent stream with a small latency keeps the null sink rendering in small
+        # blocks (alone it renders 2 s at a time), so arrival times are sharp.
+        self.keeper = subprocess.Popen(
+            ["pacat", "--playback", f"--device={self.server.sink}", "--raw", "--format=float32le",
+             f"--rate={self.rate}", "--channels=1", "--latency-msec=5"],  # fmt: skip
+            env={**os.environ, **self.server.env}, stdin=self._zero(),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.proc = subprocess.Popen(
+            ["parec", f"--device={self.server.monitor}", "--raw", "--format=float32le", f"--rate={self.rate}",
+             "--channels=1", "--latency-msec=5", "--process-time-msec=2"],  # fmt: skip
+            env={**os.environ, **self.server.env}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
+        )  # fmt: skip
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while self.frames < self.rate * 0.2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(settle_s)
+
+    @staticmethod
+    def _zero():
+        return open("/dev/zero", "rb")  # noqa: SIM115 - handed to the child, closed at exit
+
+    def _read(self) -> None:
+        fd = self.proc.stdout.fileno()
+        pending = b""
+        while True:
+            data = os.read(fd, 1 << 16)
+            now = time.time()
+            if not data:
+                return
+            data = pending + data
+            usable = len(data) - len(data) % 4
+            pending = data[usable:]
+            if usable:
+                self.marks.append((self.frames, now))
+                self.chunks.append(data[:usable])
+                self.frames += usable // 4
+
+    def stop(self) -> None:
+        if getattr(self, "keeper", None) is not None:
+            self.keeper.kill()
+            self.keeper.wait()
+            self.keeper = None
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait()
+            self._thread.join(2)
+            self.proc = None
+
+    def audio(self) -> np.ndarray:
+        return np.frombuffer(b"".join(self.chunks), dtype=np.float32)
+
+    def clock(self) -> tuple[float, float]:
+        """(t0, seconds per frame): frame n was rendered at t0 + n * spf."""
+        marks = np.array(self.marks[5:], dtype=np.float64)  # parec's first reads are bursty
+        n, t = marks[:, 0], marks[:, 1]
+        keep = np.ones(len(n), dtype=bool)
+        for _ in range(4):
+            slope, icpt = np.polyfit(n[keep], t[keep], 1)
+            resid = t - (icpt + slope * n)
+            keep = resid <= np.percentile(resid[keep], 20)
+        slope, icpt = np.polyfit(n[keep], t[keep], 1)
+        resid = t - (icpt + slope * n)
+        return icpt + resid.min(), slope
+
+    def frame_at(self, wall: float) -> int:
+        t0, spf = self.clock()
+        return max(0, int((wall - t0) / spf))
+
+    def wall_time(self, frame: float) -> float:
+        t0, spf = self.clock()
+        return t0 + frame * spf
+
+
+def onset(audio: np.ndarray, threshold: float = 0.01, start: int = 0) -> int | None:
+    """The first frame at or after *start* whose magnitude passes *threshold*."""
+    hits = np.flatnonzero(np.abs(audio[start:]) > threshold)
+    return None if len(hits) == 0 else start + int(hits[0])
+
+
+def locate(audio: np.ndarray, template: np.ndarray) -> int:
+    """Where *template* best matches inside *audio* (FFT cross-correlation)."""
+    size = 1 << int(np.ceil(np.log2(len(audio) + len(template))))
+    corr = np.fft.irfft(np.fft.rfft(audio, size) * np.conj(np.fft.rfft(template, size)), size)
+    return int(np.argmax(corr[: len(audio)]))
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
+    import wave
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.rint(np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+def noise(frames: int, seed: int, level: float = 0.3) -> np.ndarray:
+    """Deterministic band-limited-ish noise: each item is recognizable by correlation."""
+    rng = np.random.default_rng(seed)
+    return (rng.uniform(-1, 1, frames) * level).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def sound_server(tmp_path_factory):
+    """A real PulseAudio with a null sink, its address in this process's environment."""
+    server = SoundServer(tmp_path_factory.mktemp("pulse"))
+    server.start()
+    saved = {k: os.environ.get(k) for k in server.env}
+    os.environ.update(server.env)
+    try:
+        yield server
+    finally:
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def live_server(sound_server):
+    """The session server, restarted first if an earlier test killed it."""
+    if not sound_server.running():
+        sound_server.start()
+    return sound_server
