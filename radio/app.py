@@ -22,7 +22,9 @@ from radio.media.store import MediaStore
 from radio.storage import migrate
 from radio.storage.db import create_sqlite_engine, session_factory
 from radio.storage.hamlet_repo import HamletRepository
+from radio.storage.asrun_repo import AsRunRepository
 from radio.storage.library_repo import LibraryRepository
+from radio.storage.schedule_repo import ScheduleRepository
 
 TOPICS_NAME = "topics.toml"
 
@@ -58,6 +60,14 @@ class App:
     @cached_property
     def hamlets(self) -> HamletRepository:
         return HamletRepository(self.sessions)
+
+    @cached_property
+    def as_run(self) -> AsRunRepository:
+        return AsRunRepository(self.sessions)
+
+    @cached_property
+    def schedule(self) -> ScheduleRepository:
+        return ScheduleRepository(self.sessions)
 
     @cached_property
     def media(self) -> MediaStore:

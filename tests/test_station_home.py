@@ -15,7 +15,9 @@ def test_init_creates_a_commented_config_the_database_in_wal_mode_and_the_store(
     text = (home / "radio.toml").read_text(encoding="utf-8")
     assert "# timezone = \"Asia/Ho_Chi_Minh\"" in text
     assert "loudness_target_lufs" in text
-    assert tomllib.loads(text) == {"station": {}, "audio": {}}  # everything commented: defaults
+    parsed = tomllib.loads(text)
+    assert {"station", "audio"} <= set(parsed)
+    assert all(section == {} for section in parsed.values())  # everything commented: defaults
     assert (home / "media").is_dir()
     con = sqlite3.connect(home / "radio.db")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

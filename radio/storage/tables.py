@@ -84,3 +84,60 @@ class UsbPackageItemRow(Base):
     item_id: Mapped[int] = mapped_column(index=True)
     file: Mapped[str]
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+class SlotRow(Base):
+    """A recurring broadcast slot (khung giờ phát)."""
+
+    __tablename__ = "slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    days: Mapped[str] = mapped_column(String(32))  # ISO weekdays, "1,2,3,4,5,6,7" = every day
+    start_time: Mapped[str] = mapped_column(String(15))  # HH:MM:SS[.ffffff], station time
+    max_minutes: Mapped[int]
+    start_kind: Mapped[str] = mapped_column(String(16))  # hard | soft | wait
+    wait_s: Mapped[int | None]
+    jingles: Mapped[bool]
+    created_at: Mapped[datetime]
+
+
+class QueueEntryRow(Base):
+    """An item queued into a slot's occurrence (slot + date) or as a one-off broadcast (at)."""
+
+    __tablename__ = "queue_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id"))
+    occurrence_date: Mapped[date | None]
+    at: Mapped[datetime | None]  # UTC, one-off broadcasts and emergencies
+    position: Mapped[int]
+    priority: Mapped[str | None] = mapped_column(String(16))  # overrides the item's
+    added_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_queue_occurrence", "slot_id", "occurrence_date"), Index("ix_queue_at", "at"))
+
+
+class AsRunRow(Base):
+    """One attempt to air an item. Written when it starts, completed once when it ends, never
+    deleted (enforced by triggers). Item facts are copied as they were at air time."""
+
+    __tablename__ = "as_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), index=True)
+    title: Mapped[str]
+    topic: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str | None]
+    approved_by: Mapped[str | None]
+    slot_id: Mapped[int | None]
+    slot_name: Mapped[str | None]
+    occurrence_start: Mapped[datetime]  # UTC: the occurrence's scheduled start
+    scheduled_at: Mapped[datetime]  # UTC: when this item was planned to start
+    started_at: Mapped[datetime | None]  # UTC, milliseconds; None for skipped/missed
+    ended_at: Mapped[datetime | None]
+    seconds_played: Mapped[float]
+    status: Mapped[str] = mapped_column(String(16))  # playing|completed|interrupted|failed|skipped|missed
+    reason: Mapped[str | None]

@@ -1,0 +1,131 @@
+"""The as-run log in the database: append-only, durable at every write.
+
+Each write is its own committed transaction (synchronous=FULL, see db.py): a row exists on
+disk from the moment an item starts, and its completion is on disk when the item ends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from radio.domain.asrun import AsRunEntry, AsRunStatus
+from radio.domain.library import Item
+from radio.storage.library_repo import _naive_utc, _utc
+from radio.storage.tables import AsRunRow
+
+
+def to_entry(row: AsRunRow) -> AsRunEntry:
+    return AsRunEntry(
+        id=row.id,
+        item_id=row.item_id,
+        title=row.title,
+        topic=row.topic,
+        language=row.language,
+        source=row.source,
+        approved_by=row.approved_by,
+        slot_id=row.slot_id,
+        slot_name=row.slot_name,
+        occurrence_start=_utc(row.occurrence_start),
+        scheduled_at=_utc(row.scheduled_at),
+        started_at=_utc(row.started_at),
+        ended_at=_utc(row.ended_at),
+        seconds_played=row.seconds_played,
+        status=AsRunStatus(row.status),
+        reason=row.reason,
+    )
+
+
+class AsRunRepository:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def record(
+        self,
+        item: Item,
+        *,
+        status: AsRunStatus,
+        occurrence_start: datetime,
+        scheduled_at: datetime,
+        slot_id: int | None = None,
+        slot_name: str | None = None,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+        seconds_played: float = 0.0,
+        reason: str | None = None,
+    ) -> AsRunEntry:
+        """Append a row, copying the item's facts as they are now (at air time)."""
+        row = AsRunRow(
+            item_id=item.id,
+            title=item.title,
+            topic=item.topic,
+            language=item.language,
+            source=item.source,
+            approved_by=item.approved_by,
+            slot_id=slot_id,
+            slot_name=slot_name,
+            occurrence_start=_naive_utc(occurrence_start),
+            scheduled_at=_naive_utc(scheduled_at),
+            started_at=_naive_utc(started_at),
+            ended_at=_naive_utc(ended_at),
+            seconds_played=round(seconds_played, 3),
+            status=str(status),
+            reason=reason,
+        )
+        with self._sessions.begin() as session:
+            session.add(row)
+            session.flush()
+            return to_entry(row)
+
+    def finish(
+        self, entry_id: int, status: AsRunStatus, ended_at: datetime, seconds_played: float, reason: str | None = None
+    ) -> None:
+        """Complete a 'playing' row, once."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(AsRunRow)
+                .where(AsRunRow.id == entry_id, AsRunRow.status == str(AsRunStatus.PLAYING))
+                .values(
+                    status=str(status),
+                    ended_at=_naive_utc(ended_at),
+                    seconds_played=round(seconds_played, 3),
+                    reason=reason,
+                )
+            )
+
+    def close_orphans(self, reason: str, now: datetime | None = None) -> list[AsRunEntry]:
+        """Rows left 'playing' by a crash or power cut become 'interrupted'.
+
+        How long they really played is unknown: seconds_played stays what was last written
+        (0) and ended_at stays empty; the reason says why.
+        """
+        with self._sessions.begin() as session:
+            rows = list(session.scalars(select(AsRunRow).where(AsRunRow.status == str(AsRunStatus.PLAYING))))
+            for row in rows:
+                row.status = str(AsRunStatus.INTERRUPTED)
+                row.reason = reason
+            session.flush()
+            return [to_entry(r) for r in rows]
+
+    def between(self, start: datetime, end: datetime) -> list[AsRunEntry]:
+        """Rows that aired (or were due, for skipped/missed ones) in [start, end), in time order."""
+        moment = func.coalesce(AsRunRow.started_at, AsRunRow.scheduled_at)
+        query = (
+            select(AsRunRow)
+            .where(moment >= _naive_utc(start), moment < _naive_utc(end))
+            .order_by(moment, AsRunRow.id)
+        )
+        with self._sessions() as session:
+            return [to_entry(r) for r in session.scalars(query)]
+
+    def for_occurrence(self, occurrence_start: datetime, slot_id: int | None) -> list[AsRunEntry]:
+        query = (
+            select(AsRunRow)
+            .where(AsRunRow.occurrence_start == _naive_utc(occurrence_start), AsRunRow.slot_id == slot_id)
+            .order_by(AsRunRow.id)
+        )
+        with self._sessions() as session:
+            return [to_entry(r) for r in session.scalars(query)]
+
