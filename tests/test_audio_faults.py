@@ -1,0 +1,60 @@
+"""Faults on the real sound server: device missing, server killed mid-play and restored."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from radio.audio.devices import output_devices
+from radio.audio.output import DeviceError
+from radio.audio.player import Player
+from radio.audio.sd_output import SoundDeviceOutput
+from radio.domain.playout import Entry, EntryKind, Outcome
+from tests.soundserver import RATE, Monitor, noise, onset, write_wav
+
+
+def _player() -> Player:
+    return Player(lambda: SoundDeviceOutput("pulse", RATE, 1))
+
+
+def test_missing_device_names_the_available_ones(live_server, tmp_path):
+    path = write_wav(tmp_path / "a.wav", noise(4800, 1))
+    player = Player(lambda: SoundDeviceOutput("no-such-card", RATE, 1))
+    with pytest.raises(DeviceError) as err:
+        player.play([Entry(EntryKind.ITEM, "a", str(path))])
+    assert "no-such-card" in str(err.value) and "pulse" in str(err.value)
+
+
+def test_server_killed_mid_play_then_restored(live_server, tmp_path):
+    long = write_wav(tmp_path / "long.wav", noise(RATE * 6, 2))
+    short = write_wav(tmp_path / "short.wav", noise(RATE // 2, 3))
+    player = _player()
+    killer = threading.Timer(1.5, live_server.kill)
+    killer.start()
+    started = time.monotonic()
+    result = player.play([Entry(EntryKind.ITEM, "long", str(long)), Entry(EntryKind.ITEM, "next", str(short))])
+    assert time.monotonic() - started < 5.0  # stopped, did not hang
+    assert result.device_lost
+    assert "lost" in result.stopped
+    (ended,) = result.ended
+    assert ended.entry.title == "long" and ended.status is Outcome.FAILED
+    assert ended.reason == result.stopped
+    assert 0.1 < ended.played_s < 3.0
+
+    # No sound server: the device is gone from the list, and play says so.
+    with pytest.raises(DeviceError):
+        player.play([Entry(EntryKind.ITEM, "next", str(short))])
+
+    live_server.start()
+    assert any(d.name == "pulse" for d in output_devices())
+    with Monitor(live_server) as monitor:
+        start = time.time() + 0.8
+        again = player.play([Entry(EntryKind.ITEM, "next", str(short))], at=start)
+        time.sleep(0.2)
+        audio = monitor.audio()
+        first = onset(audio, 0.005, start=monitor.frame_at(start - 0.4))
+        assert first is not None
+        assert abs(monitor.wall_time(first) - start) < 0.005
+    assert [e.status for e in again.ended] == [Outcome.COMPLETED]
