@@ -44,7 +44,7 @@ class Fat32:
         out = subprocess.run(
             ["mdir", "-b", "-i", str(self.image), f"::/{folder}"], capture_output=True, text=True, check=True
         ).stdout
-        return [line.rsplit("/", 1)[-1] for line in out.splitlines() if line.strip()]
+        return [line.rstrip("/").rsplit("/", 1)[-1] for line in out.splitlines() if line.strip()]
 
 
 @pytest.fixture

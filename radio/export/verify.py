@@ -79,7 +79,7 @@ def verify(path: Path) -> Report:
     for where in {path, folder}:
         for name in os.listdir(where):
             if is_hidden_name(name):
-                rel = name if where == folder else f"{where.name}/{name}"
+                rel = name if where == path else f"{where.relative_to(path)}/{name}"
                 report.add("hidden", rel, _("hidden file or folder a player may count: {name}").format(name=rel))
     if (folder / JOURNAL_NAME).exists():
         if (folder / MANIFEST_NAME).exists():

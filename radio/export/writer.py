@@ -226,8 +226,9 @@ def write_package(
     ]
     _fsync_dir(folder)
     if check_order:
-        on_disk = [n for n in os.listdir(folder) if n.lower().endswith(".mp3")]
-        if on_disk != [e.file for e in plan.entries]:
+        planned = [e.file for e in plan.entries]
+        on_disk = [n for n in os.listdir(folder) if n in set(planned)]
+        if on_disk != planned:
             raise PackageError(
                 _("the files in {folder} did not land in play order (other files share the folder); "
                   "move the files not written by radio out of it and export again").format(folder=folder)
