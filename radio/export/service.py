@@ -6,8 +6,10 @@ the free space checked for all of them at once.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -169,6 +171,25 @@ class Written:
     target: Target
     package_id: str
     manifest: dict
+    created: datetime
+
+
+WRITERS = 4  # packages written at once when exporting for several hamlets
+
+
+def _record(app, written: Sequence[Written], on: date, profile: Profile, playlist: str | None) -> None:
+    app.hamlets.record_packages([
+        (
+            PackageRecord(
+                id=w.package_id, hamlet_code=w.target.hamlet.code, hamlet_name=w.target.hamlet.name,
+                created_at=w.created, content_date=on, profile=profile.name, playlist=playlist,
+                items=len(w.manifest["items"]), bytes=w.manifest["total_bytes"],
+                duration_s=w.manifest["total_duration_s"], destination=str(w.target.folder),
+            ),
+            [(e["position"], e["item_id"], e["file"], e["sha256"]) for e in w.manifest["items"]],
+        )
+        for w in written
+    ])  # fmt: skip
 
 
 def run_export(
@@ -196,8 +217,18 @@ def run_export(
         sum(len(t.plan.entries) for t in plan.targets),
         sum(encoded[e.item.id].bytes for t in plan.targets for e in t.plan.entries),
     )
-    written: list[Written] = []
-    for target in plan.targets:
+    lock = threading.Lock()
+
+    def locked(fn):
+        def call(*args):
+            with lock:
+                fn(*args)
+
+        return call
+
+    wrote_bytes, wrote_file = locked(progress.wrote_bytes), locked(progress.wrote_file)
+
+    def write_one(target: Target) -> Written:
         created = datetime.now(timezone.utc).replace(microsecond=0)
         package_id = f"{target.hamlet.code}-{created:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         local = created.astimezone(app.settings.zone)
@@ -207,18 +238,27 @@ def run_export(
         data = write_package(
             target.folder, target.plan, package_id, contents,
             lambda a, x: manifest(target.plan, package_id, station, created, a, x),
-            check_order=fat, progress=progress.wrote_bytes, file_done=progress.wrote_file,
+            check_order=fat, progress=wrote_bytes, file_done=wrote_file,
         )  # fmt: skip
-        app.hamlets.record_package(
-            PackageRecord(
-                id=package_id, hamlet_code=target.hamlet.code, hamlet_name=target.hamlet.name,
-                created_at=created, content_date=on, profile=profile.name, playlist=playlist,
-                items=len(data["items"]), bytes=data["total_bytes"], duration_s=data["total_duration_s"],
-                destination=str(target.folder),
-            ),
-            [(e["position"], e["item_id"], e["file"], e["sha256"]) for e in data["items"]],
-        )  # fmt: skip
-        written.append(Written(target, package_id, data))
+        return Written(target, package_id, data, created)
+
+    written: list[Written] = []
+    try:
+        if len(plan.targets) == 1:
+            written.append(write_one(plan.targets[0]))
+        else:
+            # Several packages (often several sticks mounted under DEST): written side by side,
+            # so one stick's flush does not wait for another's.
+            with ThreadPoolExecutor(max_workers=min(WRITERS, len(plan.targets))) as pool:
+                futures = [pool.submit(write_one, t) for t in plan.targets]
+            errors = [f.exception() for f in futures if f.exception() is not None]
+            written.extend(f.result() for f in futures if f.exception() is None)
+            if errors:
+                raise errors[0]
+    finally:
+        # Only complete packages are recorded, all in one transaction.
+        if written:
+            _record(app, written, on, profile, playlist)
     return plan, written
 
 

@@ -19,6 +19,7 @@ on FAT moves the entry to another slot and would break the play order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -49,6 +50,7 @@ class PackageError(RadioError):
     """A package cannot be written here; the message says which file and why."""
 
 
+@functools.lru_cache(maxsize=4096)
 def id3_tag(title: str, album: str, track: int, total: int) -> bytes:
     """An ID3v2.3 tag (old players do not read v2.4) with the Vietnamese title in UTF-16."""
     tags = ID3()
@@ -196,16 +198,19 @@ def write_package(
         _write_json(folder / JOURNAL_NAME, journal)
         _fsync_dir(folder)
 
+    fresh = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     write_journal()
     manifest_path = folder / MANIFEST_NAME
     if manifest_path.exists():
         manifest_path.unlink()
         _fsync_dir(folder)
-    for name in sorted(previous.ours - {MANIFEST_NAME, JOURNAL_NAME}):
+    old_files = sorted(previous.ours - {MANIFEST_NAME, JOURNAL_NAME})
+    for name in old_files:
         (folder / name).unlink(missing_ok=True)
-    _fsync_dir(folder)
-    if os.listdir(folder) == [JOURNAL_NAME]:
+    if old_files:
+        _fsync_dir(folder)
+    if not fresh and os.listdir(folder) == [JOURNAL_NAME]:
         # A fresh directory: its entries are appended in the order written.
         (folder / JOURNAL_NAME).unlink()
         folder.rmdir()
@@ -236,6 +241,5 @@ def write_package(
     data = make_manifest(audio, extra)
     _write_json(manifest_path, data)
     _fsync_dir(folder)
-    (folder / JOURNAL_NAME).unlink()
-    _fsync_dir(folder)
+    (folder / JOURNAL_NAME).unlink()  # a leftover journal next to a manifest is harmless
     return data

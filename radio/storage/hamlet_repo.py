@@ -126,27 +126,36 @@ class HamletRepository:
 
     def record_package(self, record: PackageRecord, entries: Sequence[tuple[int, int, str, str]]) -> None:
         """Record a written package; *entries* are (position, item id, file, sha256)."""
+        self.record_packages([(record, entries)])
+
+    def record_packages(self, packages: Sequence[tuple[PackageRecord, Sequence[tuple[int, int, str, str]]]]) -> None:
+        """Record written packages in one transaction."""
         with self._sessions.begin() as session:
-            session.add(
-                UsbPackageRow(
-                    id=record.id,
-                    hamlet_code=record.hamlet_code,
-                    hamlet_name=record.hamlet_name,
-                    created_at=record.created_at.astimezone(timezone.utc).replace(tzinfo=None),
-                    content_date=record.content_date,
-                    profile=record.profile,
-                    playlist=record.playlist,
-                    items=record.items,
-                    bytes=record.bytes,
-                    duration_s=record.duration_s,
-                    destination=record.destination,
-                )
+            for record, entries in packages:
+                self._add_package(session, record, entries)
+
+    @staticmethod
+    def _add_package(session: Session, record: PackageRecord, entries) -> None:
+        session.add(
+            UsbPackageRow(
+                id=record.id,
+                hamlet_code=record.hamlet_code,
+                hamlet_name=record.hamlet_name,
+                created_at=record.created_at.astimezone(timezone.utc).replace(tzinfo=None),
+                content_date=record.content_date,
+                profile=record.profile,
+                playlist=record.playlist,
+                items=record.items,
+                bytes=record.bytes,
+                duration_s=record.duration_s,
+                destination=record.destination,
             )
-            session.flush()
-            for position, item_id, file, sha256 in entries:
-                session.add(
-                    UsbPackageItemRow(package_id=record.id, position=position, item_id=item_id, file=file, sha256=sha256)
-                )
+        )
+        session.flush()
+        for position, item_id, file, sha256 in entries:
+            session.add(
+                UsbPackageItemRow(package_id=record.id, position=position, item_id=item_id, file=file, sha256=sha256)
+            )
 
     def packages(self, hamlet_code: str | None = None) -> list[PackageRecord]:
         query = select(UsbPackageRow).order_by(UsbPackageRow.created_at, UsbPackageRow.id)
