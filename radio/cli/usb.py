@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from radio.cli.base import Command, Group, json_option, option, print_json, print_table
+from radio.cli.base import Command, Group, json_option, option, print_json, print_table, warn
 from radio.cli.context import pass_ctx
 from radio.cli.params import DATE, format_duration
 from radio.domain.usb import PROFILES
@@ -91,7 +91,7 @@ class _Bars:
 
     def progress(self) -> Progress:
         if self.quiet:
-            return Progress()
+            return Progress(warning=warn)
 
         def transcode_start(n):
             self.bar = click.progressbar(length=n, label=_("Transcoding"), file=sys.stderr, show_pos=True)
@@ -116,6 +116,7 @@ class _Bars:
             write_start=write_start,
             wrote_bytes=lambda n: self.bar.update(n),
             wrote_file=wrote_file,
+            warning=warn,
         )
 
     def finish(self):

@@ -68,6 +68,7 @@ class Progress:
     write_start: Callable[[int, int], None] = lambda files, total_bytes: None
     wrote_bytes: Callable[[int], None] = lambda n: None
     wrote_file: Callable[[str], None] = lambda name: None
+    warning: Callable[[str], None] = lambda message: None
 
 
 def cache_for(app) -> TranscodeCache:
@@ -203,6 +204,10 @@ def run_export(
     if not first.targets:
         raise RadioError(_("nothing to export: no approved items match on {date}").format(date=on.isoformat()))
     check(first)  # on estimates: fail early, before spending time transcoding
+    if first.space.free is None:
+        progress.warning(
+            _("{dest} does not tell its free space; writing without checking it").format(dest=dest)
+        )
     items = list(first.items.values())
     progress.transcode_start(len(items))
     encoded = cache_for(app).encode_all(items, profile, default_workers(app.settings.usb.transcode_workers), progress.transcoded)
