@@ -1,0 +1,221 @@
+"""`radio report airtime`: airings and seconds played per group, summed by SQLite."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine, text
+
+from radio.domain.reports import (
+    STATUSES,
+    Group,
+    Period,
+    Tally,
+    check_by,
+    sort_groups,
+    total,
+    with_shares,
+)
+from radio.domain.topics import Taxonomy
+from radio.reports import vn
+from radio.reports.document import Document, Table, station_lines
+from radio.reports.sql import MOMENT, local_day_sql, stamp
+
+KEY_COLUMNS = {  # --by value -> (SQL expressions, machine column names, Vietnamese headings)
+    "topic": (("topic",), ("topic",), ("Chủ đề",)),
+    "day": ((None,), ("day",), ("Ngày",)),
+    "slot": (("slot_name",), ("slot",), ("Khung giờ",)),
+    "item": (("item_id", "title"), ("item_id", "title"), ("Mã", "Tin bài")),
+    "language": (("language",), ("language",), ("Ngôn ngữ",)),
+    "source": (("source",), ("source",), ("Nguồn",)),
+}
+
+
+@dataclass(frozen=True)
+class AirtimeReport:
+    period: Period
+    by: tuple[str, ...]
+    groups: list[Group]
+    total: Tally
+
+
+def airtime(engine: Engine, period: Period, by: Sequence[str] = ("topic",)) -> AirtimeReport:
+    """Group the as-run rows of *period* by *by*: one SQL GROUP BY over (keys, status)."""
+    by = check_by(by)
+    exprs: list[str] = []
+    for b in by:
+        for e in KEY_COLUMNS[b][0]:
+            exprs.append(local_day_sql(MOMENT, period, period.zone) if e is None else e)
+    keys = ", ".join(f"{e} AS k{n}" for n, e in enumerate(exprs))
+    group = ", ".join(f"k{n}" for n in range(len(exprs)))
+    sql = (
+        f"SELECT {keys}, status, COUNT(*), TOTAL(seconds_played) FROM as_run "
+        f"WHERE {MOMENT} >= :start AND {MOMENT} < :end GROUP BY {group}, status"
+    )
+    counts: dict[tuple, dict[str, int]] = {}
+    seconds: dict[tuple, dict[str, float]] = {}
+    with engine.connect() as con:
+        for row in con.execute(text(sql), {"start": stamp(period.start), "end": stamp(period.end)}):
+            key = tuple(row[: len(exprs)])
+            if "day" in by:
+                at = _key_index(by, "day")
+                key = key[:at] + (date.fromisoformat(key[at]),) + key[at + 1 :]
+            status = row[len(exprs)]
+            counts.setdefault(key, {})[status] = row[len(exprs) + 1]
+            seconds.setdefault(key, {})[status] = row[len(exprs) + 2]
+    groups = sort_groups(with_shares(Group(k, Tally.of(counts[k], seconds[k])) for k in counts), by)
+    return AirtimeReport(period, by, groups, total(groups))
+
+
+def _key_index(by: Sequence[str], name: str) -> int:
+    n = 0
+    for b in by:
+        if b == name:
+            return n
+        n += len(KEY_COLUMNS[b][1])
+    raise KeyError(name)
+
+
+def by_topic_minutes(report: AirtimeReport) -> list[tuple[str, float]]:
+    """(topic code, seconds) per topic, from a report grouped by topic first."""
+    out: dict[str, float] = {}
+    at = _key_index(report.by, "topic")
+    for g in report.groups:
+        out[g.key[at]] = out.get(g.key[at], 0.0) + g.tally.seconds
+    return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+# --- the report as columns: machine (CSV/JSON) and human (table/XLSX) -------------------
+
+TALLY_FIELDS = ("airings", "seconds", "share") + tuple(
+    f for s in STATUSES for f in ((s, f"{s}_seconds") if s not in ("skipped", "missed") else (s,))
+)
+"""Stable column names after the key columns, in CSV and JSON alike."""
+
+
+def key_fields(by: Sequence[str]) -> list[str]:
+    fields = []
+    for b in by:
+        fields += KEY_COLUMNS[b][1]
+        if b == "topic":
+            fields.append("topic_name")
+    return fields
+
+
+def tally_fields(tally: Tally, share: float | None) -> dict:
+    out: dict = {"airings": tally.airings, "seconds": round(tally.seconds, 3)}
+    if share is not None:
+        out["share"] = round(share, 6)
+    for s in STATUSES:
+        out[s] = tally.count(s)
+        if s not in ("skipped", "missed"):
+            out[f"{s}_seconds"] = round(tally.seconds_of(s), 3)
+    return out
+
+
+def group_record(report: AirtimeReport, group: Group, taxonomy: Taxonomy) -> dict:
+    record: dict = {}
+    values = iter(group.key)
+    for b in report.by:
+        for name in KEY_COLUMNS[b][1]:
+            value = next(values)
+            record[name] = value.isoformat() if isinstance(value, date) else value
+        if b == "topic":
+            record["topic_name"] = taxonomy.name(record["topic"])
+    record.update(tally_fields(group.tally, group.share))
+    return record
+
+
+def as_json(report: AirtimeReport, taxonomy: Taxonomy, station: dict) -> dict:
+    return {
+        "report": "airtime",
+        "station": station,
+        "period": {
+            "from": report.period.first.isoformat(),
+            "to": report.period.last.isoformat(),
+            "label": report.period.label,
+            "start": report.period.start.isoformat(),
+            "end": report.period.end.isoformat(),
+        },
+        "by": list(report.by),
+        "groups": [group_record(report, g, taxonomy) for g in report.groups],
+        "total": tally_fields(report.total, 1.0 if report.total.seconds > 0 else 0.0),
+    }
+
+
+def human_key(b: str, values: tuple, taxonomy: Taxonomy) -> list:
+    if b == "topic":
+        return [taxonomy.name(values[0])]
+    if b == "day":
+        return [vn.weekday(values[0])]
+    if b == "slot":
+        return [values[0] or vn.NO_SLOT]
+    if b == "item":
+        return [values[0] if values[0] is not None else "", values[1]]
+    if b == "language":
+        return [vn.language(values[0])]
+    return [values[0] or vn.NO_SOURCE]
+
+
+def human_table(report: AirtimeReport, taxonomy: Taxonomy) -> Table:
+    key_headings = [h for b in report.by for h in KEY_COLUMNS[b][2]]
+    show_playing = report.total.count("playing") > 0
+    stats = [
+        ("Số lần phát", "int", lambda t, s: t.airings),
+        ("Số phút phát", "minutes", lambda t, s: t.seconds),
+        ("Tỷ lệ", "share", lambda t, s: s),
+        ("Phút phát trọn", "minutes", lambda t, s: t.seconds_of("completed")),
+        ("Phút bị ngắt", "minutes", lambda t, s: t.seconds_of("interrupted")),
+    ]
+    if show_playing:
+        stats.append(("Đang phát", "int", lambda t, s: t.count("playing")))
+    stats += [
+        ("Lỗi", "int", lambda t, s: t.count("failed")),
+        ("Bỏ qua", "int", lambda t, s: t.count("skipped")),
+        ("Bị lỡ", "int", lambda t, s: t.count("missed")),
+    ]
+    rows = []
+    for g in report.groups:
+        keys, values = [], iter(g.key)
+        for b in report.by:
+            keys += human_key(b, tuple(next(values) for _ in KEY_COLUMNS[b][1]), taxonomy)
+        rows.append(keys + [f(g.tally, g.share) for _, _, f in stats])
+    share = 1.0 if report.total.seconds > 0 else 0.0
+    total_row = ["Tổng cộng"] + [""] * (len(key_headings) - 1) + [f(report.total, share) for _, _, f in stats]
+    return Table(
+        key_headings + [h for h, _, _ in stats],
+        ["text"] * len(key_headings) + [k for _, k, _ in stats],
+        rows,
+        total_row,
+    )
+
+
+BY_TITLE = {"topic": "chủ đề", "day": "ngày", "slot": "khung giờ", "item": "tin bài", "language": "ngôn ngữ",
+            "source": "nguồn"}  # fmt: skip
+
+
+def airtime_document(report: AirtimeReport, taxonomy: Taxonomy, station) -> Document:
+    return Document(
+        title="BÁO CÁO THỜI LƯỢNG PHÁT SÓNG",
+        lines=station_lines(station)
+        + [
+            f"Kỳ báo cáo: {vn.period_title(report.period)}",
+            "Thống kê theo " + ", ".join(BY_TITLE[b] for b in report.by),
+        ],
+        blocks=[human_table(report, taxonomy)],
+        landscape=True,
+        sheet="Thời lượng phát sóng",
+    )
+
+
+def airtime_csv(report: AirtimeReport, taxonomy: Taxonomy) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=key_fields(report.by) + list(TALLY_FIELDS), lineterminator="\n")
+    writer.writeheader()
+    for g in report.groups:
+        writer.writerow(group_record(report, g, taxonomy))
+    return buf.getvalue()
