@@ -175,7 +175,7 @@ class Written:
     created: datetime
 
 
-WRITERS = 4  # packages written at once when exporting for several hamlets
+WRITERS = 8  # packages written at once for several hamlets: overlaps the per-file fsyncs
 
 
 def _record(app, written: Sequence[Written], on: date, profile: Profile, playlist: str | None) -> None:
