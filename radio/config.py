@@ -109,6 +109,23 @@ class PlayoutSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    max_minutes: int = setting(
+        45, N_("Default maximum length of a slot, in minutes (the province's cap)"), _in_range(1, 24 * 60)
+    )
+    catch_up_minutes: float = setting(
+        10.0, N_("A session missed while the daemon was down still airs if at most this many minutes late"),
+        _in_range(0.0, 24 * 60.0),
+    )
+    preroll_s: float = setting(
+        5.0, N_("Seconds before a session that the on_air command runs (to switch on the transmitter)"),
+        _in_range(0.0, 120.0),
+    )
+    on_air: str = setting("", N_("Command run before each session (e.g. switch the amplifier relay on); empty: none"))
+    off_air: str = setting("", N_("Command run after each session (e.g. switch the amplifier relay off); empty: none"))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable about one station. Built once, passed to whoever needs it."""
 
@@ -117,6 +134,7 @@ class Settings:
     audio: AudioSettings = AudioSettings()
     playout: PlayoutSettings = PlayoutSettings()
     usb: UsbSettings = UsbSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
 
     @property
     def config_path(self) -> Path:
@@ -149,13 +167,14 @@ class Settings:
 
 CONFIG_NAME = "radio.toml"
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "usb")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "usb")
 }
 SECTION_HELP = {
     "station": N_("The station"),
     "audio": N_("Sound processing"),
     "playout": N_("Playout: the sound card and what is aired"),
     "usb": N_("USB packages for the hamlets"),
+    "schedule": N_("The daily schedule and the broadcast daemon"),
 }
 
 

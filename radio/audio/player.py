@@ -201,6 +201,7 @@ class _Sequencer:
         self.fade_total = self.fade_left = 0
         self.interrupt_fade: float | None = None
         self.interrupt_reason: str | None = None
+        self.stop_at_boundary = False  # end when the entry on air ends (a soft start)
         self.underruns = 0
         self._end_time: float | None = None
 
@@ -211,6 +212,10 @@ class _Sequencer:
     def interrupt(self, fade_s: float | None, reason: str | None) -> None:
         self.interrupt_reason = reason
         self.interrupt_fade = self.default_fade if fade_s is None else fade_s
+
+    def stop_after_current(self, reason: str | None) -> None:
+        self.interrupt_reason = reason
+        self.stop_at_boundary = True
 
     def _start(self, index: int, when: float) -> None:
         self.current, self.played = index, 0
@@ -263,6 +268,8 @@ class _Sequencer:
             if chunk.data is None:
                 self._end(chunk.status, at, chunk.reason)
                 self.feeder.consumed(chunk, 0)
+                if self.stop_at_boundary:
+                    return self._finish(at, pos)
                 continue
             take = min(len(chunk.data), n - pos)
             out[pos:pos + take] = chunk.data[:take]
@@ -347,6 +354,12 @@ class Playback:
         if self.result.stopped is None:
             self.result.stopped = reason or _("interrupted")
         self._sequencer.interrupt(fade_s, reason or _("interrupted"))
+
+    def stop_after_current(self, reason: str | None = None) -> None:
+        """End when the entry on air now ends, without a fade (a soft start of another show)."""
+        if self.result.stopped is None:
+            self.result.stopped = reason or _("interrupted")
+        self._sequencer.stop_after_current(reason)
 
     def wait(self, timeout: float | None = None) -> PlayResult | None:
         """The result once the last frame has sounded (None if *timeout* passed first).

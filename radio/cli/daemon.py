@@ -1,0 +1,120 @@
+"""`radio daemon`, `radio status`, `radio log`: running the station and reading what it did."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import click
+
+from radio.cli.base import Command, json_option, option, print_json, print_table
+from radio.cli.context import pass_ctx
+from radio.cli.params import DATE, format_duration
+from radio.domain.asrun import AS_RUN_STATUS_LABELS, AsRunEntry, AsRunStatus
+from radio.i18n import _
+
+
+@click.command(cls=Command, help="Run the broadcast daemon in the foreground (systemd runs it as a service).")
+@option("--device", help="Output device (name or index), overriding radio.toml.")
+@pass_ctx
+def daemon(ctx, device) -> None:
+    from radio.scheduler.daemon import run_daemon
+
+    dev = int(device) if device and device.isdigit() else device
+    raise SystemExit(run_daemon(ctx.home, dev))
+
+
+def _iso(moment: datetime | None, zone) -> str | None:
+    return moment.astimezone(zone).isoformat(timespec="milliseconds") if moment else None
+
+
+def as_run_json(entry: AsRunEntry, zone) -> dict:
+    return {
+        "id": entry.id,
+        "item_id": entry.item_id,
+        "title": entry.title,
+        "topic": entry.topic,
+        "language": entry.language,
+        "source": entry.source,
+        "approved_by": entry.approved_by,
+        "slot": entry.slot_name,
+        "occurrence_start": _iso(entry.occurrence_start, zone),
+        "scheduled_at": _iso(entry.scheduled_at, zone),
+        "started_at": _iso(entry.started_at, zone),
+        "ended_at": _iso(entry.ended_at, zone),
+        "seconds_played": entry.seconds_played,
+        "status": str(entry.status),
+        "reason": entry.reason,
+    }
+
+
+@click.command(name="log", cls=Command, help="The as-run log: every attempt to air an item.")
+@option("--from", "first", type=DATE, help="First day (default: today).")
+@option("--to", "last", type=DATE, help="Last day (default: the first day).")
+@json_option
+@pass_ctx
+def log_command(ctx, first, last, as_json) -> None:
+    app = ctx.app
+    zone = app.settings.zone
+    first = first or datetime.now(zone).date()
+    last = last or first
+    if last < first:
+        raise click.UsageError(_("--to is before --from"))
+    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    rows = app.as_run.between(start, end)
+    if as_json:
+        print_json([as_run_json(r, zone) for r in rows])
+        return
+    if not rows:
+        click.echo(_("Nothing in the as-run log for these days."))
+        return
+    table = []
+    for r in rows:
+        moment = (r.started_at or r.scheduled_at).astimezone(zone)
+        end_text = r.ended_at.astimezone(zone).strftime("%H:%M:%S.%f")[:-3] if r.ended_at else ""
+        table.append([
+            moment.strftime("%d/%m/%Y"), moment.strftime("%H:%M:%S.%f")[:-3], end_text, r.slot_name or "",
+            r.item_id, r.title, format_duration(r.seconds_played), _(AS_RUN_STATUS_LABELS[r.status]), r.reason or "",
+        ])  # fmt: skip
+    print_table([_("Date"), _("Start"), _("End"), _("Slot"), _("Item"), _("Title"), _("Played"), _("Status"),
+                 _("Reason")], table)  # fmt: skip
+
+
+@click.command(cls=Command, help="Whether the daemon runs, what is on air, and what comes next.")
+@json_option
+@pass_ctx
+def status(ctx, as_json) -> None:
+    from radio.scheduler.daemon import daemon_pid
+    from radio.scheduler.planner import occurrences
+
+    app = ctx.app
+    zone = app.settings.zone
+    now = datetime.now(timezone.utc)
+    pid = daemon_pid(ctx.home)
+    playing = [r for r in app.as_run.between(now - timedelta(hours=6), now + timedelta(minutes=1))
+               if r.status is AsRunStatus.PLAYING]  # fmt: skip
+    on_air = playing[-1] if pid and playing else None
+    coming = occurrences(app, now, now + timedelta(days=8))[:5]
+    data = {
+        "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
+        "on_air": None if on_air is None else {
+            "item_id": on_air.item_id, "title": on_air.title, "slot": on_air.slot_name,
+            "started_at": _iso(on_air.started_at, zone),
+            "elapsed_s": round((now - on_air.started_at).total_seconds(), 1),
+        },
+        "next": [{"slot": o.slot_name, "start": _iso(o.start, zone)} for o in coming],
+    }  # fmt: skip
+    if as_json:
+        print_json(data)
+        return
+    click.echo(_("daemon: running (pid {pid})").format(pid=pid) if pid else _("daemon: not running"))
+    if on_air:
+        click.echo(_("on air: #{id} {title} ({slot}), {elapsed} in").format(
+            id=on_air.item_id, title=on_air.title, slot=on_air.slot_name or _("one-off broadcast"),
+            elapsed=format_duration(data["on_air"]["elapsed_s"])))  # fmt: skip
+    else:
+        click.echo(_("on air: nothing"))
+    if coming:
+        click.echo(_("next:"))
+        for o in coming:
+            click.echo(f"  {o.start.astimezone(zone).strftime('%a %d/%m/%Y %H:%M:%S')}  {o.slot_name or _('one-off broadcast')}")

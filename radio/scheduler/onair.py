@@ -1,0 +1,430 @@
+"""What is on air: one control thread that starts, cuts, resumes and logs shows.
+
+Commands (due occurrences, player endings, changes seen in the database, signals) arrive
+on one queue and are handled one at a time, so the on-air state has a single owner.
+The player's events are written to the as-run log as they happen: a row when an item's
+first sample sounds, its completion when its last one has.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from radio.audio.player import Ended, Event, Playback, Player, Started
+from radio.audio.station import jingle_path
+from radio.domain.asrun import AsRunStatus
+from radio.domain.library import Item
+from radio.domain.playout import Entry, EntryKind, Outcome, build_rundown, item_entry
+from radio.domain.schedule import Catchup, Occurrence, StartKind, catch_up, plan_rejoin, plan_start
+from radio.i18n import _
+from radio.scheduler.planner import Show, occurrences, show_for
+
+log = logging.getLogger("radio.daemon")
+
+LEAD_S = 3.0  # the player is started this long before an instant, to open and fill the output
+HORIZON = timedelta(hours=36)  # occurrences further ahead get their timer at a later replan
+LOOKBACK = timedelta(hours=48)  # missed occurrences this far back are logged at start-up
+_STATUS = {Outcome.COMPLETED: AsRunStatus.COMPLETED, Outcome.INTERRUPTED: AsRunStatus.INTERRUPTED,
+           Outcome.FAILED: AsRunStatus.FAILED}  # fmt: skip
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Airing:
+    """A show being aired: its rundown, and what became of each entry."""
+
+    show: Show
+    rundown: list[Entry]
+    items: dict[int, Item]  # rundown index -> library item (jingles have none)
+    planned: dict[int, datetime]  # rundown index -> planned start
+    playback: Playback | None = None
+    rows: dict[int, int] = field(default_factory=dict)  # rundown index -> as-run row id
+    ended: set[int] = field(default_factory=set)
+    started_at: dict[int, datetime] = field(default_factory=dict)  # rundown index -> when it sounded
+    cut_reason: str | None = None  # why it was stopped early on purpose
+    error: str | None = None  # why the output failed
+
+    @property
+    def occurrence(self) -> Occurrence:
+        return self.show.occurrence
+
+    def remaining_items(self) -> list[Item]:
+        """Items not yet started, in order."""
+        return [self.items[i] for i in sorted(self.items) if i not in self.rows]
+
+    def busy_until(self) -> datetime | None:
+        """When the item on air now should end."""
+        playing = [i for i in self.rows if i not in self.ended]
+        if not playing:
+            return None
+        index = playing[-1]
+        entry = self.rundown[index]
+        return self.started_at.get(index, _now()) + timedelta(seconds=(entry.duration_s or 0) - entry.offset_s)
+
+
+# commands
+@dataclass(frozen=True)
+class Due:
+    occurrence: Occurrence
+
+
+@dataclass(frozen=True)
+class PlaybackDone:
+    airing: Airing
+
+
+@dataclass(frozen=True)
+class Cut:
+    airing: Airing
+    reason: str
+
+
+class Replan:
+    pass
+
+
+class Reload:
+    pass
+
+
+class Stop:
+    pass
+
+
+class OnAir:
+    def __init__(self, app, player: Player, scheduler=None, reload_settings=None) -> None:
+        self.app = app
+        self.player = player
+        self.scheduler = scheduler  # APScheduler: one timer per coming occurrence
+        self.reload_settings = reload_settings
+        self.commands: queue.Queue = queue.Queue()
+        self.current: Airing | None = None
+        self.suspended: Airing | None = None  # interrupted by an emergency, resumed after it
+        self.pending: list[Show] = []  # soft starts waiting for the current item to end
+        self.attempted: set = set()  # occurrence keys this process has dealt with
+        self.powered = False
+        self.stopping = False
+
+    # ---- the loop
+    def post(self, command) -> None:
+        self.commands.put(command)
+
+    def run(self) -> None:
+        while True:
+            command = self.commands.get()
+            try:
+                if isinstance(command, Stop):
+                    self._stop()
+                    return
+                self._handle(command)
+            except Exception:  # one bad command must not take the station off air
+                log.exception("error while handling %r", command)
+
+    def _handle(self, command) -> None:
+        if isinstance(command, Due):
+            self._due(command.occurrence)
+        elif isinstance(command, PlaybackDone):
+            self._done(command.airing)
+        elif isinstance(command, Cut):
+            if command.airing is self.current and command.airing.playback is not None:
+                command.airing.cut_reason = command.reason
+                command.airing.playback.interrupt(reason=command.reason)
+        elif isinstance(command, Replan):
+            self.replan()
+        elif isinstance(command, Reload):
+            if self.reload_settings:
+                self.reload_settings()
+            self.replan()
+
+    # ---- planning
+    def startup(self, now: datetime | None = None) -> None:
+        """After a start (or a crash): close rows left playing, log what was missed, and catch
+        up or rejoin what should be on air now."""
+        now = now or _now()
+        orphans = self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))
+        orphan_keys = {(r.slot_id, r.occurrence_start) for r in orphans}
+        window = self.app.settings.schedule.catch_up_minutes * 60
+        for occ in occurrences(self.app, now - LOOKBACK, now):
+            rows = self.app.as_run.for_occurrence(occ.start, occ.slot_id)
+            self.attempted.add(occ.key)
+            show = show_for(self.app, occ)
+            if rows:
+                if (occ.slot_id, occ.start) in orphan_keys:
+                    self._rejoin(show, rows, now)
+                continue
+            if catch_up(occ.start, now, window) is Catchup.MISSED and not show.emergency:
+                self._log_missed(show, _("the daemon was not running at {time}").format(
+                    time=occ.start.astimezone(self.app.settings.zone).strftime("%H:%M")))  # fmt: skip
+            else:
+                self.post(Due(occ))
+        self.replan(now)
+
+    def replan(self, now: datetime | None = None) -> None:
+        """Timers for every coming occurrence, derived afresh from the database."""
+        now = now or _now()
+        lead = timedelta(seconds=max(LEAD_S, self.app.settings.schedule.preroll_s + 1))
+        window = timedelta(minutes=self.app.settings.schedule.catch_up_minutes)
+        if self.scheduler is not None:
+            for job in self.scheduler.get_jobs():
+                if job.id.startswith("due:"):
+                    job.remove()
+        for occ in occurrences(self.app, now - window, now + HORIZON):
+            if occ.key in self.attempted:
+                continue
+            fire = occ.start - lead
+            if fire <= now:
+                self.post(Due(occ))
+                self.attempted.add(occ.key)
+            elif self.scheduler is not None:
+                self.scheduler.add_job(
+                    self.post, "date", run_date=fire, args=[Due(occ)],
+                    id=f"due:{occ.slot_id}:{occ.start.isoformat()}", misfire_grace_time=int(window.total_seconds()),
+                )  # fmt: skip
+
+    def next_occurrences(self, count: int = 5) -> list[Occurrence]:
+        now = _now()
+        return [o for o in occurrences(self.app, now, now + timedelta(days=8))][:count]
+
+    # ---- airing
+    def _due(self, occ: Occurrence) -> None:
+        self.attempted.add(occ.key)
+        show = show_for(self.app, occ)
+        self._log_skipped(show.skipped, occ)
+        if not show.items:
+            log.info("nothing to air in %s at %s", occ.slot_name or "one-off", occ.start.isoformat())
+            return
+        current = self.current
+        if show.emergency:
+            if current is not None and current.playback is not None:
+                current.cut_reason = _("interrupted by an emergency broadcast")
+                current.playback.interrupt(reason=current.cut_reason)
+                current.playback.wait(10)
+                self.suspended = current
+                self.current = None
+            self._air(show, at=None)
+            return
+        if current is None:
+            self._air(show, at=occ.start)
+            return
+        plan = plan_start(occ.start_rule, occ.start, current.busy_until())
+        reason = _("cut by the session '{slot}'").format(slot=occ.slot_name or _("one-off broadcast"))
+        if occ.start_rule.kind is StartKind.HARD:
+            # the fade ends as the new show begins
+            fade = self.player.fade_s
+            delay = (occ.start - _now()).total_seconds() - fade - 0.5
+            if delay > 0:
+                time.sleep(delay)
+            current.cut_reason = reason
+            current.playback.interrupt(reason=reason)
+            current.playback.wait(10)
+            self.current = None
+            self._air(show, at=occ.start if occ.start > _now() + timedelta(seconds=0.3) else None)
+            return
+        # soft or wait:N: after the item on air ends; for wait:N, cut at the limit
+        current.cut_reason = reason
+        current.playback.stop_after_current(reason)
+        self.pending.append(show)
+        if occ.start_rule.kind is StartKind.WAIT and plan.cut:
+            delay = max(0.0, (plan.at - _now()).total_seconds())
+            timer = threading.Timer(delay, self.post, args=[Cut(current, reason)])
+            timer.daemon = True
+            timer.start()
+
+    def _rundown(self, show: Show, items: list[Item], offset_s: float = 0.0, opening: bool = True,
+                 closing: bool = True) -> Airing:  # fmt: skip
+        settings = self.app.settings
+        entries = [
+            item_entry(item, str(self.app.media.path(item.media_path)), settings.audio.loudness_target_lufs,
+                       settings.audio.true_peak_max_dbtp, offset_s if n == 0 else 0.0)
+            for n, item in enumerate(items)
+        ]  # fmt: skip
+        jingles = show.occurrence.jingles
+        open_path = jingle_path(settings, settings.playout.jingle_open) if jingles and opening else None
+        close_path = jingle_path(settings, settings.playout.jingle_close) if jingles and closing else None
+        rundown = build_rundown(entries, open_path, close_path)
+        by_item = iter(items)
+        mapping = {i: next(by_item) for i, e in enumerate(rundown) if e.kind is EntryKind.ITEM}
+        planned: dict[int, datetime] = {}
+        cursor = show.occurrence.start
+        for index, entry in enumerate(rundown):
+            planned[index] = cursor
+            cursor += timedelta(seconds=(entry.duration_s or 0) - entry.offset_s)
+        return Airing(show, rundown, mapping, planned)
+
+    def _air(self, show: Show, at: datetime | None, airing: Airing | None = None) -> None:
+        airing = airing or self._rundown(show, show.items)
+        self._power_on()
+        self.current = airing
+        airing.playback = self.player.start(airing.rundown, at=at, on_event=lambda e: self._on_event(airing, e))
+        watcher = threading.Thread(target=self._watch, args=[airing], daemon=True, name="radio-watch")
+        watcher.start()
+        log.info("on air: %s at %s, %d items", show.occurrence.slot_name or "one-off",
+                 (at or _now()).isoformat(), len(airing.items))  # fmt: skip
+
+    def _watch(self, airing: Airing) -> None:
+        try:
+            airing.playback.wait()
+        except Exception as err:  # the device could not be opened at all
+            log.error("playback failed: %s", err)
+            airing.error = str(err)
+        self.post(PlaybackDone(airing))
+
+    def _on_event(self, airing: Airing, event: Event) -> None:
+        """Runs on the player's event thread: write the as-run log as things happen."""
+        item = airing.items.get(event.index)
+        occ = airing.occurrence
+        if isinstance(event, Started):
+            airing.started_at[event.index] = event.at
+            if item is None:
+                return
+            row = self.app.as_run.record(
+                item, status=AsRunStatus.PLAYING, occurrence_start=occ.start, scheduled_at=airing.planned[event.index],
+                slot_id=occ.slot_id, slot_name=occ.slot_name, started_at=event.at,
+            )  # fmt: skip
+            airing.rows[event.index] = row.id
+            log.info("started %s (#%s) at %s", item.title, item.id, event.at.isoformat())
+        elif isinstance(event, Ended):
+            airing.ended.add(event.index)
+            if item is None or event.index not in airing.rows:
+                return
+            self.app.as_run.finish(airing.rows[event.index], _STATUS[event.status], event.at, event.played_s,
+                                   event.reason)  # fmt: skip
+            log.info("%s %s (#%s) after %.3f s%s", event.status, item.title, item.id, event.played_s,
+                     f": {event.reason}" if event.reason else "")  # fmt: skip
+
+    def _done(self, airing: Airing) -> None:
+        """A playback has ended: log what it never reached, then air what comes next."""
+        if airing is self.suspended:
+            return  # resumed after the emergency
+        result = airing.playback.result if airing.playback is not None else None
+        if airing.cut_reason:
+            self._log_unreached(airing, AsRunStatus.SKIPPED, airing.cut_reason)
+        elif airing.error or (result is not None and result.device_lost):
+            self._log_unreached(airing, AsRunStatus.FAILED, airing.error or result.stopped)
+        if airing is not self.current:
+            return
+        self.current = None
+        if self.pending:
+            self._air(self.pending.pop(0), at=None)
+            return
+        if self.suspended is not None:
+            suspended, self.suspended = self.suspended, None
+            rest = suspended.remaining_items()
+            if rest:
+                log.info("resuming %s after the emergency", suspended.occurrence.slot_name or "one-off")
+                self._air(suspended.show, None, self._rundown(suspended.show, rest, opening=False))
+                return
+        if not self.stopping:
+            self._power_off()
+
+    def _log_unreached(self, airing: Airing, status: AsRunStatus, reason: str) -> None:
+        """Items of a stopped show that never started get a row saying why."""
+        for item in airing.remaining_items():
+            self.app.as_run.record(
+                item, status=status, occurrence_start=airing.occurrence.start,
+                scheduled_at=airing.occurrence.start, slot_id=airing.occurrence.slot_id,
+                slot_name=airing.occurrence.slot_name, reason=reason,
+            )  # fmt: skip
+            log.warning("%s %s (#%s): %s", status, item.title, item.id, reason)
+
+    def _rejoin(self, show: Show, rows, now: datetime) -> None:
+        """Pick up an occurrence that was on air when the daemon stopped, at the right offset."""
+        airing = self._rundown(show, show.items)
+        durations = [(e.duration_s or 0) for e in airing.rundown]
+        began = min((r.started_at for r in rows if r.started_at), default=show.occurrence.start)
+        aired_items = [r.item_id for r in rows]
+        aired = set()
+        for index in sorted(airing.items):  # match rows to rundown positions in order
+            if airing.items[index].id in aired_items:
+                aired_items.remove(airing.items[index].id)
+                aired.add(index)
+        first_item = min(airing.items, default=0)
+        aired |= set(range(first_item))  # an opening jingle that aired
+        plan = plan_rejoin(durations, began, now, aired)
+        for index in plan.missed:
+            if index in airing.items:
+                self._log_one(airing, index, AsRunStatus.MISSED, _("the daemon was not running"))
+        if plan.index is None:
+            return
+        rest = [airing.items[i] for i in sorted(airing.items) if i >= plan.index]
+        offset = plan.offset_s if plan.index in airing.items else 0.0
+        if not rest:
+            return
+        log.info("rejoining %s at item %d, %.1f s in", show.occurrence.slot_name or "one-off", plan.index, offset)
+        rejoined = self._rundown(show, rest, offset_s=offset, opening=False)
+        # keep the planned instants of the original timeline
+        first_new = next(i for i, e in enumerate(rejoined.rundown) if e.kind is EntryKind.ITEM)
+        shift = airing.planned[min(i for i in airing.items if i >= plan.index)] - rejoined.planned[first_new]
+        rejoined.planned = {i: t + shift for i, t in rejoined.planned.items()}
+        self.attempted.add(show.occurrence.key)
+        self._air(show, at=None, airing=rejoined)
+
+    def _log_one(self, airing: Airing, index: int, status: AsRunStatus, reason: str) -> None:
+        occ = airing.occurrence
+        self.app.as_run.record(
+            airing.items[index], status=status, occurrence_start=occ.start, scheduled_at=airing.planned[index],
+            slot_id=occ.slot_id, slot_name=occ.slot_name, reason=reason,
+        )  # fmt: skip
+
+    def _log_skipped(self, skipped: list[tuple[Item, str]], occ: Occurrence) -> None:
+        for item, reason in skipped:
+            self.app.as_run.record(
+                item, status=AsRunStatus.SKIPPED, occurrence_start=occ.start, scheduled_at=occ.start,
+                slot_id=occ.slot_id, slot_name=occ.slot_name, reason=reason,
+            )  # fmt: skip
+            log.warning("skipped %s (#%s): %s", item.title, item.id, reason)
+
+    def _log_missed(self, show: Show, reason: str) -> None:
+        occ = show.occurrence
+        for item in show.items:
+            self.app.as_run.record(
+                item, status=AsRunStatus.MISSED, occurrence_start=occ.start, scheduled_at=occ.start,
+                slot_id=occ.slot_id, slot_name=occ.slot_name, reason=reason,
+            )  # fmt: skip
+        self._log_skipped(show.skipped, occ)
+        if show.items:
+            log.warning("missed %s at %s: %s", occ.slot_name or "one-off", occ.start.isoformat(), reason)
+
+    # ---- transmitter power and stopping
+    def _run_power(self, which: str) -> None:
+        command = getattr(self.app.settings.schedule, which)
+        if not command:
+            return
+
+        def run() -> None:
+            try:
+                done = subprocess.run(command, shell=True, timeout=30, capture_output=True, text=True)
+                if done.returncode != 0:
+                    log.error("%s command failed (exit %d): %s", which, done.returncode, done.stderr.strip())
+            except (OSError, subprocess.TimeoutExpired) as err:
+                log.error("%s command failed: %s", which, err)
+
+        threading.Thread(target=run, daemon=True, name=f"radio-{which}").start()
+
+    def _power_on(self) -> None:
+        if not self.powered:
+            self.powered = True
+            self._run_power("on_air")
+
+    def _power_off(self) -> None:
+        if self.powered:
+            self.powered = False
+            self._run_power("off_air")
+
+    def _stop(self) -> None:
+        """SIGTERM: fade out what is on air, log it interrupted, power off."""
+        self.stopping = True
+        for airing in (self.current,):
+            if airing is not None and airing.playback is not None:
+                airing.playback.interrupt(reason=_("the daemon was stopped"))
+                airing.playback.wait(10)
+        self._power_off()

@@ -1,0 +1,231 @@
+"""The broadcast daemon as a real process, on the real sound server, checked on the recorded
+monitor and in the as-run log: on time, CLI changes, emergency, kill -9, lost server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from tests.soundserver import RATE, Monitor, locate, noise, onset, write_wav
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+pytestmark = pytest.mark.slow
+
+
+class Station:
+    """A station home with noise items (each recognizable by correlation) and a daemon process."""
+
+    def __init__(self, radio, radio_bin: str, tmp_path: Path) -> None:
+        self.radio = radio
+        self.bin = radio_bin
+        self.tmp = tmp_path
+        self.proc: subprocess.Popen | None = None
+        self.samples: dict[int, np.ndarray] = {}
+        (radio.home / "radio.toml").write_text(
+            '[playout]\ndevice = "pulse"\nsample_rate = 48000\nchannels = 1\n', encoding="utf-8"
+        )
+
+    def item(self, seconds: float, seed: int, topic: str = "chinh-sach") -> int:
+        samples = noise(int(RATE * seconds), seed)
+        path = write_wav(self.tmp / f"item-{seed}.wav", samples)
+        entry = self.radio.add(path, topic=topic)
+        self.samples[entry["id"]] = samples
+        return entry["id"]
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([self.bin, "--home", str(self.radio.home), *map(str, args)],
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+
+    def start(self) -> None:
+        self.log = (self.tmp / "daemon.log").open("a")
+        self.proc = subprocess.Popen([self.bin, "--home", str(self.radio.home), "daemon"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if json.loads(self.cli("status", "--json").stdout)["daemon"]["running"]:
+                return
+            time.sleep(0.1)
+        raise AssertionError("daemon did not start: " + (self.tmp / "daemon.log").read_text())
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.proc.send_signal(sig)
+        code = self.proc.wait(20)
+        self.log.close()
+        return code
+
+    def slot_in(self, seconds: float, name: str = "Sáng", **options: str) -> datetime:
+        """A daily slot starting *seconds* from now (on a whole second); its instant."""
+        start = datetime.now(VN).replace(microsecond=0) + timedelta(seconds=int(seconds) + 1)
+        args = ["slot", "add", name, "--at", start.strftime("%H:%M:%S"), "--no-jingles"]
+        for key, value in options.items():
+            args += [f"--{key.replace('_', '-')}", value]
+        assert self.radio(*args).exit_code == 0
+        return start
+
+    def log_rows(self) -> list[dict]:
+        return json.loads(self.cli("log", "--json").stdout)
+
+    def wait_for(self, predicate, timeout: float = 30.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = self.log_rows()
+            if predicate(rows):
+                return rows
+            time.sleep(0.2)
+        raise AssertionError(f"timed out; log: {self.log_rows()}\n{(self.tmp / 'daemon.log').read_text()}")
+
+    def position(self, monitor: Monitor, item_id: int) -> float:
+        """Wall-clock instant at which the item's audio begins in the recording."""
+        return monitor.wall_time(locate(monitor.audio(), self.samples[item_id][: RATE // 2]))
+
+
+@pytest.fixture
+def station(radio, radio_bin, tmp_path, live_server):
+    s = Station(radio, radio_bin, tmp_path)
+    yield s
+    if s.proc is not None and s.proc.poll() is None:
+        s.stop(signal.SIGKILL)
+
+
+def _final(rows: list[dict], n: int) -> bool:
+    return len(rows) >= n and all(r["status"] != "playing" for r in rows)
+
+
+def test_an_occurrence_airs_on_time_and_cli_changes_are_picked_up(station, live_server):
+    a, b, c = station.item(1.5, 11), station.item(1.5, 12), station.item(1.0, 13)
+    start = station.slot_in(6)
+    assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
+    with Monitor(live_server) as monitor:
+        station.start()
+        # while the daemon runs: a one-off broadcast right after the slot
+        one_off = start + timedelta(seconds=5)
+        added = station.cli("queue", "add", c, "--at", one_off.strftime("%H:%M:%S"))
+        assert added.returncode == 0, added.stderr
+        # the CLI keeps writing while the daemon plays: never "database is locked"
+        time.sleep(max(0.0, start.timestamp() - time.time()))
+        for n in range(8):
+            edit = station.cli("library", "edit", a, "--source", f"Huyện {n}")
+            assert edit.returncode == 0, edit.stderr
+        status = json.loads(station.cli("status", "--json").stdout)
+        rows = station.wait_for(lambda r: _final(r, 3))
+        time.sleep(0.5)
+        audio = monitor.audio()
+        first = onset(audio, 0.005, start=monitor.frame_at(start.timestamp() - 1.0))
+        assert abs(monitor.wall_time(first) - start.timestamp()) < 0.02  # on the second
+        at_a, at_b, at_c = (station.position(monitor, i) for i in (a, b, c))
+        assert abs(at_b - at_a - 1.5) < 0.005  # gapless, in order
+        assert abs(at_c - one_off.timestamp()) < 0.02
+    assert status["daemon"]["running"] and status["next"]
+    assert [(r["item_id"], r["status"]) for r in rows] == [(a, "completed"), (b, "completed"), (c, "completed")]
+    assert rows[0]["slot"] == "Sáng" and rows[2]["slot"] is None
+    started = datetime.fromisoformat(rows[0]["started_at"])
+    assert abs((started - start).total_seconds()) < 0.02
+    assert abs(rows[1]["seconds_played"] - 1.5) < 0.01
+    assert station.stop() == 0
+
+
+def test_emergency_interrupts_then_the_occurrence_goes_on(station, live_server):
+    long, after, alarm = station.item(8.0, 21), station.item(1.5, 22), station.item(1.5, 23)
+    start = station.slot_in(5)
+    station.radio("queue", "add", long, after, "--slot", "Sáng")
+    with Monitor(live_server) as monitor:
+        station.start()
+        time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))
+        assert station.cli("emergency", alarm).returncode == 0
+        asked = time.time()  # committed: the daemon may see it from now on
+        rows = station.wait_for(lambda r: _final(r, 3))
+        time.sleep(0.3)
+        at_alarm = station.position(monitor, alarm)
+        at_after = station.position(monitor, after)
+    cut = datetime.fromisoformat(rows[0]["ended_at"]).timestamp()
+    assert cut - asked < 1.0 + 0.5  # seen within the 0.5 s poll, then the 0.5 s fade ends
+    assert at_alarm - asked < 2.0
+    assert at_after > at_alarm + 1.4
+    statuses = [(r["item_id"], r["status"]) for r in rows]
+    assert statuses == [(long, "interrupted"), (alarm, "completed"), (after, "completed")]
+    assert rows[0]["reason"] and "emergency" in rows[0]["reason"]
+    assert 1.5 < rows[0]["seconds_played"] < 4.5
+    assert station.stop() == 0
+
+
+def test_kill_9_mid_item_then_restart_rejoins_without_losing_or_duplicating_rows(station, live_server):
+    long, short = station.item(10.0, 31), station.item(1.5, 32)
+    start = station.slot_in(5)
+    station.radio("queue", "add", long, short, "--slot", "Sáng")
+    station.start()
+    time.sleep(max(0.0, start.timestamp() + 3.0 - time.time()))
+    station.stop(signal.SIGKILL)
+    rows = station.log_rows()
+    assert [(r["item_id"], r["status"]) for r in rows] == [(long, "playing")]  # on disk at once
+    with Monitor(live_server) as monitor:
+        restarted = time.time()
+        station.start()
+        rows = station.wait_for(lambda r: _final(r, 3) and r[-1]["item_id"] == short)
+        time.sleep(0.3)
+        at_short = station.position(monitor, short)
+    statuses = [(r["item_id"], r["status"]) for r in rows]
+    assert statuses == [(long, "interrupted"), (long, "completed"), (short, "completed")]
+    rejoined = rows[1]
+    # it picked up where the item should be now, not from its beginning
+    assert rejoined["seconds_played"] < 10.0 - (restarted - start.timestamp()) + 1.5
+    assert abs(at_short - (start.timestamp() + 10.0)) < 1.5  # the timeline was kept
+    assert station.stop() == 0
+
+
+def test_missed_while_down_is_logged_and_a_recent_one_catches_up(station):
+    a, b = station.item(1.0, 41), station.item(1.0, 42)
+    old = station.slot_in(-20 * 60, name="Cũ")  # 20 minutes ago: beyond the 10-minute window
+    recent = station.slot_in(-60, name="Mới")  # a minute ago: caught up
+    today = datetime.now(VN).date().isoformat()
+    station.radio("queue", "add", a, "--slot", "Cũ", "--date", today)
+    station.radio("queue", "add", b, "--slot", "Mới", "--date", today)
+    station.start()
+    rows = station.wait_for(lambda r: _final(r, 2))
+    by_item = {r["item_id"]: r for r in rows}
+    assert by_item[a]["status"] == "missed" and "not running" in by_item[a]["reason"]
+    assert by_item[b]["status"] == "completed"
+    assert datetime.fromisoformat(by_item[b]["started_at"]) > recent
+    assert old < recent
+    assert station.stop() == 0
+
+
+def test_sound_server_lost_mid_occurrence_then_back(station, live_server):
+    long, next_one, later = station.item(6.0, 51), station.item(1.0, 52), station.item(1.0, 53)
+    start = station.slot_in(5)
+    station.radio("queue", "add", long, next_one, "--slot", "Sáng")
+    station.start()
+    time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))
+    live_server.kill()
+    rows = station.wait_for(lambda r: _final(r, 2))
+    assert [(r["item_id"], r["status"]) for r in rows] == [(long, "failed"), (next_one, "failed")]
+    assert "lost" in rows[0]["reason"]
+    live_server.start()
+    assert station.proc.poll() is None  # the daemon lives
+    again = datetime.now(VN).replace(microsecond=0) + timedelta(seconds=5)
+    station.cli("queue", "add", later, "--at", again.strftime("%H:%M:%S"))
+    rows = station.wait_for(lambda r: _final(r, 3))
+    assert (rows[-1]["item_id"], rows[-1]["status"]) == (later, "completed")
+    assert station.stop() == 0
+
+
+def test_sigterm_fades_out_logs_interrupted_and_exits_0(station):
+    long = station.item(8.0, 61)
+    start = station.slot_in(4)
+    station.radio("queue", "add", long, "--slot", "Sáng")
+    station.start()
+    station.wait_for(lambda r: len(r) == 1, timeout=20)
+    time.sleep(max(0.0, start.timestamp() + 1.5 - time.time()))
+    assert station.stop(signal.SIGTERM) == 0
+    (row,) = station.log_rows()
+    assert row["status"] == "interrupted" and row["ended_at"]
+    assert 1.0 < row["seconds_played"] < 4.0
+    assert not json.loads(station.cli("status", "--json").stdout)["daemon"]["running"]
