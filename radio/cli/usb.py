@@ -108,7 +108,8 @@ class _Bars:
 
         def wrote_file(name):
             self.files += 1
-            self.bar.update(0, name)
+            self.bar.current_item = name
+            self.bar.render_progress()
 
         return Progress(
             transcode_start=transcode_start,
