@@ -59,6 +59,7 @@ class SoundServer:
             [binary, "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--system=no",
              "--disallow-exit", "-F", str(script), "--log-target=file:" + str(self.root / "server.log")],  # fmt: skip
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C in a terminal stops the daemon, not its sound server
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -66,19 +67,40 @@ class SoundServer:
                 raise RadioError(_("the test sound server exited at start; see {log}").format(log=self.root / "server.log"))
             probe = subprocess.run(["pactl", "info"], env={**os.environ, **self.env}, capture_output=True)
             if probe.returncode == 0:
+                self._start_clock()
                 return
             time.sleep(0.1)
         self.stop()
         raise RadioError(_("the test sound server did not start in {s} s").format(s=timeout))
 
+    def _start_clock(self) -> None:
+        """A silent low-latency stream, always playing: alone, a null sink renders in 2 s
+        blocks, so its clients would be called back in bursts, unlike a sound card's steady
+        clock. With this stream it renders in small blocks, like real hardware."""
+        self.clock = subprocess.Popen(
+            ["pacat", "--playback", f"--device={self.sink}", "--raw", "--format=s16le", "--rate=8000",
+             "--channels=1", "--latency-msec=10"],  # fmt: skip
+            env={**os.environ, **self.env}, stdin=open("/dev/zero", "rb"),  # noqa: SIM115 - endless silence, closed with the child
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+
+    def _stop_clock(self) -> None:
+        clock = getattr(self, "clock", None)
+        if clock is not None and clock.poll() is None:
+            clock.kill()
+            clock.wait()
+        self.clock = None
+
     def kill(self) -> None:
         """Kill it abruptly (a crashed sound server)."""
+        self._stop_clock()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
         self.proc = None
 
     def stop(self) -> None:
+        self._stop_clock()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:

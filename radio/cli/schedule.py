@@ -24,6 +24,13 @@ from radio.i18n import _, ngettext
 PRIORITY = click.Choice([p.value for p in Priority])
 
 
+def _changed(ctx) -> None:
+    """The schedule changed: a running daemon replans now (it would within 2 s anyway)."""
+    from radio.scheduler.daemon import nudge_daemon
+
+    nudge_daemon(ctx.home)
+
+
 def slot_json(slot: Slot) -> dict:
     return {
         "id": slot.id,
@@ -62,6 +69,7 @@ def slot_add(ctx, name, at, days, max_minutes, start_kind, jingles, as_json) -> 
         jingles=jingles,
     )
     made = app.schedule.add_slot(new)
+    _changed(ctx)
     if as_json:
         print_json(slot_json(made))
     else:
@@ -113,6 +121,7 @@ def slot_edit(ctx, name, new_name, at, days, max_minutes, start_kind, jingles, a
     if jingles is not None:
         changes["jingles"] = jingles
     edited = app.schedule.save_slot(dataclasses.replace(old, **changes))
+    _changed(ctx)
     if as_json:
         print_json(slot_json(edited))
     else:
@@ -126,6 +135,7 @@ def slot_remove(ctx, name) -> None:
     app = ctx.app
     old = app.schedule.slot_named(name)
     removed = app.schedule.remove_slot(old.id)
+    _changed(ctx)
     click.echo(_("removed slot '{name}' ({n} queued entries with it)").format(name=old.name, n=removed))
 
 
@@ -175,12 +185,14 @@ def queue_add(ctx, item_ids, slot_name, day, at, priority, as_json) -> None:
         existing = app.schedule.entries_for(the_slot.id, occurrence.day)
         already = sum(i.duration_s for i in app.library.get_many([e.item_id for e in existing])) if existing else 0.0
         entries = app.schedule.enqueue(list(item_ids), slot_id=the_slot.id, day=occurrence.day, priority=prio)
+        _changed(ctx)
         _queue_warnings(app, items, occurrence.day, occurrence.max_s, already)
         where = _("slot '{name}' on {date} at {time}").format(
             name=the_slot.name, date=occurrence.day.strftime("%d/%m/%Y"), time=the_slot.start.strftime("%H:%M"))  # fmt: skip
     else:
         instant = parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc)
         entries = app.schedule.enqueue(list(item_ids), at=instant, priority=prio)
+        _changed(ctx)
         local = instant.astimezone(zone)
         _queue_warnings(app, items, local.date(), None, 0.0)
         where = _("a one-off broadcast at {when}").format(when=local.strftime("%d/%m/%Y %H:%M:%S"))
@@ -249,6 +261,7 @@ def queue_list(ctx, day, as_json) -> None:
 @pass_ctx
 def queue_remove(ctx, entry_ids) -> None:
     n = ctx.app.schedule.remove_entries(list(entry_ids))
+    _changed(ctx)
     click.echo(ngettext("removed {n} queue entry", "removed {n} queue entries", n).format(n=n))
 
 
@@ -264,6 +277,7 @@ def emergency(ctx, item_ids) -> None:
         if reason:
             raise RadioError(_("#{id} {title} cannot air: {reason}").format(id=item.id, title=item.title, reason=reason))
     app.schedule.enqueue(list(item_ids), at=now, priority=Priority.EMERGENCY)
+    _changed(ctx)
     click.echo(ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
                         "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
                         len(items)).format(n=len(items)))  # fmt: skip

@@ -27,7 +27,7 @@ from radio.scheduler.onair import OnAir, Reload, Replan, Stop
 
 log = logging.getLogger("radio.daemon")
 LOCK_NAME = "daemon.lock"
-WATCH_INTERVAL_S = 0.5  # how often the database is checked for changes made by the CLI
+WATCH_INTERVAL_S = 1.5  # how often the database is checked for changes (the CLI also nudges)
 
 
 def setup_logging() -> None:
@@ -82,6 +82,19 @@ def daemon_pid(home: Path) -> int | None:
     return None
 
 
+def nudge_daemon(home: Path) -> bool:
+    """Tell a running daemon that the schedule changed (SIGUSR1), so it acts at once rather
+    than at its next database check. False when no daemon runs or it cannot be signalled."""
+    pid = daemon_pid(home)
+    if not pid or pid < 0:
+        return False
+    try:
+        os.kill(pid, signal.SIGUSR1)
+    except OSError:
+        return False
+    return True
+
+
 class DataVersionWatcher:
     """Notices commits by other processes (the CLI) through SQLite's PRAGMA data_version:
     one tiny query a second, no busy polling."""
@@ -123,6 +136,7 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         signal.signal(signal.SIGTERM, lambda *_: onair.post(Stop()))
         signal.signal(signal.SIGINT, lambda *_: onair.post(Stop()))
         signal.signal(signal.SIGHUP, lambda *_: onair.post(Reload()))
+        signal.signal(signal.SIGUSR1, lambda *_: onair.post(Replan()))
 
         def watch() -> None:
             if watcher.changed():

@@ -327,14 +327,12 @@ class OnAir:
             self._power_off()
 
     def _log_unreached(self, airing: Airing, status: AsRunStatus, reason: str) -> None:
-        """Items of a stopped show that never started get a row saying why."""
-        for item in airing.remaining_items():
-            self.app.as_run.record(
-                item, status=status, occurrence_start=airing.occurrence.start,
-                scheduled_at=airing.occurrence.start, slot_id=airing.occurrence.slot_id,
-                slot_name=airing.occurrence.slot_name, reason=reason,
-            )  # fmt: skip
-            log.warning("%s %s (#%s): %s", status, item.title, item.id, reason)
+        """Items of a stopped show that never started get a row saying why, at their planned time."""
+        for index in sorted(airing.items):
+            if index not in airing.rows:
+                self._log_one(airing, index, status, reason)
+                item = airing.items[index]
+                log.warning("%s %s (#%s): %s", status, item.title, item.id, reason)
 
     def _rejoin(self, show: Show, rows, now: datetime) -> None:
         """Pick up an occurrence that was on air when the daemon stopped, at the right offset."""
