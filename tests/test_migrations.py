@@ -75,3 +75,7 @@ def test_every_revision_downgrades_and_upgrades_again(tmp_path):
     migrate.upgrade(engine, db, tmp_path / "b")
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+def test_the_head_constant_names_the_newest_revision():
+    assert migrate.HEAD == migrate.head_revision()

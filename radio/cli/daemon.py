@@ -8,7 +8,8 @@ import click
 
 from radio.cli.base import Command, json_option, option, print_json, print_table
 from radio.cli.context import pass_ctx
-from radio.cli.params import DATE, format_duration
+from radio.cli.params import DATE
+from radio.text import format_duration
 from radio.domain.asrun import AS_RUN_STATUS_LABELS, AsRunEntry, AsRunStatus
 from radio.i18n import _
 

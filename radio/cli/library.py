@@ -10,7 +10,8 @@ import click
 
 from radio.cli.base import Group, json_option, option, print_json, print_table
 from radio.cli.context import pass_ctx
-from radio.cli.params import DATE, TEXT, format_duration
+from radio.cli.params import DATE, TEXT
+from radio.text import format_duration
 from radio.domain.library import PRIORITY_LABELS, STATUS_LABELS, Item, ItemStatus, Priority
 from radio.errors import RadioError
 from radio.i18n import _, ngettext

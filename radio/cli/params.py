@@ -38,13 +38,3 @@ class TextParam(click.ParamType):
 
 DATE = DateParam()
 TEXT = TextParam()
-
-
-def format_duration(seconds: float | None) -> str:
-    """1:05 for 65 s, 1:02:03 past an hour."""
-    if seconds is None:
-        return ""
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

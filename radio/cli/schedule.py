@@ -12,7 +12,8 @@ import click
 
 from radio.cli.base import Command, Group, json_option, option, print_json, print_table, warn
 from radio.cli.context import pass_ctx
-from radio.cli.params import DATE, TEXT, format_duration
+from radio.cli.params import DATE, TEXT
+from radio.text import format_duration
 from radio.domain.library import Priority, why_not_airable
 from radio.domain.playout import parse_start
 from radio.domain.schedule import (

@@ -10,7 +10,8 @@ import click
 
 from radio.cli.base import Command, Group, json_option, option, print_json, print_table, warn
 from radio.cli.context import pass_ctx
-from radio.cli.params import DATE, format_duration
+from radio.cli.params import DATE
+from radio.text import format_duration
 from radio.domain.usb import PROFILES
 from radio.errors import RadioError
 from radio.export.service import (

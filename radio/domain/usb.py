@@ -15,11 +15,11 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from radio.domain.library import Item, Priority, why_not_airable
-from radio.text import fold_ascii, nfc
+from radio.text import fold_ascii, format_duration, nfc
 
 MAX_NAME = 64  # characters, extension included
 FAT32_MAX_FILE = 4 * 1024**3 - 1  # bytes: the largest file FAT32 can hold
@@ -301,13 +301,6 @@ def space_needed(file_sizes: Iterable[int], cluster: int, folders: int = 1) -> i
 
 
 # --- what the hamlet reads -----------------------------------------------------------
-
-
-def format_duration(seconds: float) -> str:
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def render_list(

@@ -117,7 +117,7 @@ def document_pdf(doc: Document) -> bytes:
             pdf.cell(col, 5, role, align="C")
         pdf.ln(5)
         pdf.set_font("DejaVu", "I", 8)
-        for _ in doc.signatures:
+        for _role in doc.signatures:
             pdf.cell(col, 5, "(Ký, ghi rõ họ tên)", align="C")
         pdf.ln(25)
     return bytes(pdf.output())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 
 from radio.domain.reports import Period
+from radio.text import format_duration
 
 STATUS = {
     "completed": "Phát trọn",
@@ -88,12 +89,7 @@ def percent(share: float) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = int(round(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return format_duration(seconds)
 
 
 def signed_on(place: str, day: date) -> str:

@@ -13,16 +13,16 @@ import queue
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from radio.audio.player import Ended, Event, Playback, Player, Started
-from radio.audio.station import jingle_path
+from radio.audio.player import Ended, Event, Player, Started
 from radio.domain.asrun import AsRunStatus
 from radio.domain.library import Item
-from radio.domain.playout import Entry, EntryKind, Outcome, build_rundown, item_entry
+from radio.domain.playout import EntryKind, Outcome
 from radio.domain.schedule import Catchup, Occurrence, StartKind, catch_up, plan_rejoin, plan_start
 from radio.i18n import _
+from radio.scheduler.airing import Airing, build_airing
 from radio.scheduler.planner import Show, occurrences, show_for
 
 log = logging.getLogger("radio.daemon")
@@ -36,39 +36,6 @@ _STATUS = {Outcome.COMPLETED: AsRunStatus.COMPLETED, Outcome.INTERRUPTED: AsRunS
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@dataclass
-class Airing:
-    """A show being aired: its rundown, and what became of each entry."""
-
-    show: Show
-    rundown: list[Entry]
-    items: dict[int, Item]  # rundown index -> library item (jingles have none)
-    planned: dict[int, datetime]  # rundown index -> planned start
-    playback: Playback | None = None
-    rows: dict[int, int] = field(default_factory=dict)  # rundown index -> as-run row id
-    ended: set[int] = field(default_factory=set)
-    started_at: dict[int, datetime] = field(default_factory=dict)  # rundown index -> when it sounded
-    cut_reason: str | None = None  # why it was stopped early on purpose
-    error: str | None = None  # why the output failed
-
-    @property
-    def occurrence(self) -> Occurrence:
-        return self.show.occurrence
-
-    def remaining_items(self) -> list[Item]:
-        """Items not yet started, in order."""
-        return [self.items[i] for i in sorted(self.items) if i not in self.rows]
-
-    def busy_until(self) -> datetime | None:
-        """When the item on air now should end."""
-        playing = [i for i in self.rows if i not in self.ended]
-        if not playing:
-            return None
-        index = playing[-1]
-        entry = self.rundown[index]
-        return self.started_at.get(index, _now()) + timedelta(seconds=(entry.duration_s or 0) - entry.offset_s)
 
 
 # commands
@@ -239,26 +206,8 @@ class OnAir:
             timer.daemon = True
             timer.start()
 
-    def _rundown(self, show: Show, items: list[Item], offset_s: float = 0.0, opening: bool = True,
-                 closing: bool = True) -> Airing:  # fmt: skip
-        settings = self.app.settings
-        entries = [
-            item_entry(item, str(self.app.media.path(item.media_path)), settings.audio.loudness_target_lufs,
-                       settings.audio.true_peak_max_dbtp, offset_s if n == 0 else 0.0)
-            for n, item in enumerate(items)
-        ]  # fmt: skip
-        jingles = show.occurrence.jingles
-        open_path = jingle_path(settings, settings.playout.jingle_open) if jingles and opening else None
-        close_path = jingle_path(settings, settings.playout.jingle_close) if jingles and closing else None
-        rundown = build_rundown(entries, open_path, close_path)
-        by_item = iter(items)
-        mapping = {i: next(by_item) for i, e in enumerate(rundown) if e.kind is EntryKind.ITEM}
-        planned: dict[int, datetime] = {}
-        cursor = show.occurrence.start
-        for index, entry in enumerate(rundown):
-            planned[index] = cursor
-            cursor += timedelta(seconds=(entry.duration_s or 0) - entry.offset_s)
-        return Airing(show, rundown, mapping, planned)
+    def _rundown(self, show: Show, items: list[Item], offset_s: float = 0.0, opening: bool = True) -> Airing:
+        return build_airing(self.app, show, items, offset_s, opening)
 
     def _air(self, show: Show, at: datetime | None, airing: Airing | None = None) -> None:
         airing = airing or self._rundown(show, show.items)

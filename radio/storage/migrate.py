@@ -1,33 +1,58 @@
-"""Bring a station database to the current schema with Alembic, backing it up first."""
+"""Bring a station database to the current schema with Alembic, backing it up first.
+
+Every command opens the database through here. When it is already current (the usual
+case) one tiny query says so and Alembic is not even imported: that keeps the CLI's
+start-up and the player's memory small.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+HEAD = "0005"  # the newest revision in migrations/versions (a test keeps them equal)
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def stored_revision(db_path: Path) -> str | None:
+    """The revision recorded in the database file, read without Alembic (None: none yet)."""
+    if not db_path.exists():
+        return None
+    con = sqlite3.connect(db_path)
+    try:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        con.close()
+    return row[0] if row else None
 
 
 def backup_database(db_path: Path, backup_dir: Path, revision: str) -> Path:
@@ -51,6 +76,10 @@ def upgrade(engine: Engine, db_path: Path, backup_dir: Path, to: str = "head") -
 
     A database that already holds data is backed up before any change; a new one is not.
     """
+    if to == "head" and stored_revision(db_path) == HEAD:
+        return None
+    from alembic import command
+
     current = current_revision(engine)
     target = head_revision() if to == "head" else to
     if current == target:
