@@ -33,7 +33,7 @@ from radio.i18n import _
 
 log = logging.getLogger("radio.audio")
 
-READ_FRAMES = 4096
+READ_FRAMES = 16384
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ class SoundDeviceOutput:
         device: str | int | None = None,
         rate: int = 48000,
         channels: int = 1,
-        block_frames: int = 1024,
+        block_frames: int = 4096,
         latency_s: float = 0.2,
     ) -> None:
         self.device = device
@@ -49,6 +49,11 @@ class SoundDeviceOutput:
         self.opened = device
         state = {"last": time.monotonic(), "ended": None, "error": None, "calls": 0}
         finished = threading.Event()
+        wake = threading.Event()  # set by the callback when the source has ended or failed
+
+        def on_finished() -> None:
+            finished.set()
+            wake.set()
 
         def callback(outdata: np.ndarray, frames: int, t, status) -> None:
             now = time.time()
@@ -62,8 +67,10 @@ class SoundDeviceOutput:
                 used = source.fill(outdata, when)
                 if used is not None and state["ended"] is None:
                     state["ended"] = source.end_time
+                    wake.set()
             except Exception as err:  # never let an exception kill the audio thread silently
                 state["error"] = err
+                wake.set()
                 outdata.fill(0)
                 raise sd.CallbackAbort from err
 
@@ -76,7 +83,7 @@ class SoundDeviceOutput:
                 blocksize=self.block_frames,
                 latency=self.latency_s,
                 callback=callback,
-                finished_callback=finished.set,
+                finished_callback=on_finished,
             )
         except sd.PortAudioError as err:
             raise DeviceError(
@@ -92,12 +99,16 @@ class SoundDeviceOutput:
         lost: str | None = None
         try:
             while True:
-                time.sleep(0.02)
+                # Asleep until the callback says the source ended (or a stall check is due):
+                # no polling while playing.
+                wake.wait(STALL_S / 3)
                 if state["error"] is not None:
                     raise state["error"]
                 ended = state["ended"]
-                if ended is not None and time.time() >= ended + DRAIN_MARGIN_S:
-                    break  # the last frame has sounded: the tail is not cut
+                if ended is not None:
+                    # the last frame is in the stream: wait until it has sounded (drain the tail)
+                    time.sleep(max(0.0, ended + DRAIN_MARGIN_S - time.time()))
+                    break
                 if finished.is_set():
                     lost = _("the audio stream stopped by itself")
                     break
