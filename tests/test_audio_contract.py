@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from radio.audio.player import Player, Started
+from radio.audio.remote import EnginePlayer
 from radio.audio.sd_output import SoundDeviceOutput
 from radio.audio.wav_output import WavOutput
 from radio.domain.playout import Entry, EntryKind, Outcome
@@ -73,10 +74,21 @@ class CardRig:
         return Take(self.monitor.audio(), self.monitor.wall_time, self.monitor.frame_at)
 
 
-@pytest.fixture(params=["wav", "soundcard"])
+class EngineRig(CardRig):
+    """The sound card through the engine process, as the daemon and `radio play` use it."""
+
+    name = "engine"
+
+    def player(self, fade_s: float = 0.5) -> EnginePlayer:
+        return EnginePlayer({"device": "pulse", "rate": RATE, "channels": 1}, fade_s=fade_s)
+
+
+@pytest.fixture(params=["wav", "soundcard", "engine"])
 def rig(request, tmp_path):
     if request.param == "wav":
         r = WavRig(tmp_path)
+    elif request.param == "engine":
+        r = EngineRig(request.getfixturevalue("live_server"))
     else:
         r = CardRig(request.getfixturevalue("live_server"))
     with r:

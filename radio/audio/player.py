@@ -374,23 +374,8 @@ class Playback:
         return self.result
 
 
-class Player:
-    """Airs rundowns on outputs made by *output_factory* (a fresh output per rundown, so a
-    device lost once can be opened again later)."""
-
-    def __init__(self, output_factory: Callable[[], Output], fade_s: float = 0.5, ahead_s: float = 2.0) -> None:
-        self.output_factory = output_factory
-        self.fade_s = fade_s
-        self.ahead_s = ahead_s
-
-    def start(self, rundown: Sequence[Entry], at: datetime | float | None = None,
-              on_event: Callable[[Event], None] | None = None) -> Playback:  # fmt: skip
-        """Begin airing *rundown*; its first frame sounds at *at* (now if None). Returns at once."""
-        if isinstance(at, datetime):
-            at = at.timestamp()
-        playback = Playback(self.output_factory(), list(rundown), at, self.fade_s, self.ahead_s, on_event)
-        playback._begin()
-        return playback
+class PlayerBase:
+    """What every player offers besides ``start``: airing a rundown to its end in the foreground."""
 
     def play(self, rundown: Sequence[Entry], at: datetime | float | None = None,
              on_event: Callable[[Event], None] | None = None) -> PlayResult:  # fmt: skip
@@ -406,4 +391,23 @@ class Player:
         return result
 
 
-__all__ = ["DeviceError", "DeviceLost", "Ended", "Event", "PlayResult", "Playback", "Player", "Started"]
+class Player(PlayerBase):
+    """Airs rundowns on outputs made by *output_factory* (a fresh output per rundown, so a
+    device lost once can be opened again later), in this process."""
+
+    def __init__(self, output_factory: Callable[[], Output], fade_s: float = 0.5, ahead_s: float = 2.0) -> None:
+        self.output_factory = output_factory
+        self.fade_s = fade_s
+        self.ahead_s = ahead_s
+
+    def start(self, rundown: Sequence[Entry], at: datetime | float | None = None,
+              on_event: Callable[[Event], None] | None = None) -> Playback:  # fmt: skip
+        """Begin airing *rundown*; its first frame sounds at *at* (now if None). Returns at once."""
+        if isinstance(at, datetime):
+            at = at.timestamp()
+        playback = Playback(self.output_factory(), list(rundown), at, self.fade_s, self.ahead_s, on_event)
+        playback._begin()
+        return playback
+
+
+__all__ = ["DeviceError", "DeviceLost", "Ended", "Event", "PlayResult", "Playback", "Player", "PlayerBase", "Started"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from radio.audio.player import Player
-from radio.audio.sd_output import SoundDeviceOutput
+from radio.audio.player import Player, PlayerBase
+from radio.audio.remote import EnginePlayer
 from radio.config import Settings
 from radio.domain.playout import Entry, build_rundown, item_entry
 from radio.errors import RadioError
@@ -47,17 +47,15 @@ def rundown_for(app, ids: Sequence[int], offset_s: float = 0.0, jingles: bool = 
     )
 
 
-def sound_card(settings: Settings, device: str | int | None = None) -> SoundDeviceOutput:
+def station_player(settings: Settings, output_factory=None, device: str | int | None = None) -> PlayerBase:
+    """The player with the station's fade and buffer.
+
+    On the sound card it is an EnginePlayer: the audio runs in a small process of its own
+    (engine.py). With *output_factory* (a WAV file, a test output) it runs in this process.
+    """
     p = settings.playout
-    return SoundDeviceOutput(
-        device=p.device if device is None else device,
-        rate=p.sample_rate,
-        channels=p.channels,
-        latency_s=p.latency_s,
-    )
-
-
-def station_player(settings: Settings, output_factory=None, device: str | int | None = None) -> Player:
-    """The player with the station's fade and buffer, on the sound card unless told otherwise."""
-    factory = output_factory or (lambda: sound_card(settings, device))
-    return Player(factory, fade_s=settings.playout.fade_out_s, ahead_s=settings.playout.buffer_s)
+    if output_factory is not None:
+        return Player(output_factory, fade_s=p.fade_out_s, ahead_s=p.buffer_s)
+    output = {"device": p.device if device is None else device, "rate": p.sample_rate,
+              "channels": p.channels, "latency_s": p.latency_s}  # fmt: skip
+    return EnginePlayer(output, fade_s=p.fade_out_s, ahead_s=p.buffer_s)

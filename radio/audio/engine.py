@@ -1,0 +1,87 @@
+"""The audio engine: a small process of its own that airs one rundown on the sound card.
+
+Broadcast automation keeps the audio apart from the rest (Rivendell's caed): here the
+daemon and `radio play` start ``python -m radio.audio.engine`` for each rundown. It imports
+only the player, numpy and PortAudio (about 50 MB, against the ~90 MB of a process that also
+holds the database layer), and nothing the scheduler does can stall its audio thread.
+
+Protocol, one JSON object per line. Standard input: first the request
+``{"rundown": [entry…], "at": epoch seconds | null, "output": {…}, "fade_s", "ahead_s"}``,
+then commands ``{"cmd": "interrupt", "fade_s", "reason"}`` or
+``{"cmd": "stop_after_current", "reason"}``; end of input (the parent is gone) cuts the
+audio. Standard output: ``{"event": "started", "index", "at"}``,
+``{"event": "ended", "index", "at", "status", "played_s", "reason"}``, and last
+``{"event": "done", "stopped", "device_lost", "underruns"}`` or
+``{"event": "error", "message"}`` (the output could not be opened).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from dataclasses import asdict
+
+from radio.audio.output import DeviceError
+from radio.audio.player import Event, Player, Started
+from radio.audio.sd_output import SoundDeviceOutput
+from radio.domain.playout import Entry, EntryKind
+
+
+def entry_to_json(entry: Entry) -> dict:
+    data = asdict(entry)
+    data["kind"] = str(entry.kind)
+    return data
+
+
+def entry_from_json(data: dict) -> Entry:
+    return Entry(**{**data, "kind": EntryKind(data["kind"])})
+
+
+def event_to_json(event: Event) -> dict:
+    if isinstance(event, Started):
+        return {"event": "started", "index": event.index, "at": event.at.timestamp()}
+    return {"event": "ended", "index": event.index, "at": event.at.timestamp(), "status": str(event.status),
+            "played_s": event.played_s, "reason": event.reason}  # fmt: skip
+
+
+def main() -> int:
+    # The parent handles Ctrl-C and SIGTERM and tells us (fade-out); we never die mid-buffer.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    lock = threading.Lock()
+
+    def emit(message: dict) -> None:
+        with lock:
+            sys.stdout.write(json.dumps(message) + "\n")
+            sys.stdout.flush()
+
+    request = json.loads(sys.stdin.readline())
+    output = SoundDeviceOutput(**request["output"])
+    player = Player(lambda: output, fade_s=request["fade_s"], ahead_s=request["ahead_s"])
+    rundown = [entry_from_json(e) for e in request["rundown"]]
+    playback = player.start(rundown, at=request["at"], on_event=lambda e: emit(event_to_json(e)))
+
+    def commands() -> None:
+        for line in sys.stdin:
+            command = json.loads(line)
+            if command["cmd"] == "interrupt":
+                playback.interrupt(command.get("fade_s"), command.get("reason"))
+            elif command["cmd"] == "stop_after_current":
+                playback.stop_after_current(command.get("reason"))
+        playback.interrupt(0.0)  # the parent is gone: nobody would log what we air
+
+    threading.Thread(target=commands, name="radio-engine-commands", daemon=True).start()
+    try:
+        result = playback.wait()
+    except DeviceError as err:
+        emit({"event": "error", "message": str(err)})
+        return 1
+    emit({"event": "done", "stopped": result.stopped, "device_lost": result.device_lost,
+          "underruns": result.underruns})  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
