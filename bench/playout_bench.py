@@ -83,6 +83,13 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -167,17 +174,21 @@ def run(args, work: Path, server: SoundServer) -> None:
     cpu_kids: dict[int, float] = {}
     settle = 10.0  # CPU is counted from here: start-up (imports, opening the station) is not playout
     mark = None
+    engine = None
     while time.monotonic() - began < args.rss_seconds:
         time.sleep(1)
-        samples.append((time.monotonic() - began, rss_mb(proc.pid)))
-        for kid in children(proc.pid):
+        if engine is None:  # the audio engine process `radio play` started for the rundown
+            engine = next((k for k in children(proc.pid) if "radio.audio.engine" in cmdline(k)), None)
+        samples.append((time.monotonic() - began, rss_mb(engine) if engine else 0.0, rss_mb(proc.pid)))
+        for kid in children(engine) if engine else []:
             cpu_kids[kid] = max(cpu_kids.get(kid, 0.0), proc_cpu(kid))
-        if mark is None and time.monotonic() - began >= settle:
-            mark = (time.monotonic(), proc_cpu(proc.pid), sum(cpu_kids.values()))
+        if mark is None and engine and time.monotonic() - began >= settle:
+            mark = (time.monotonic(), proc_cpu(engine) + proc_cpu(proc.pid), sum(cpu_kids.values()))
     played = time.monotonic() - mark[0]
-    cpu_self = proc_cpu(proc.pid) - mark[1]
-    peak = max(m for _, m in samples)
-    hwm = [line for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines() if line.startswith("VmHWM")]
+    cpu_self = proc_cpu(engine) + proc_cpu(proc.pid) - mark[1]
+    peak = max(m for _, m, _ in samples)
+    peak_cli = max(c for _, _, c in samples)
+    hwm = [line for line in Path(f"/proc/{engine}/status").read_text().splitlines() if line.startswith("VmHWM")]
     proc.send_signal(signal.SIGINT)
     proc.wait(15)
     ffmpeg_cpu = sum(cpu_kids.values()) - mark[2]
@@ -186,8 +197,8 @@ def run(args, work: Path, server: SoundServer) -> None:
                     "-ac", "1", "-f", "f32le", "-y", "/dev/null"], check=True)  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     alone = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    early = [m for s, m in samples if 10 <= s <= 20]
-    late = [m for s, m in samples if s >= samples[-1][0] - 10]
+    early = [m for s, m, _ in samples if 10 <= s <= 20]
+    late = [m for s, m, _ in samples if s >= samples[-1][0] - 10]
     print("pydub: loading the long file …", flush=True)
     pyd = subprocess.run(
         [sys.executable, "-c", "import resource,sys;from pydub import AudioSegment;a=AudioSegment.from_file(sys.argv[1]);"
@@ -205,10 +216,12 @@ def run(args, work: Path, server: SoundServer) -> None:
     print()
     print(f"radio play, {3 * minutes}-min rundown (3 x {minutes}-min MP3), {samples[-1][0]:.0f} s played "
           f"(CPU counted over the last {played:.0f} s, after {settle:.0f} s of start-up):")
-    print(f"  RSS: peak {peak:.1f} MB ({hwm[0].split(':')[1].strip() if hwm else '?'} high-water); "
+    print(f"  RSS of the audio engine (the player): peak {peak:.1f} MB "
+          f"({hwm[0].split(':')[1].strip() if hwm else '?'} high-water); "
           f"10-20 s: {max(early):.1f} MB, last 10 s: {max(late):.1f} MB")
+    print(f"  RSS of the `radio play` process around it (database, CLI): peak {peak_cli:.1f} MB")
     per_hour = 3600 / played
-    print(f"  CPU: radio {cpu_self * per_hour:.1f} s/h + its ffmpeg {ffmpeg_cpu * per_hour:.1f} s/h "
+    print(f"  CPU: radio (engine + CLI) {cpu_self * per_hour:.1f} s/h + its ffmpeg {ffmpeg_cpu * per_hour:.1f} s/h "
           f"= {(cpu_self + ffmpeg_cpu) * per_hour:.1f} s/h; ffmpeg decoding alone {alone * per_hour:.1f} s/h "
           f"(ratio {(cpu_self + ffmpeg_cpu) / alone:.2f})")
     print(f"pydub AudioSegment.from_file of the {minutes}-min MP3: peak RSS {pydub_rss:.0f} MB")
