@@ -99,7 +99,11 @@ def _final(rows: list[dict], n: int) -> bool:
     return len(rows) >= n and all(r["status"] != "playing" for r in rows)
 
 
-def test_an_occurrence_airs_on_time_and_cli_changes_are_picked_up(station, live_server):
+def test_an_occurrence_airs_on_time_and_cli_changes_are_picked_up(station, live_server, tmp_path):
+    power = tmp_path / "power.log"
+    with (station.radio.home / "radio.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'[schedule]\npreroll_s = 5\non_air = "echo on $(date +%s.%N) >> {power}"\n'
+                   f'off_air = "echo off $(date +%s.%N) >> {power}"\n')
     a, b, c = station.item(1.5, 11), station.item(1.5, 12), station.item(1.0, 13)
     start = station.slot_in(10)  # the daemon is up and its timer set well before
     assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
@@ -130,6 +134,12 @@ def test_an_occurrence_airs_on_time_and_cli_changes_are_picked_up(station, live_
     assert abs((started - start).total_seconds()) < 0.02
     assert abs(rows[1]["seconds_played"] - 1.5) < 0.01
     assert station.stop() == 0
+    # the transmitter: on at least the preroll before the session, kept on for the one-off
+    # broadcast 2 s after it, off once the last one ended
+    switched = [(kind, float(at)) for kind, at in (line.split() for line in power.read_text().splitlines())]
+    assert [kind for kind, _ in switched] == ["on", "off"]
+    assert start.timestamp() - 9.0 < switched[0][1] <= start.timestamp() - 5.0
+    assert switched[1][1] >= datetime.fromisoformat(rows[2]["ended_at"]).timestamp()
 
 
 def test_emergency_interrupts_then_the_occurrence_goes_on(station, live_server):
@@ -222,8 +232,15 @@ def test_sigterm_fades_out_logs_interrupted_and_exits_0(station):
     station.radio("queue", "add", long, "--slot", "Sáng")
     station.start()
     station.wait_for(lambda r: len(r) == 1, timeout=20)
+    # SIGHUP re-reads radio.toml without stopping the air
+    (station.radio.home / "radio.toml").write_text(
+        '[playout]\ndevice = "pulse"\nsample_rate = 48000\nchannels = 1\nfade_out_s = 1.0\n', encoding="utf-8"
+    )
+    station.proc.send_signal(signal.SIGHUP)
     time.sleep(max(0.0, start.timestamp() + 1.5 - time.time()))
+    assert station.proc.poll() is None
     assert station.stop(signal.SIGTERM) == 0
+    assert "re-read" in (station.tmp / "daemon.log").read_text()
     (row,) = station.log_rows()
     assert row["status"] == "interrupted" and row["ended_at"]
     assert 1.0 < row["seconds_played"] < 4.0

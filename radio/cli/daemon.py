@@ -118,4 +118,4 @@ def status(ctx, as_json) -> None:
     if coming:
         click.echo(_("next:"))
         for o in coming:
-            click.echo(f"  {o.start.astimezone(zone).strftime('%a %d/%m/%Y %H:%M:%S')}  {o.slot_name or _('one-off broadcast')}")
+            click.echo(f"  {o.start.astimezone(zone).strftime('%d/%m/%Y %H:%M:%S')}  {o.slot_name or _('one-off broadcast')}")

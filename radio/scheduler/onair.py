@@ -273,7 +273,7 @@ class OnAir:
                 self._air(suspended.show, None, self._rundown(suspended.show, rest, opening=False))
                 return
         if not self.stopping:
-            self._power_off()
+            self._power_off_unless_soon()
 
     def _log_unreached(self, airing: Airing, status: AsRunStatus, reason: str) -> None:
         """Items of a stopped show that never started get a row saying why, at their planned time."""
@@ -342,7 +342,8 @@ class OnAir:
             log.warning("missed %s at %s: %s", occ.slot_name or "one-off", occ.start.isoformat(), reason)
 
     # ---- transmitter power and stopping
-    def _run_power(self, which: str) -> None:
+    def _run_power(self, which: str, wait: bool = False) -> None:
+        """Run the on_air/off_air command of radio.toml; a failure is logged, never fatal."""
         command = getattr(self.app.settings.schedule, which)
         if not command:
             return
@@ -352,26 +353,38 @@ class OnAir:
                 done = subprocess.run(command, shell=True, timeout=30, capture_output=True, text=True)
                 if done.returncode != 0:
                     log.error("%s command failed (exit %d): %s", which, done.returncode, done.stderr.strip())
+                else:
+                    log.info("%s command done", which)
             except (OSError, subprocess.TimeoutExpired) as err:
                 log.error("%s command failed: %s", which, err)
 
-        threading.Thread(target=run, daemon=True, name=f"radio-{which}").start()
+        if wait:
+            run()
+        else:
+            threading.Thread(target=run, daemon=True, name=f"radio-{which}").start()
 
     def _power_on(self) -> None:
         if not self.powered:
             self.powered = True
             self._run_power("on_air")
 
-    def _power_off(self) -> None:
+    def _power_off(self, wait: bool = False) -> None:
         if self.powered:
             self.powered = False
-            self._run_power("off_air")
+            self._run_power("off_air", wait)
+
+    def _power_off_unless_soon(self) -> None:
+        """After a show: switch the transmitter off, unless another show starts so soon that
+        it would have to be switched on again at once."""
+        now = _now()
+        soon = timedelta(seconds=2 * self.app.settings.schedule.preroll_s + LEAD_S)
+        if not occurrences(self.app, now, now + soon):
+            self._power_off()
 
     def _stop(self) -> None:
         """SIGTERM: fade out what is on air, log it interrupted, power off."""
         self.stopping = True
-        for airing in (self.current,):
-            if airing is not None and airing.playback is not None:
-                airing.playback.interrupt(reason=_("the daemon was stopped"))
-                airing.playback.wait(10)
-        self._power_off()
+        if self.current is not None and self.current.playback is not None:
+            self.current.playback.interrupt(reason=_("the daemon was stopped"))
+            self.current.playback.wait(10)
+        self._power_off(wait=True)
