@@ -168,7 +168,7 @@ def run(args, work: Path, server: SoundServer) -> None:
     rundown_ids = ["1"] * 3
     print(f"playing a {3 * minutes}-minute rundown for {args.rss_seconds} s …", flush=True)
     proc = subprocess.Popen([RADIO, "--home", str(home), "play", *rundown_ids, "--device", "pulse"], env=env,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+                            stderr=subprocess.DEVNULL)  # fmt: skip  (stopped with SIGTERM: it fades out)
     samples = []
     began = time.monotonic()
     cpu_kids: dict[int, float] = {}
@@ -189,7 +189,7 @@ def run(args, work: Path, server: SoundServer) -> None:
     peak = max(m for _, m, _ in samples)
     peak_cli = max(c for _, _, c in samples)
     hwm = [line for line in Path(f"/proc/{engine}/status").read_text().splitlines() if line.startswith("VmHWM")]
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGTERM)  # SIGINT may be ignored when the bench runs in the background
     proc.wait(15)
     ffmpeg_cpu = sum(cpu_kids.values()) - mark[2]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

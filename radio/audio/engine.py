@@ -54,8 +54,11 @@ def main() -> int:
 
     def emit(message: dict) -> None:
         with lock:
-            sys.stdout.write(json.dumps(message) + "\n")
-            sys.stdout.flush()
+            try:
+                sys.stdout.write(json.dumps(message) + "\n")
+                sys.stdout.flush()
+            except (BrokenPipeError, ValueError):
+                pass  # the parent is gone; its input closing stops us
 
     request = json.loads(sys.stdin.readline())
     output = SoundDeviceOutput(**request["output"])
@@ -80,6 +83,10 @@ def main() -> int:
         return 1
     emit({"event": "done", "stopped": result.stopped, "device_lost": result.device_lost,
           "underruns": result.underruns})  # fmt: skip
+    try:
+        sys.stdout.close()
+    except BrokenPipeError:
+        pass
     return 0
 
 

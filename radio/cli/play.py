@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import shutil
 import subprocess
 import tempfile
@@ -52,6 +54,10 @@ def _check_items(app, ids) -> None:
             warn(_("item {id} would not air: {reason}").format(id=item.id, reason=reason))
 
 
+def _fade_out_on_signal(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _outcome(result: PlayResult) -> None:
     if result.device_lost:
         raise RadioError(result.stopped or _("audio device lost"))
@@ -75,6 +81,7 @@ def play(ctx, ids, at, device, offset, no_jingles) -> None:
     player = station_player(app.settings, device=device)
     if start is not None:
         click.echo(_("Waiting to start at {at}…").format(at=start.astimezone(zone).isoformat()), err=True)
+    signal.signal(signal.SIGTERM, _fade_out_on_signal)  # like Ctrl-C: fade out, then stop
     result = player.play(rundown, at=start, on_event=_report(zone))
     _outcome(result)
     if result.stopped:
