@@ -21,12 +21,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 
 from radio.audio.decoder import Decoder
+from radio.audio.events import Ended, Event, PlayerBase, PlayResult, Started
 from radio.audio.output import DeviceError, DeviceLost, Output
 from radio.domain.playout import Entry, Outcome, fade_frames, start_offset_in_buffer, to_seconds
 from radio.i18n import _
@@ -34,40 +35,6 @@ from radio.i18n import _
 log = logging.getLogger("radio.audio")
 
 READ_FRAMES = 16384
-
-
-@dataclass(frozen=True)
-class Started:
-    index: int
-    entry: Entry
-    at: datetime  # when its first frame sounded (output clock, as wall-clock time)
-
-
-@dataclass(frozen=True)
-class Ended:
-    index: int
-    entry: Entry
-    at: datetime  # when its last frame finished sounding
-    status: Outcome
-    played_s: float
-    reason: str | None = None
-
-
-Event = Started | Ended
-
-
-@dataclass
-class PlayResult:
-    """What happened: one (Started, Ended) pair per entry that was attempted, in order."""
-
-    events: list[Event] = field(default_factory=list)
-    stopped: str | None = None  # None: played to the end; else why it stopped early
-    device_lost: bool = False
-    underruns: int = 0
-
-    @property
-    def ended(self) -> list[Ended]:
-        return [e for e in self.events if isinstance(e, Ended)]
 
 
 def _wall(t: float) -> datetime:
@@ -372,23 +339,6 @@ class Playback:
         if self._error is not None:
             raise self._error
         return self.result
-
-
-class PlayerBase:
-    """What every player offers besides ``start``: airing a rundown to its end in the foreground."""
-
-    def play(self, rundown: Sequence[Entry], at: datetime | float | None = None,
-             on_event: Callable[[Event], None] | None = None) -> PlayResult:  # fmt: skip
-        """Air *rundown* to its end in the foreground. Ctrl-C fades out."""
-        playback = self.start(rundown, at, on_event)
-        try:
-            while (result := playback.wait(0.2)) is None:
-                pass
-        except KeyboardInterrupt:
-            playback.interrupt()
-            while (result := playback.wait(0.2)) is None:
-                pass
-        return result
 
 
 class Player(PlayerBase):

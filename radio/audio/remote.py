@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from radio.audio.engine import entry_to_json
 from radio.audio.output import DeviceError
-from radio.audio.player import Ended, Event, PlayResult, PlayerBase, Started
+from radio.audio.events import Ended, Event, PlayerBase, PlayResult, Started
 from radio.domain.playout import Entry, Outcome
 from radio.i18n import _
 

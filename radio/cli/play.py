@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from radio.audio.devices import output_devices
-from radio.audio.player import Ended, Event, PlayResult, Started
+from radio.audio.events import Ended, Event, PlayResult, Started
 from radio.audio.station import rundown_for, station_player
 from radio.audio.wav_output import WavOutput
 from radio.cli.base import Command, json_option, option, print_json, print_table, warn

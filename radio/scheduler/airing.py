@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from radio.audio.player import Playback
 from radio.audio.station import jingle_path
 from radio.domain.library import Item
 from radio.domain.playout import Entry, EntryKind, build_rundown, item_entry
@@ -25,7 +24,7 @@ class Airing:
     rundown: list[Entry]
     items: dict[int, Item]  # rundown index -> library item (jingles have none)
     planned: dict[int, datetime]  # rundown index -> planned start
-    playback: Playback | None = None
+    playback: object | None = None  # Playback or EnginePlayback: interrupt, stop_after_current, wait
     rows: dict[int, int] = field(default_factory=dict)  # rundown index -> as-run row id
     ended: set[int] = field(default_factory=set)
     started_at: dict[int, datetime] = field(default_factory=dict)  # rundown index -> when it sounded

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from radio.audio.player import Ended, Event, Player, Started
+from radio.audio.events import Ended, Event, PlayerBase, Started
 from radio.domain.asrun import AsRunStatus
 from radio.domain.library import Item
 from radio.domain.playout import EntryKind, Outcome
@@ -68,7 +68,7 @@ class Stop:
 
 
 class OnAir:
-    def __init__(self, app, player: Player, scheduler=None, reload_settings=None) -> None:
+    def __init__(self, app, player: PlayerBase, scheduler=None, reload_settings=None) -> None:
         self.app = app
         self.player = player
         self.scheduler = scheduler  # APScheduler: one timer per coming occurrence
