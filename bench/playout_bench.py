@@ -199,6 +199,20 @@ def run(args, work: Path, server: SoundServer) -> None:
     alone = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     early = [m for s, m, _ in samples if 10 <= s <= 20]
     late = [m for s, m, _ in samples if s >= samples[-1][0] - 10]
+    # The floor of any PortAudio player on this path: a stream of zeros, same device and blocks.
+    floor_script = (
+        "import resource,sys,time,sounddevice as sd\n"
+        "dev=[i for i,d in enumerate(sd.query_devices()) if d['name']=='pulse'][0]\n"
+        "cb=lambda out,frames,t,status: out.fill(0)\n"
+        "with sd.OutputStream(device=dev,samplerate=%d,channels=1,dtype='float32',blocksize=4096,latency=0.2,"
+        "callback=cb):\n"
+        "    time.sleep(3); r0=resource.getrusage(resource.RUSAGE_SELF); time.sleep(float(sys.argv[1]))\n"
+        "    r1=resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print((r1.ru_utime-r0.ru_utime)+(r1.ru_stime-r0.ru_stime))\n" % RATE
+    )
+    print("PortAudio floor: a stream of zeros …", flush=True)
+    floor_s = float(subprocess.run([sys.executable, "-c", floor_script, str(played)], capture_output=True, text=True,
+                                   check=True, env=env).stdout.strip())  # fmt: skip
     print("pydub: loading the long file …", flush=True)
     pyd = subprocess.run(
         [sys.executable, "-c", "import resource,sys;from pydub import AudioSegment;a=AudioSegment.from_file(sys.argv[1]);"
@@ -224,6 +238,9 @@ def run(args, work: Path, server: SoundServer) -> None:
     print(f"  CPU: radio (engine + CLI) {cpu_self * per_hour:.1f} s/h + its ffmpeg {ffmpeg_cpu * per_hour:.1f} s/h "
           f"= {(cpu_self + ffmpeg_cpu) * per_hour:.1f} s/h; ffmpeg decoding alone {alone * per_hour:.1f} s/h "
           f"(ratio {(cpu_self + ffmpeg_cpu) / alone:.2f})")
+    print(f"  floor: a PortAudio stream of zeros on the same device and blocks {floor_s * per_hour:.1f} s/h; "
+          f"radio above that floor {(cpu_self - floor_s) * per_hour:.1f} s/h; ffmpeg alone + floor "
+          f"{(alone + floor_s) * per_hour:.1f} s/h (ratio of radio to that {(cpu_self + ffmpeg_cpu) / (alone + floor_s):.2f})")
     print(f"pydub AudioSegment.from_file of the {minutes}-min MP3: peak RSS {pydub_rss:.0f} MB")
 
 

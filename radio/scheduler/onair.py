@@ -75,7 +75,7 @@ class OnAir:
         self.reload_settings = reload_settings
         self.commands: queue.Queue = queue.Queue()
         self.current: Airing | None = None
-        self.suspended: Airing | None = None  # interrupted by an emergency, resumed after it
+        self.suspended: list[Airing] = []  # interrupted by emergencies, resumed after them (last first)
         self.pending: list[Show] = []  # soft starts waiting for the current item to end
         self.attempted: set = set()  # occurrence keys this process has dealt with
         self.powered = False
@@ -175,7 +175,7 @@ class OnAir:
                 current.cut_reason = _("interrupted by an emergency broadcast")
                 current.playback.interrupt(reason=current.cut_reason)
                 current.playback.wait(10)
-                self.suspended = current
+                self.suspended.append(current)
                 self.current = None
             self._air(show, at=None)
             return
@@ -252,7 +252,7 @@ class OnAir:
 
     def _done(self, airing: Airing) -> None:
         """A playback has ended: log what it never reached, then air what comes next."""
-        if airing is self.suspended:
+        if any(airing is s for s in self.suspended):
             return  # resumed after the emergency
         result = airing.playback.result if airing.playback is not None else None
         if airing.cut_reason:
@@ -265,8 +265,8 @@ class OnAir:
         if self.pending:
             self._air(self.pending.pop(0), at=None)
             return
-        if self.suspended is not None:
-            suspended, self.suspended = self.suspended, None
+        while self.suspended:
+            suspended = self.suspended.pop()
             rest = suspended.remaining_items()
             if rest:
                 log.info("resuming %s after the emergency", suspended.occurrence.slot_name or "one-off")
