@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from radio.app import open_app
 from tests.soundserver import RATE, Monitor, locate, noise, onset, write_wav
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -194,16 +195,21 @@ def test_missed_while_down_is_logged_and_a_recent_one_catches_up(station):
     a, b = station.item(1.0, 41), station.item(1.0, 42)
     old = station.slot_in(-20 * 60, name="Cũ")  # 20 minutes ago: beyond the 10-minute window
     recent = station.slot_in(-60, name="Mới")  # a minute ago: caught up
-    today = datetime.now(VN).date().isoformat()
-    station.radio("queue", "add", a, "--slot", "Cũ", "--date", today)
-    station.radio("queue", "add", b, "--slot", "Mới", "--date", today)
+    today = datetime.now(VN).date()
+    # queued earlier, while the daemon was down: the CLI now refuses to queue into the past
+    refused = station.radio("queue", "add", a, "--slot", "Cũ", "--date", today.isoformat())
+    assert refused.exit_code == 1 and "has already passed" in refused.stderr
+    app = open_app(station.radio.home)
+    for item, name in ((a, "Cũ"), (b, "Mới")):
+        app.schedule.enqueue([item], slot_id=app.schedule.slot_named(name).id, day=today)
+    app.close()
     station.start()
     rows = station.wait_for(lambda r: _final(r, 2))
     by_item = {r["item_id"]: r for r in rows}
     assert by_item[a]["status"] == "missed" and "not running" in by_item[a]["reason"]
     assert by_item[b]["status"] == "completed", (by_item[b]["reason"], (station.tmp / "daemon.log").read_text())
     assert datetime.fromisoformat(by_item[b]["started_at"]) > recent
-    assert old < recent
+    assert datetime.fromisoformat(by_item[a]["scheduled_at"]) == old
     assert station.stop() == 0
 
 

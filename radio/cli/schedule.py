@@ -181,6 +181,7 @@ def queue_add(ctx, item_ids, slot_name, day, at, priority, as_json) -> None:
                 raise RadioError(_("slot '{name}' does not air on {date} ({days})").format(
                     name=the_slot.name, date=day.strftime("%d/%m/%Y"), days=format_days(the_slot.days)))  # fmt: skip
             occurrence = occurrence_of(the_slot, day, zone)
+            _not_passed(occurrence.start, zone)
         else:
             occurrence = next_occurrence(the_slot, datetime.now(timezone.utc), zone)
         existing = app.schedule.entries_for(the_slot.id, occurrence.day)
@@ -192,6 +193,7 @@ def queue_add(ctx, item_ids, slot_name, day, at, priority, as_json) -> None:
             name=the_slot.name, date=occurrence.day.strftime("%d/%m/%Y"), time=the_slot.start.strftime("%H:%M"))  # fmt: skip
     else:
         instant = parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc)
+        _not_passed(instant, zone)
         entries = app.schedule.enqueue(list(item_ids), at=instant, priority=prio)
         _changed(ctx)
         local = instant.astimezone(zone)
@@ -202,6 +204,13 @@ def queue_add(ctx, item_ids, slot_name, day, at, priority, as_json) -> None:
     else:
         click.echo(ngettext("queued {n} item into {where}", "queued {n} items into {where}", len(entries)).format(
             n=len(entries), where=where))  # fmt: skip
+
+
+def _not_passed(start: datetime, zone) -> None:
+    """Nothing is queued into the past: it would never air, nor be logged."""
+    if start < datetime.now(timezone.utc):
+        raise RadioError(_("{when} has already passed: queue into a coming broadcast").format(
+            when=start.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S")))  # fmt: skip
 
 
 def entry_json(app, entry) -> dict:

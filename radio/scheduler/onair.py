@@ -157,10 +157,6 @@ class OnAir:
                     id=f"due:{occ.slot_id}:{occ.start.isoformat()}", misfire_grace_time=int(window.total_seconds()),
                 )  # fmt: skip
 
-    def next_occurrences(self, count: int = 5) -> list[Occurrence]:
-        now = _now()
-        return [o for o in occurrences(self.app, now, now + timedelta(days=8))][:count]
-
     # ---- airing
     def _due(self, occ: Occurrence) -> None:
         self.attempted.add(occ.key)
