@@ -102,10 +102,18 @@ class PlayoutSettings:
     sample_rate: int = setting(48000, N_("Output sample rate, in Hz"), _one_of(22050, 32000, 44100, 48000, 96000))
     channels: int = setting(1, N_("Output channels: 1 (mono, as most loudspeaker networks) or 2"), _in_range(1, 2))
     fade_out_s: float = setting(0.5, N_("Fade-out when a broadcast is interrupted, in seconds"), _in_range(0.0, 10.0))
+    emergency_fade_s: float = setting(
+        0.3, N_("Fade-out of what is on air when an emergency broadcast starts (the alarm starts during it), in seconds"),
+        _in_range(0.0, 5.0),
+    )
     jingle_open: str = setting("", N_("Opening jingle played before each session (a file, relative to the station home); empty: none"))
     jingle_close: str = setting("", N_("Closing jingle played after each session; empty: none"))
     latency_s: float = setting(0.2, N_("Output buffer length, in seconds (longer is safer on a busy PC)"), _in_range(0.02, 2.0))
     buffer_s: float = setting(2.0, N_("Audio decoded ahead of the output, in seconds"), _in_range(0.5, 30.0))
+    device_grace_s: float = setting(
+        2.5, N_("How long the sound device may stay silent beyond its own buffer before it is reopened, in seconds"),
+        _in_range(0.5, 60.0),
+    )
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,9 @@ def _help_texts(command: click.Command, where: str):
         if text:
             yield text, f"{where} {param.opts[0]}"
     if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
-            yield from _help_texts(sub, f"{where} {name}")
+        context = click.Context(command)
+        for name in command.list_commands(context):  # the lazy root group loads each here
+            yield from _help_texts(command.get_command(context, name), f"{where} {name}")
 
 
 def template() -> Catalog:

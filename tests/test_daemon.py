@@ -213,22 +213,31 @@ def test_missed_while_down_is_logged_and_a_recent_one_catches_up(station):
     assert station.stop() == 0
 
 
-def test_sound_server_lost_mid_occurrence_then_back(station, live_server):
+def test_sound_server_gone_for_a_whole_session_then_back(station, live_server):
+    """The device never returns during the session: the item on air is interrupted (with the
+    seconds that sounded), the rest missed, `status` shows the retries; later shows air."""
     long, next_one, later = station.item(6.0, 51), station.item(1.0, 52), station.item(1.0, 53)
     start = station.slot_in(5)
     station.radio("queue", "add", long, next_one, "--slot", "Sáng")
     station.start()
     time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))
     live_server.kill()
+    time.sleep(4.0)
+    status = json.loads(station.cli("status", "--json").stdout)
+    assert status["device"]["state"] == "retrying" and status["device"]["attempts"] >= 1, status
+    text = station.cli("status").stdout
+    assert "sound device: in trouble since" in text and "reopening" in text
     rows = station.wait_for(lambda r: _final(r, 2))
-    assert [(r["item_id"], r["status"]) for r in rows] == [(long, "failed"), (next_one, "failed")]
-    assert "lost" in rows[0]["reason"]
+    assert [(r["item_id"], r["status"]) for r in rows] == [(long, "interrupted"), (next_one, "missed")]
+    assert "lost" in rows[0]["reason"] and 0.5 < rows[0]["seconds_played"] <= 2.2
+    assert "unavailable" in rows[1]["reason"]
     live_server.start()
     assert station.proc.poll() is None  # the daemon lives
     again = datetime.now(VN).replace(microsecond=0) + timedelta(seconds=5)
     station.cli("queue", "add", later, "--at", again.strftime("%H:%M:%S"))
     rows = station.wait_for(lambda r: _final(r, 3))
     assert (rows[-1]["item_id"], rows[-1]["status"]) == (later, "completed")
+    assert json.loads(station.cli("status", "--json").stdout)["device"]["state"] == "ok"
     assert station.stop() == 0
 
 

@@ -60,7 +60,10 @@ def main() -> int:
             except (BrokenPipeError, ValueError):
                 pass  # the parent is gone; its input closing stops us
 
-    request = json.loads(sys.stdin.readline())
+    line = sys.stdin.readline()  # a warm engine waits here, imports done, until it is needed
+    if not line.strip():
+        return 0  # never needed: the parent closed our input
+    request = json.loads(line)
     output = SoundDeviceOutput(**request["output"])
     player = Player(lambda: output, fade_s=request["fade_s"], ahead_s=request["ahead_s"])
     rundown = [entry_from_json(e) for e in request["rundown"]]

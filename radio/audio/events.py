@@ -47,6 +47,9 @@ class PlayResult:
 class PlayerBase:
     """What every player offers besides ``start``: airing a rundown to its end in the foreground."""
 
+    def close(self) -> None:
+        """Release what the player keeps ready between rundowns (nothing, by default)."""
+
     def play(self, rundown: Sequence[Entry], at: datetime | float | None = None,
              on_event: Callable[[Event], None] | None = None) -> PlayResult:  # fmt: skip
         """Air *rundown* to its end in the foreground. Ctrl-C fades out."""

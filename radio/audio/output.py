@@ -20,7 +20,15 @@ class DeviceError(RadioError):
 
 
 class DeviceLost(RadioError):
-    """The output device or sound server went away while playing."""
+    """The output device or sound server went away (or stalled) while playing.
+
+    *sounded_until* is the wall-clock instant up to which the audio surely sounded: the
+    last time the device asked for more. Frames handed over later may never have played.
+    """
+
+    def __init__(self, message: str, sounded_until: float | None = None) -> None:
+        super().__init__(message)
+        self.sounded_until = sounded_until
 
 
 class Source(Protocol):

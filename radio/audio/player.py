@@ -170,6 +170,7 @@ class _Sequencer:
         self.interrupt_reason: str | None = None
         self.stop_at_boundary = False  # end when the entry on air ends (a soft start)
         self.underruns = 0
+        self.until: float | None = None  # wall instant just after the last frame handed to the output
         self._end_time: float | None = None
 
     @property
@@ -204,6 +205,7 @@ class _Sequencer:
     def fill(self, out: np.ndarray, when: float) -> int | None:
         out.fill(0.0)
         n = len(out)
+        self.until = when + n / self.rate
         if self.state == self.DONE:
             return 0
         pos = 0
@@ -288,7 +290,7 @@ class Playback:
         try:
             self.output.run(self._sequencer)
         except DeviceLost as err:
-            self._lost(str(err))
+            self._lost(str(err), err.sounded_until)
         except BaseException as err:  # handed to wait(): DeviceError or a bug
             self._error = err
             self._feeder.stop()
@@ -296,14 +298,21 @@ class Playback:
             self._feeder.stop()
             self._events.put(None)
 
-    def _lost(self, reason: str) -> None:
+    def _lost(self, reason: str, sounded_until: float | None) -> None:
+        """The device went away: the entry on air was cut by it (interrupted, with the
+        seconds that surely sounded: frames handed over after the device's last call
+        may never have reached the air)."""
         self._feeder.stop()
         seq = self._sequencer
         seq.state = seq.DONE
         self.result.device_lost = True
         self.result.stopped = reason
         if seq.current is not None:
-            seq._end(Outcome.FAILED, time.time(), reason)
+            at = time.time() if sounded_until is None else sounded_until
+            if seq.until is not None and sounded_until is not None:
+                unsounded = int(max(0.0, seq.until - sounded_until) * seq.rate)
+                seq.played = max(0, seq.played - unsounded)
+            seq._end(Outcome.INTERRUPTED, at, reason)
 
     def _dispatch(self) -> None:
         while (event := self._events.get()) is not None:

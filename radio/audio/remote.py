@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
@@ -24,7 +25,8 @@ def _wall(t: float) -> datetime:
 class EnginePlayback:
     """One rundown airing in an engine process. Thread-safe, like Playback."""
 
-    def __init__(self, proc: subprocess.Popen, rundown: Sequence[Entry], on_event) -> None:
+    def __init__(self, proc: subprocess.Popen, rundown: Sequence[Entry], on_event,
+                 open_timeout_s: float | None = None) -> None:  # fmt: skip
         self.proc = proc
         self.rundown = list(rundown)
         self.result = PlayResult()
@@ -32,8 +34,20 @@ class EnginePlayback:
         self._on_event = on_event
         self._error: DeviceError | None = None
         self._lock = threading.Lock()
+        self._heard = threading.Event()  # the engine has said something: it is not stuck opening
+        self._timed_out: float | None = None
         self._reader = threading.Thread(target=self._read, name="radio-engine-events", daemon=True)
         self._reader.start()
+        if open_timeout_s is not None:
+            threading.Thread(target=self._guard_open, args=[open_timeout_s], daemon=True,
+                             name="radio-engine-open").start()  # fmt: skip
+
+    def _guard_open(self, timeout_s: float) -> None:
+        """A sound server that is frozen can hang the opening of a stream inside PortAudio:
+        an engine silent past its start is stopped, so the caller can try again."""
+        if not self._heard.wait(timeout_s) and self.proc.poll() is None:
+            self._timed_out = timeout_s
+            self.proc.kill()
 
     def _deliver(self, event: Event) -> None:
         self.result.events.append(event)
@@ -48,11 +62,13 @@ class EnginePlayback:
     def _read(self) -> None:
         finished = False
         open_index: int | None = None
+        open_since = 0.0
         for line in self.proc.stdout:
             message = json.loads(line)
+            self._heard.set()
             kind = message["event"]
             if kind == "started":
-                open_index = message["index"]
+                open_index, open_since = message["index"], message["at"]
                 self._deliver(Started(open_index, self.rundown[open_index], _wall(message["at"])))
             elif kind == "ended":
                 open_index = None
@@ -68,13 +84,18 @@ class EnginePlayback:
                 self.result.underruns = message["underruns"]
                 finished = True
         self.proc.wait()
-        if not finished:  # the engine died: what was on air failed
+        self._heard.set()
+        if not finished and self._timed_out is not None:
+            self._error = DeviceError(_("the output device did not start playing within {s:.1f} s").format(
+                s=self._timed_out))  # fmt: skip
+        elif not finished:  # the engine died: what was on air was cut, as by a lost device
             reason = _("the audio engine stopped unexpectedly (exit {code})").format(code=self.proc.returncode)
             self.result.stopped = reason
             self.result.device_lost = True
             if open_index is not None:
-                self._deliver(Ended(open_index, self.rundown[open_index], datetime.now(timezone.utc),
-                                    Outcome.FAILED, 0.0, reason))  # fmt: skip
+                now = datetime.now(timezone.utc)
+                played = max(0.0, now.timestamp() - open_since)
+                self._deliver(Ended(open_index, self.rundown[open_index], now, Outcome.INTERRUPTED, played, reason))
         self.done.set()
 
     def _send(self, command: dict) -> None:
@@ -107,24 +128,76 @@ class EnginePlayback:
         return self.result
 
 
-class EnginePlayer(PlayerBase):
-    """Airs each rundown on the sound card through a fresh engine process."""
+def _spawn() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "radio.audio.engine"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+    )  # fmt: skip
 
-    def __init__(self, output: dict, fade_s: float = 0.5, ahead_s: float = 2.0) -> None:
+
+class EnginePlayer(PlayerBase):
+    """Airs each rundown on the sound card through a fresh engine process.
+
+    With *warm*, one engine is kept started ahead, its imports done, waiting for its
+    rundown: an emergency or a recovery after device trouble skips the ~0.3 s that a
+    Python process takes to start and import numpy and PortAudio.
+    """
+
+    WARM_DELAY_S = 1.0  # the next warm engine starts after the current one has opened its stream
+    OPEN_S = 6.0  # an engine silent this long past its start (plus the device's grace) is stuck
+
+    def __init__(self, output: dict, fade_s: float = 0.5, ahead_s: float = 2.0, warm: bool = False) -> None:
         self.output = output  # SoundDeviceOutput's keyword arguments
         self.fade_s = fade_s
         self.ahead_s = ahead_s
+        self.warm = warm
+        self._spare: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        if warm:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        with self._lock:
+            if self._closed or (self._spare is not None and self._spare.poll() is None):
+                return
+            self._spare = _spawn()
+
+    def _take(self) -> subprocess.Popen:
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None and spare.poll() is None:
+            return spare
+        return _spawn()
 
     def start(self, rundown: Sequence[Entry], at: datetime | float | None = None,
               on_event: Callable[[Event], None] | None = None) -> EnginePlayback:  # fmt: skip
         if isinstance(at, datetime):
             at = at.timestamp()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "radio.audio.engine"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-        )  # fmt: skip
+        proc = self._take()
         request = {"rundown": [entry_to_json(e) for e in rundown], "at": at, "output": self.output,
                    "fade_s": self.fade_s, "ahead_s": self.ahead_s}  # fmt: skip
-        proc.stdin.write(json.dumps(request) + "\n")
-        proc.stdin.flush()
-        return EnginePlayback(proc, rundown, on_event)
+        try:
+            proc.stdin.write(json.dumps(request) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the engine died meanwhile: its playback reports it like any engine crash
+        if self.warm:
+            timer = threading.Timer(self.WARM_DELAY_S, self._prepare)
+            timer.daemon = True
+            timer.start()
+        lead = max(0.0, at - time.time()) if at is not None else 0.0
+        grace = float(self.output.get("grace_s", 2.5)) + float(self.output.get("latency_s", 0.2))
+        return EnginePlayback(proc, rundown, on_event, open_timeout_s=lead + self.OPEN_S + grace)
+
+    def close(self) -> None:
+        """Let the warm engine go (its input closes: it exits without opening anything)."""
+        with self._lock:
+            self._closed = True
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            try:
+                spare.stdin.close()
+                spare.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                spare.kill()

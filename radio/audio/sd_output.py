@@ -5,7 +5,9 @@ its buffer's first frame will reach the DAC (``outputBufferDacTime``); that inst
 mapped to wall-clock time and the source puts the first sample on the right frame.
 A stream that stops calling back, or stops by itself, means the device or the sound
 server is gone: DeviceLost, and the stream is abandoned so that a later run can open
-a fresh one.
+a fresh one. "Stops calling back" is measured against the stream's own pace (its latency
+plus one block) and a grace period, not a fixed time: a sound server that renders in
+large blocks calls back in bursts, and must not be taken for a dead one.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from radio.audio.devices import Device, _sd, output_devices, resolve_device
 from radio.audio.output import DeviceError, DeviceLost, Source
 from radio.i18n import _
 
-STALL_S = 1.5  # no callback for this long while playing: the device is lost
 DRAIN_MARGIN_S = 0.05
+DEFAULT_GRACE_S = 2.5
 
 
 class SoundDeviceOutput:
@@ -31,12 +33,14 @@ class SoundDeviceOutput:
         channels: int = 1,
         block_frames: int = 4096,
         latency_s: float = 0.2,
+        grace_s: float = DEFAULT_GRACE_S,
     ) -> None:
         self.device = device
         self.rate = rate
         self.channels = channels
         self.block_frames = block_frames
         self.latency_s = latency_s
+        self.grace_s = grace_s
         self.opened: Device | None = None
         self.realtime = True
 
@@ -47,7 +51,7 @@ class SoundDeviceOutput:
         sd = _sd()
         device = resolve_device(self.device, output_devices(refresh=True))
         self.opened = device
-        state = {"last": time.monotonic(), "ended": None, "error": None, "calls": 0}
+        state = {"last": time.monotonic(), "last_wall": time.time(), "ended": None, "error": None, "calls": 0}
         finished = threading.Event()
         wake = threading.Event()  # set by the callback when the source has ended or failed
 
@@ -58,6 +62,7 @@ class SoundDeviceOutput:
         def callback(outdata: np.ndarray, frames: int, t, status) -> None:
             now = time.time()
             state["last"] = time.monotonic()
+            state["last_wall"] = now
             state["calls"] += 1
             try:
                 current = t.currentTime
@@ -96,12 +101,18 @@ class SoundDeviceOutput:
             raise DeviceError(
                 _("cannot start the output device '{device}': {reason}").format(device=device.name, reason=err)
             ) from err
+        # The stream's own pace: its latency and one block. Silence from the device for
+        # longer than that plus the grace period is a stall (before the first callback:
+        # a failed open).
+        pace_s = max(float(getattr(stream, "latency", 0.0) or 0.0), self.latency_s) + self.block_frames / self.rate
+        stall_s = pace_s + self.grace_s
+        state["last"] = time.monotonic()
         lost: str | None = None
         try:
             while True:
                 # Asleep until the callback says the source ended (or a stall check is due):
                 # no polling while playing.
-                wake.wait(STALL_S / 3)
+                wake.wait(min(0.5, stall_s / 4))
                 if state["error"] is not None:
                     raise state["error"]
                 ended = state["ended"]
@@ -112,13 +123,20 @@ class SoundDeviceOutput:
                 if finished.is_set():
                     lost = _("the audio stream stopped by itself")
                     break
-                if time.monotonic() - state["last"] > STALL_S:
-                    lost = _("the audio device stopped responding for {s:.1f} s").format(s=STALL_S)
+                if time.monotonic() - state["last"] > stall_s:
+                    if state["calls"] == 0:
+                        lost = "open"
+                    else:
+                        lost = _("the audio device stopped responding for {s:.1f} s").format(s=stall_s)
                     break
         finally:
             self._close(stream, abandon=lost is not None)
+        if lost == "open":
+            raise DeviceError(_("the output device '{device}' did not start playing within {s:.1f} s").format(
+                device=device.name, s=stall_s))  # fmt: skip
         if lost is not None:
-            raise DeviceLost(_("audio device '{device}' lost: {reason}").format(device=device.name, reason=lost))
+            raise DeviceLost(_("audio device '{device}' lost: {reason}").format(device=device.name, reason=lost),
+                             sounded_until=state["last_wall"])  # fmt: skip
 
     @staticmethod
     def _close(stream, abandon: bool) -> None:

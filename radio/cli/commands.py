@@ -1,13 +1,24 @@
-"""Every top-level command and group of `radio`, in the order `radio --help` lists them."""
+"""Every top-level command and group of `radio`, in the order `radio --help` lists them.
 
-from radio.cli.daemon import daemon, log_command, status
-from radio.cli.hamlet import hamlet
-from radio.cli.init import init
-from radio.cli.library import library
-from radio.cli.play import devices, play, render
-from radio.cli.report import report
-from radio.cli.schedule import emergency, queue, slot
-from radio.cli.topics import topics
-from radio.cli.usb import export_usb, usb
+Each is imported only when it is run (or when `radio --help` lists them all), so that
+`radio status` does not pay for the imports of `radio report`.
+"""
 
-ALL = [init, topics, library, slot, queue, emergency, daemon, status, log_command, hamlet, export_usb, usb, play, render, devices, report]
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("radio.cli.init", "init"),
+    "topics": ("radio.cli.topics", "topics"),
+    "library": ("radio.cli.library", "library"),
+    "slot": ("radio.cli.schedule", "slot"),
+    "queue": ("radio.cli.schedule", "queue"),
+    "emergency": ("radio.cli.schedule", "emergency"),
+    "daemon": ("radio.cli.daemon", "daemon"),
+    "status": ("radio.cli.daemon", "status"),
+    "log": ("radio.cli.daemon", "log_command"),
+    "hamlet": ("radio.cli.hamlet", "hamlet"),
+    "export-usb": ("radio.cli.usb", "export_usb"),
+    "usb": ("radio.cli.usb", "usb"),
+    "play": ("radio.cli.play", "play"),
+    "render": ("radio.cli.play", "render"),
+    "devices": ("radio.cli.play", "devices"),
+    "report": ("radio.cli.report", "report"),
+}

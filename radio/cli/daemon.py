@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import click
 
 from radio.cli.base import Command, json_option, option, print_json, print_table
 from radio.cli.context import pass_ctx
 from radio.cli.params import DATE
+from radio.errors import RadioError
 from radio.text import format_duration
-from radio.domain.asrun import AS_RUN_STATUS_LABELS, AsRunEntry, AsRunStatus
+from radio.domain.asrun import AS_RUN_STATUS_LABELS, AsRunEntry
 from radio.i18n import _
 
 
@@ -85,37 +86,60 @@ def log_command(ctx, first, last, as_json) -> None:
 @json_option
 @pass_ctx
 def status(ctx, as_json) -> None:
-    from radio.scheduler.daemon import daemon_pid
-    from radio.scheduler.planner import occurrences
+    data = ask_daemon(ctx.home, {"cmd": "status"}, fallback_safe=True)
+    if data is None:  # no daemon answering: read the database here
+        from radio.scheduler.actions import station_status
+        from radio.scheduler.station_lock import daemon_pid
 
-    app = ctx.app
-    zone = app.settings.zone
-    now = datetime.now(timezone.utc)
-    pid = daemon_pid(ctx.home)
-    playing = [r for r in app.as_run.between(now - timedelta(hours=6), now + timedelta(minutes=1))
-               if r.status is AsRunStatus.PLAYING]  # fmt: skip
-    on_air = playing[-1] if pid and playing else None
-    coming = occurrences(app, now, now + timedelta(days=8))[:5]
-    data = {
-        "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
-        "on_air": None if on_air is None else {
-            "item_id": on_air.item_id, "title": on_air.title, "slot": on_air.slot_name,
-            "started_at": _iso(on_air.started_at, zone),
-            "elapsed_s": round((now - on_air.started_at).total_seconds(), 1),
-        },
-        "next": [{"slot": o.slot_name, "start": _iso(o.start, zone)} for o in coming],
-    }  # fmt: skip
+        data = station_status(ctx.app, daemon_pid(ctx.home))
     if as_json:
         print_json(data)
         return
-    click.echo(_("daemon: running (pid {pid})").format(pid=pid) if pid else _("daemon: not running"))
+    pid = data["daemon"]["pid"]
+    click.echo(_("daemon: running (pid {pid})").format(pid=pid) if data["daemon"]["running"] else _("daemon: not running"))
+    on_air = data["on_air"]
     if on_air:
         click.echo(_("on air: #{id} {title} ({slot}), {elapsed} in").format(
-            id=on_air.item_id, title=on_air.title, slot=on_air.slot_name or _("one-off broadcast"),
-            elapsed=format_duration(data["on_air"]["elapsed_s"])))  # fmt: skip
+            id=on_air["item_id"], title=on_air["title"], slot=on_air["slot"] or _("one-off broadcast"),
+            elapsed=format_duration(on_air["elapsed_s"])))  # fmt: skip
     else:
         click.echo(_("on air: nothing"))
-    if coming:
+    device = data.get("device")
+    if device and device["state"] != "ok":
+        since = datetime.fromisoformat(device["since"]).strftime("%H:%M:%S") if device["since"] else "?"
+        if device["state"] == "retrying":
+            click.echo(_("sound device: in trouble since {since}, reopening (attempt {n}): {reason}").format(
+                since=since, n=device["attempts"], reason=device["reason"]))  # fmt: skip
+        else:
+            click.echo(_("sound device: unavailable since {since}: {reason}").format(since=since, reason=device["reason"]))
+    elif device:
+        click.echo(_("sound device: ok"))
+    if data["next"]:
         click.echo(_("next:"))
-        for o in coming:
-            click.echo(f"  {o.start.astimezone(zone).strftime('%d/%m/%Y %H:%M:%S')}  {o.slot_name or _('one-off broadcast')}")
+        for o in data["next"]:
+            start = datetime.fromisoformat(o["start"]).strftime("%d/%m/%Y %H:%M:%S")
+            click.echo(f"  {start}  {o['slot'] or _('one-off broadcast')}")
+
+
+def ask_daemon(home, request: dict, fallback_safe: bool) -> object | None:
+    """The running daemon's answer to *request*, or None when no daemon listens.
+
+    *fallback_safe*: the request only reads, so a daemon that stops answering midway can
+    be replaced by reading the database here. A request that writes is never repeated.
+    """
+    import os
+
+    from radio.i18n import user_languages
+    from radio.scheduler.control import DaemonError, NoDaemon, ask
+
+    try:
+        return ask(home, {**request, "languages": user_languages(os.environ)})
+    except NoDaemon:
+        return None
+    except DaemonError as err:
+        raise RadioError(str(err), exit_code=err.exit_code) from None
+    except (OSError, ValueError) as err:
+        if fallback_safe:
+            return None
+        raise RadioError(_("the daemon did not answer ({reason}); check 'radio status' before trying again").format(
+            reason=err)) from None  # fmt: skip

@@ -16,7 +16,6 @@ from radio.domain.library import PRIORITY_LABELS, STATUS_LABELS, Item, ItemStatu
 from radio.errors import RadioError
 from radio.i18n import _, ngettext
 from radio.library.catalog import approve_items, edit_item, item_json, retire_items
-from radio.library.importer import ImportOptions, Importer, collect_files
 from radio.text import nfc
 
 PRIORITY = click.Choice([p.value for p in Priority])
@@ -74,6 +73,8 @@ def library() -> None:
 @json_option
 @pass_ctx
 def add(ctx, paths, topic, title, language, source, priority, valid_from, valid_until, as_json) -> None:
+    from radio.library.importer import ImportOptions, Importer, collect_files
+
     app = ctx.app
     options = ImportOptions(
         topic=app.taxonomy.resolve(topic).code,

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import click
-import sqlalchemy.exc
 
 from radio import __version__
 from radio.cli.base import Group, Option, option
@@ -22,9 +21,33 @@ from radio.home import default_home
 from radio.i18n import _
 
 
+def _database_error(err: BaseException) -> bool:
+    """An SQLite operational error, raw or wrapped by SQLAlchemy (if it was ever imported)."""
+    if isinstance(err, sqlite3.OperationalError):
+        return True
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(err, exc.OperationalError)
+
+
 class RootGroup(Group):
     """The root group maps errors to one line and an exit code, for the console script and
-    for click's test runner alike (both call ``main``)."""
+    for click's test runner alike (both call ``main``). Subcommands are imported when
+    used (radio.cli.commands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from radio.cli.commands import COMMANDS
+
+        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from radio.cli.commands import COMMANDS
+
+        if name not in self.commands and name in COMMANDS:
+            import importlib
+
+            module, attribute = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
@@ -40,7 +63,14 @@ class RootGroup(Group):
         except RadioError as err:
             click.echo(_("radio: error: {message}").format(message=err), err=True)
             code = err.exit_code
-        except (sqlalchemy.exc.OperationalError, sqlite3.OperationalError) as err:
+        except KeyboardInterrupt:
+            click.echo(_("Interrupted."), err=True)
+            code = 130
+        except BrokenPipeError:
+            code = 1
+        except Exception as err:
+            if not _database_error(err):
+                raise
             reason = getattr(err, "orig", err)
             click.echo(
                 _(
@@ -49,11 +79,6 @@ class RootGroup(Group):
                 ).format(reason=reason),
                 err=True,
             )
-            code = 1
-        except KeyboardInterrupt:
-            click.echo(_("Interrupted."), err=True)
-            code = 130
-        except BrokenPipeError:
             code = 1
         if not isinstance(code, int):
             code = 0
@@ -74,16 +99,6 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     state = AppContext(home or default_home(os.environ))
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def _register() -> None:
-    from radio.cli import commands
-
-    for command in commands.ALL:
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

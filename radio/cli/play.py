@@ -12,17 +12,12 @@ from pathlib import Path
 
 import click
 
-from radio.audio.devices import output_devices
-from radio.audio.events import Ended, Event, PlayResult, Started
-from radio.audio.station import rundown_for, station_player
-from radio.audio.wav_output import WavOutput
 from radio.cli.base import Command, json_option, option, print_json, print_table, warn
 from radio.cli.context import pass_ctx
 from radio.domain.library import why_not_airable
 from radio.domain.playout import Outcome, parse_start
 from radio.errors import RadioError
 from radio.i18n import N_, _, ngettext
-from radio.media.ffmpeg import ffmpeg_binary
 
 STATUS_LABELS = {
     Outcome.COMPLETED: N_("completed"),
@@ -32,7 +27,9 @@ STATUS_LABELS = {
 
 
 def _report(zone):
-    def on_event(event: Event) -> None:
+    from radio.audio.events import Ended, Started
+
+    def on_event(event) -> None:
         clock = event.at.astimezone(zone).strftime("%H:%M:%S.%f")[:-3]
         if isinstance(event, Started):
             click.echo(_("{clock}  ▶ {title}").format(clock=clock, title=event.entry.title), err=True)
@@ -58,7 +55,7 @@ def _fade_out_on_signal(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _outcome(result: PlayResult) -> None:
+def _outcome(result) -> None:
     if result.device_lost:
         raise RadioError(result.stopped or _("audio device lost"))
 
@@ -71,6 +68,8 @@ def _outcome(result: PlayResult) -> None:
 @option("--no-jingles", is_flag=True, help="Leave out the station's opening and closing jingles.")
 @pass_ctx
 def play(ctx, ids, at, device, offset, no_jingles) -> None:
+    from radio.audio.station import rundown_for, station_player
+
     app = ctx.app
     zone = app.settings.zone
     start = parse_start(at, datetime.now(timezone.utc), zone) if at else None
@@ -88,7 +87,11 @@ def play(ctx, ids, at, device, offset, no_jingles) -> None:
         raise SystemExit(130)
 
 
-def render_to(app, ids, target: Path, jingles: bool = True, on_event=None) -> PlayResult:
+def render_to(app, ids, target: Path, jingles: bool = True, on_event=None):
+    from radio.audio.station import rundown_for, station_player
+    from radio.audio.wav_output import WavOutput
+    from radio.media.ffmpeg import ffmpeg_binary
+
     """The rundown through the same player, onto a WAV file; MP3 is encoded from that WAV."""
     settings = app.settings
     rundown = rundown_for(app, ids, jingles=jingles)
@@ -138,6 +141,8 @@ def render(ctx, ids, output, no_jingles) -> None:
 @click.command(cls=Command, help="List the audio output devices.")
 @json_option
 def devices(as_json) -> None:
+    from radio.audio.devices import output_devices
+
     found = output_devices(refresh=True)
     if as_json:
         print_json([d.json() for d in found])

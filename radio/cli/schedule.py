@@ -27,7 +27,7 @@ PRIORITY = click.Choice([p.value for p in Priority])
 
 def _changed(ctx) -> None:
     """The schedule changed: a running daemon replans now (it would within 2 s anyway)."""
-    from radio.scheduler.daemon import nudge_daemon
+    from radio.scheduler.station_lock import nudge_daemon
 
     nudge_daemon(ctx.home)
 
@@ -279,16 +279,16 @@ def queue_remove(ctx, entry_ids) -> None:
 @click.argument("item_ids", nargs=-1, required=True, type=int)
 @pass_ctx
 def emergency(ctx, item_ids) -> None:
-    app = ctx.app
-    items = app.library.get_many(list(item_ids))
-    now = datetime.now(timezone.utc)
-    for item in items:
-        reason = why_not_airable(item, now.astimezone(app.settings.zone).date())
-        if reason:
-            raise RadioError(_("#{id} {title} cannot air: {reason}").format(id=item.id, title=item.title, reason=reason))
-    app.schedule.enqueue(list(item_ids), at=now, priority=Priority.EMERGENCY)
-    _changed(ctx)
+    from radio.cli.daemon import ask_daemon
+
+    # A running daemon queues it and puts it on air at once; without one, the database here.
+    queued = ask_daemon(ctx.home, {"cmd": "emergency", "ids": list(item_ids)}, fallback_safe=False)
+    if queued is None:
+        from radio.scheduler.actions import queue_emergency
+
+        queued = queue_emergency(ctx.app, list(item_ids))
+        _changed(ctx)
     click.echo(ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
                         "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
-                        len(items)).format(n=len(items)))  # fmt: skip
+                        len(queued)).format(n=len(queued)))  # fmt: skip
 

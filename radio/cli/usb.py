@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,17 +15,10 @@ from radio.cli.params import DATE
 from radio.text import format_duration
 from radio.domain.usb import PROFILES
 from radio.errors import RadioError
-from radio.export.service import (
-    ExportPlan,
-    Progress,
-    human_bytes,
-    plan_export,
-    run_export,
-    skipped_message,
-    check,
-)
-from radio.export.verify import report_json, verify
 from radio.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from radio.export.service import ExportPlan
 
 
 def _today(app):
@@ -58,6 +52,8 @@ def plan_json(plan: ExportPlan) -> dict:
 
 
 def _print_plan(plan: ExportPlan) -> None:
+    from radio.export.service import human_bytes
+
     for t in plan.targets:
         click.echo(_("{folder} — {name} ({code})").format(folder=t.folder, name=t.hamlet.name, code=t.hamlet.code))
         for e in t.plan.entries:
@@ -90,7 +86,9 @@ class _Bars:
             self.bar.render_finish()
             self.bar = None
 
-    def progress(self) -> Progress:
+    def progress(self):
+        from radio.export.service import Progress
+
         if self.quiet:
             return Progress(warning=warn)
 
@@ -139,6 +137,8 @@ class _Bars:
 @json_option
 @pass_ctx
 def export_usb(ctx, dest, codes, all_hamlets, on, playlist, profile, dry_run, as_json) -> None:
+    from radio.export.service import check, human_bytes, plan_export, run_export, skipped_message
+
     if bool(codes) == bool(all_hamlets):
         raise click.UsageError(_("give --hamlet CODE (one or more) or --all"))
     app = ctx.app
@@ -198,6 +198,8 @@ def usb() -> None:
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @json_option
 def verify_cmd(path: Path, as_json: bool) -> None:
+    from radio.export.verify import report_json, verify
+
     report = verify(path)
     if as_json:
         print_json(report_json(report))
@@ -234,6 +236,8 @@ def verify_cmd(path: Path, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def packages(ctx, code, as_json) -> None:
+    from radio.export.service import human_bytes
+
     from radio.cli.hamlet import parse_code
 
     records = ctx.app.hamlets.packages(parse_code(code) if code else None)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from radio.domain import library as rules
 from radio.domain.library import Item, Priority
 from radio.domain.topics import Taxonomy
-from radio.storage.library_repo import LibraryRepository
 from radio.text import nfc
+
+if TYPE_CHECKING:  # the CLI lists its commands without loading the database layer
+    from radio.storage.library_repo import LibraryRepository
 
 
 def item_json(item: Item) -> dict[str, Any]:

@@ -30,6 +30,21 @@ class Airing:
     started_at: dict[int, datetime] = field(default_factory=dict)  # rundown index -> when it sounded
     cut_reason: str | None = None  # why it was stopped early on purpose
     error: str | None = None  # why the output failed
+    timeline_start: datetime | None = None  # when rundown[0] (from its offset) sounds on the show's timeline
+    attempt: int = 0  # reopenings of the sound device for this show so far
+    waiting: bool = False  # off air, waiting to reopen the device
+    timeline_fixed: bool = False  # timeline_start comes from a sample that sounded, not a plan
+
+    def durations(self) -> list[float]:
+        """How long each entry lasts on air (from its offset)."""
+        return [max(0.0, (e.duration_s or 0) - e.offset_s) for e in self.rundown]
+
+    def sounded(self, index: int, at: datetime) -> None:
+        """Entry *index* started at *at*: that fixes the show's timeline, if not yet known."""
+        self.started_at[index] = at
+        if not self.timeline_fixed:
+            self.timeline_fixed = True
+            self.timeline_start = at - timedelta(seconds=sum(self.durations()[:index]))
 
     @property
     def occurrence(self) -> Occurrence:

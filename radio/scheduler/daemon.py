@@ -7,12 +7,13 @@ timers → watchers. Stopping runs in reverse.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import signal
 import sqlite3
 import sys
+import threading
+import time
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,12 +22,14 @@ from radio.app import open_app
 from radio.audio.station import station_player
 from radio.config import load_settings
 from radio.errors import RadioError
-from radio.i18n import _
+from radio.i18n import _, speaking
+from radio.scheduler.actions import queue_emergency, station_status
+from radio.scheduler.control import ControlServer
 from radio.scheduler.notify import sd_notify, watchdog_interval_s
+from radio.scheduler.station_lock import StationLock
 from radio.scheduler.onair import OnAir, Reload, Replan, Stop
 
 log = logging.getLogger("radio.daemon")
-LOCK_NAME = "daemon.lock"
 WATCH_INTERVAL_S = 1.5  # how often the database is checked for changes (the CLI also nudges)
 
 
@@ -40,59 +43,6 @@ def setup_logging() -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
-
-class StationLock:
-    """An exclusive lock on the station home, held while the daemon runs."""
-
-    def __init__(self, home: Path) -> None:
-        self.path = home / LOCK_NAME
-        self.fd: int | None = None
-
-    def acquire(self) -> None:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self.fd)
-            self.fd = None
-            raise RadioError(_("a daemon is already running for the station at {home}").format(home=self.path.parent)) from None
-        os.ftruncate(self.fd, 0)
-        os.write(self.fd, f"{os.getpid()}\n".encode())
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-
-def daemon_pid(home: Path) -> int | None:
-    """The pid of the daemon holding the station's lock, or None if none runs."""
-    path = home / LOCK_NAME
-    if not path.exists():
-        return None
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        text = path.read_text().strip()
-        return int(text) if text.isdigit() else -1
-    finally:
-        os.close(fd)
-    return None
-
-
-def nudge_daemon(home: Path) -> bool:
-    """Tell a running daemon that the schedule changed (SIGUSR1), so it acts at once rather
-    than at its next database check. False when no daemon runs or it cannot be signalled."""
-    pid = daemon_pid(home)
-    if not pid or pid < 0:
-        return False
-    try:
-        os.kill(pid, signal.SIGUSR1)
-    except OSError:
-        return False
-    return True
 
 
 class DataVersionWatcher:
@@ -115,6 +65,53 @@ class DataVersionWatcher:
         self.connection.close()
 
 
+class Ticker(threading.Thread):
+    """The daemon's heartbeat on the monotonic clock, which never jumps: every 1.5 s it
+    checks the database for changes and the wall clock for steps (NTP, a hand-set clock,
+    a PC resuming), pings systemd's watchdog, and moves the timers' horizon on.
+
+    APScheduler's interval jobs wait on the wall clock: after the clock is set back an hour
+    they would stay silent for that hour (and systemd's watchdog would kill the daemon).
+    Only the occurrence timers are left to APScheduler, and they are rebuilt on every step.
+    """
+
+    STEP_S = 2.0  # the wall clock moved this much more (or less) than the monotonic one
+    REPLAN_S = 6 * 3600.0
+
+    def __init__(self, onair: OnAir, watcher: DataVersionWatcher, watchdog_s: float | None) -> None:
+        super().__init__(name="radio-ticker", daemon=True)
+        self.onair = onair
+        self.watcher = watcher
+        self.watchdog_s = watchdog_s
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        wall, mono = time.time(), time.monotonic()
+        last_replan = last_ping = mono
+        while not self.stopped.wait(WATCH_INTERVAL_S):
+            now_wall, now_mono = time.time(), time.monotonic()
+            step = (now_wall - wall) - (now_mono - mono)
+            wall, mono = now_wall, now_mono
+            replan = False
+            if abs(step) > self.STEP_S:
+                log.warning("the wall clock jumped %+.1f s: rebuilding the timers", step)
+                replan = True
+            try:
+                replan |= self.watcher.changed()
+            except sqlite3.Error as err:
+                log.error("cannot check the database for changes: %s", err)
+            if now_mono - last_replan > self.REPLAN_S:
+                replan, last_replan = True, now_mono
+            if replan:
+                self.onair.post(Replan())
+            if self.watchdog_s is not None and now_mono - last_ping >= self.watchdog_s:
+                sd_notify("WATCHDOG=1")
+                last_ping = now_mono
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 def run_daemon(home: Path, device: str | None = None) -> int:
     setup_logging()
     lock = StationLock(home)
@@ -125,11 +122,12 @@ def run_daemon(home: Path, device: str | None = None) -> int:
     scheduler = BackgroundScheduler(timezone=app.settings.zone)
     watcher = DataVersionWatcher(app.settings.database_path)
     try:
-        player = station_player(app.settings, device=device)
+        player = station_player(app.settings, device=device, warm=True)
 
         def reload_settings() -> None:
             app.settings = load_settings(home)
-            onair.player = station_player(app.settings, device=device)
+            onair.player.close()
+            onair.player = station_player(app.settings, device=device, warm=True)
             log.info("re-read %s", app.settings.config_path)
 
         onair = OnAir(app, player, scheduler, reload_settings)
@@ -138,16 +136,23 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         signal.signal(signal.SIGHUP, lambda *_: onair.post(Reload()))
         signal.signal(signal.SIGUSR1, lambda *_: onair.post(Replan()))
 
-        def watch() -> None:
-            if watcher.changed():
-                onair.post(Replan())
+        def emergency(request: dict) -> list[int]:
+            items = queue_emergency(app, [int(i) for i in request["ids"]])
+            onair.post(Replan())
+            return [item.id for item in items]
 
+        def status(_request: dict) -> dict:
+            return station_status(app, os.getpid(), onair.device.as_json())
+
+        control = ControlServer(home, {"emergency": emergency, "status": status}, (RadioError,), speaking)
         scheduler.start()
         onair.startup()
-        scheduler.add_job(watch, "interval", seconds=WATCH_INTERVAL_S, id="watch-database")
-        scheduler.add_job(lambda: onair.post(Replan()), "interval", hours=6, id="replan")  # horizon moves on
-        if (interval := watchdog_interval_s()) is not None:
-            scheduler.add_job(sd_notify, "interval", seconds=interval, args=["WATCHDOG=1"], id="watchdog")
+        try:
+            control.start()
+        except OSError as err:  # the CLI then works through the database, only slower
+            log.error("cannot open the control socket in %s: %s", home, err)
+        ticker = Ticker(onair, watcher, watchdog_interval_s())
+        ticker.start()
         sd_notify("READY=1")
         log.info("daemon started for %s (%s)", app.settings.station.name, home)
         onair.run()
@@ -155,6 +160,10 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         log.info("daemon stopped")
         return 0
     finally:
+        if "ticker" in locals():
+            ticker.stop()
+        if "control" in locals():
+            control.stop()
         scheduler.shutdown(wait=False)
         watcher.close()
         app.close()

@@ -28,6 +28,8 @@ from radio.scheduler.planner import Show, occurrences, show_for
 log = logging.getLogger("radio.daemon")
 
 LEAD_S = 3.0  # the player is started this long before an instant, to open and fill the output
+REJOIN_LEAD_S = 1.0  # a rejoin (restart, device back) is placed this far ahead, on the show's timeline
+BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits before reopening a sound device in trouble, then every 8 s
 HORIZON = timedelta(hours=36)  # occurrences further ahead get their timer at a later replan
 LOOKBACK = timedelta(hours=48)  # missed occurrences this far back are logged at start-up
 _STATUS = {Outcome.COMPLETED: AsRunStatus.COMPLETED, Outcome.INTERRUPTED: AsRunStatus.INTERRUPTED,
@@ -55,6 +57,27 @@ class Cut:
     reason: str
 
 
+@dataclass(frozen=True)
+class Retry:
+    airing: Airing
+
+
+@dataclass(frozen=True)
+class DeviceHealth:
+    """The sound device as the daemon last saw it (shown by `radio status`)."""
+
+    state: str = "ok"  # ok | retrying | unavailable
+    since: datetime | None = None
+    reason: str | None = None
+    attempts: int = 0
+    retry_at: datetime | None = None
+
+    def as_json(self) -> dict:
+        return {"state": self.state, "since": self.since.isoformat() if self.since else None,
+                "reason": self.reason, "attempts": self.attempts,
+                "retry_at": self.retry_at.isoformat() if self.retry_at else None}  # fmt: skip
+
+
 class Replan:
     pass
 
@@ -80,6 +103,8 @@ class OnAir:
         self.attempted: set = set()  # occurrence keys this process has dealt with
         self.powered = False
         self.stopping = False
+        self.device = DeviceHealth()
+        self.planned_at: datetime | None = None  # the instant of the last replan
 
     # ---- the loop
     def post(self, command) -> None:
@@ -105,6 +130,8 @@ class OnAir:
             if command.airing is self.current and command.airing.playback is not None:
                 command.airing.cut_reason = command.reason
                 command.airing.playback.interrupt(reason=command.reason)
+        elif isinstance(command, Retry):
+            self._retry(command.airing)
         elif isinstance(command, Replan):
             self.replan()
         elif isinstance(command, Reload):
@@ -136,19 +163,30 @@ class OnAir:
         self.replan(now)
 
     def replan(self, now: datetime | None = None) -> None:
-        """Timers for every coming occurrence, derived afresh from the database."""
+        """Timers for every coming occurrence, derived afresh from the database.
+
+        An occurrence whose time passed beyond the catch-up window without ever being due
+        (the wall clock jumped over it, the PC was suspended) is logged missed, not
+        silently dropped; one passed again (the clock set back) is not aired twice.
+        """
         now = now or _now()
         lead = timedelta(seconds=max(LEAD_S, self.app.settings.schedule.preroll_s + 1))
         window = timedelta(minutes=self.app.settings.schedule.catch_up_minutes)
+        since = min(self.planned_at, now) - window if self.planned_at else now - window
+        self.planned_at = now
         if self.scheduler is not None:
             for job in self.scheduler.get_jobs():
                 if job.id.startswith("due:"):
                     job.remove()
-        for occ in occurrences(self.app, now - window, now + HORIZON):
+        for occ in occurrences(self.app, since, now + HORIZON):
             if occ.key in self.attempted:
                 continue
             fire = occ.start - lead
-            if fire <= now:
+            if occ.start < now - window:
+                self.attempted.add(occ.key)
+                if not self.app.as_run.for_occurrence(occ.start, occ.slot_id):
+                    self._log_missed(show_for(self.app, occ), _("its time passed while the clock jumped"))
+            elif fire <= now:
                 self.post(Due(occ))
                 self.attempted.add(occ.key)
             elif self.scheduler is not None:
@@ -167,19 +205,26 @@ class OnAir:
             return
         current = self.current
         if show.emergency:
-            if current is not None and current.playback is not None:
+            if current is not None:
+                # The alarm starts at once; what was on air fades out under it (a shared
+                # device mixes both; an exclusive one opens when the fade is over).
                 current.cut_reason = _("interrupted by an emergency broadcast")
-                current.playback.interrupt(reason=current.cut_reason)
-                current.playback.wait(10)
+                if current.playback is not None:
+                    current.playback.interrupt(fade_s=self.app.settings.playout.emergency_fade_s,
+                                               reason=current.cut_reason)  # fmt: skip
                 self.suspended.append(current)
                 self.current = None
             self._air(show, at=None)
             return
+        reason = _("cut by the session '{slot}'").format(slot=occ.slot_name or _("one-off broadcast"))
+        if current is not None and current.waiting:  # off air, its device being reopened: give way
+            current.cut_reason = reason
+            self._log_unreached(current, AsRunStatus.SKIPPED, reason)
+            self.current = current = None
         if current is None:
             self._air(show, at=occ.start)
             return
         plan = plan_start(occ.start_rule, occ.start, current.busy_until())
-        reason = _("cut by the session '{slot}'").format(slot=occ.slot_name or _("one-off broadcast"))
         if occ.start_rule.kind is StartKind.HARD:
             # the fade ends as the new show begins
             fade = self.player.fade_s
@@ -209,6 +254,9 @@ class OnAir:
         airing = airing or self._rundown(show, show.items)
         self._power_on()
         self.current = airing
+        airing.waiting = False
+        if not airing.timeline_fixed:
+            airing.timeline_start = at or _now()
         airing.playback = self.player.start(airing.rundown, at=at, on_event=lambda e: self._on_event(airing, e))
         watcher = threading.Thread(target=self._watch, args=[airing], daemon=True, name="radio-watch")
         watcher.start()
@@ -228,7 +276,10 @@ class OnAir:
         item = airing.items.get(event.index)
         occ = airing.occurrence
         if isinstance(event, Started):
-            airing.started_at[event.index] = event.at
+            airing.sounded(event.index, event.at)
+            if self.device.state != "ok":
+                log.info("the sound device plays again (after %d attempts)", self.device.attempts)
+                self.device = DeviceHealth()
             if item is None:
                 return
             row = self.app.as_run.record(
@@ -254,13 +305,21 @@ class OnAir:
         if airing.cut_reason:
             self._log_unreached(airing, AsRunStatus.SKIPPED, airing.cut_reason)
         elif airing.error or (result is not None and result.device_lost):
-            self._log_unreached(airing, AsRunStatus.FAILED, airing.error or result.stopped)
+            trouble = airing.error or result.stopped
+            if airing is self.current and not self.stopping:
+                self._device_trouble(airing, trouble)
+                return
+            self._log_unreached(airing, AsRunStatus.FAILED, trouble)
         if airing is not self.current:
             return
         self.current = None
         if self.pending:
             self._air(self.pending.pop(0), at=None)
             return
+        self._after_show()
+
+    def _after_show(self) -> None:
+        """Nothing on air: resume a show an emergency interrupted, else switch off."""
         while self.suspended:
             suspended = self.suspended.pop()
             rest = suspended.remaining_items()
@@ -282,8 +341,6 @@ class OnAir:
     def _rejoin(self, show: Show, rows, now: datetime) -> None:
         """Pick up an occurrence that was on air when the daemon stopped, at the right offset."""
         airing = self._rundown(show, show.items)
-        durations = [(e.duration_s or 0) for e in airing.rundown]
-        began = min((r.started_at for r in rows if r.started_at), default=show.occurrence.start)
         aired_items = [r.item_id for r in rows]
         aired = set()
         for index in sorted(airing.items):  # match rows to rundown positions in order
@@ -292,24 +349,63 @@ class OnAir:
                 aired.add(index)
         first_item = min(airing.items, default=0)
         aired |= set(range(first_item))  # an opening jingle that aired
-        plan = plan_rejoin(durations, began, now, aired)
+        airing.timeline_start = min((r.started_at for r in rows if r.started_at), default=show.occurrence.start)
+        self.attempted.add(show.occurrence.key)
+        self._continue(airing, aired, now, _("the daemon was not running"))
+
+    # ---- device trouble: reopen with backoff, rejoin the show on its timeline
+    def _device_trouble(self, airing: Airing, reason: str) -> None:
+        """The sound device failed under *airing* (lost, stalled, or would not open): it stays
+        the show on air, off air for now, and the device is reopened after a backoff."""
+        delay = BACKOFF_S[min(airing.attempt, len(BACKOFF_S) - 1)]
+        now = _now()
+        since = self.device.since if self.device.state != "ok" else now
+        self.device = DeviceHealth("retrying", since, reason, airing.attempt + 1, now + timedelta(seconds=delay))
+        airing.waiting = True
+        log.warning("sound device trouble: %s; reopening in %.1f s (attempt %d)", reason, delay, airing.attempt + 1)
+        timer = threading.Timer(delay, self.post, args=[Retry(airing)])
+        timer.daemon = True
+        timer.start()
+
+    def _retry(self, airing: Airing) -> None:
+        if airing is not self.current or not airing.waiting or self.stopping:
+            return  # another show took the air meanwhile, or we are stopping
+        now = _now()
+        if airing.show.emergency and not airing.rows:
+            airing.timeline_start = now  # an alarm that never sounded starts from its beginning
+        aired = set(airing.rows) | {i for i, e in enumerate(airing.rundown) if e.offset_s > 0}
+        reason = _("the sound device was unavailable: {reason}").format(reason=self.device.reason or "")
+        self._continue(airing, aired, now, reason, attempt=airing.attempt + 1)
+
+    def _continue(self, airing: Airing, aired: set[int], now: datetime, missed_reason: str, attempt: int = 0) -> None:
+        """Air the rest of *airing* from where its timeline is a moment from now: the entry
+        that should be on air then, at the right offset. Entries whose whole time passed
+        unaired are logged missed. With nothing left, the show is over."""
+        at = now + timedelta(seconds=REJOIN_LEAD_S)
+        plan = plan_rejoin(airing.durations(), airing.timeline_start or now, at, aired)
         for index in plan.missed:
             if index in airing.items:
-                self._log_one(airing, index, AsRunStatus.MISSED, _("the daemon was not running"))
-        if plan.index is None:
+                self._log_one(airing, index, AsRunStatus.MISSED, missed_reason)
+        rest_indexes = [i for i in sorted(airing.items) if plan.index is not None and i >= plan.index]
+        if not rest_indexes:
+            if airing is self.current:
+                self.current = None
+                if self.device.state == "retrying":
+                    self.device = DeviceHealth("unavailable", self.device.since, self.device.reason, self.device.attempts)
+                self._after_show()
             return
-        rest = [airing.items[i] for i in sorted(airing.items) if i >= plan.index]
-        offset = plan.offset_s if plan.index in airing.items else 0.0
-        if not rest:
-            return
-        log.info("rejoining %s at item %d, %.1f s in", show.occurrence.slot_name or "one-off", plan.index, offset)
-        rejoined = self._rundown(show, rest, offset_s=offset, opening=False)
-        # keep the planned instants of the original timeline
+        first = rest_indexes[0]
+        into = plan.offset_s if plan.index == first else 0.0
+        offset = airing.rundown[first].offset_s + into
+        start = airing.timeline_start + timedelta(seconds=sum(airing.durations()[:first]) + into)
+        log.info("rejoining %s at item %d, %.1f s in", airing.occurrence.slot_name or "one-off", first, offset)
+        rejoined = self._rundown(airing.show, [airing.items[i] for i in rest_indexes], offset_s=offset, opening=False)
+        # as-run rows keep the planned instants of the original timeline
         first_new = next(i for i, e in enumerate(rejoined.rundown) if e.kind is EntryKind.ITEM)
-        shift = airing.planned[min(i for i in airing.items if i >= plan.index)] - rejoined.planned[first_new]
+        shift = airing.planned[first] - rejoined.planned[first_new]
         rejoined.planned = {i: t + shift for i, t in rejoined.planned.items()}
-        self.attempted.add(show.occurrence.key)
-        self._air(show, at=None, airing=rejoined)
+        rejoined.timeline_start, rejoined.attempt = start, attempt
+        self._air(airing.show, at=max(start, at), airing=rejoined)
 
     def _log_one(self, airing: Airing, index: int, status: AsRunStatus, reason: str) -> None:
         occ = airing.occurrence
@@ -383,4 +479,5 @@ class OnAir:
         if self.current is not None and self.current.playback is not None:
             self.current.playback.interrupt(reason=_("the daemon was stopped"))
             self.current.playback.wait(10)
+        self.player.close()
         self._power_off(wait=True)

@@ -1,0 +1,153 @@
+"""The daemon's control socket: the CLI asks a running daemon instead of starting up the
+whole database layer itself.
+
+`radio emergency` and `radio status` are the commands that must answer at once: an
+emergency goes on air within a second, and `status` is what an operator types when
+something sounds wrong. A running daemon already has the station open, so the CLI sends
+it one JSON line on a Unix socket in the station home (``daemon.sock``, mode 0600: whoever
+may write the database may ask) and prints the answer. The daemon does the same work the
+CLI would (``radio.scheduler.actions``), writes the same database, and answers in the
+CLI's language. With no daemon, the CLI does the work itself.
+
+This module is imported by the CLI on every `status`/`emergency`: standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import socketserver
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+SOCKET_NAME = "daemon.sock"
+MAX_PATH = 100  # sun_path holds 108 bytes; longer homes are reached through /proc/self/fd
+
+log = logging.getLogger("radio.daemon")
+
+
+class NoDaemon(Exception):
+    """No daemon listens (none runs, or it is too old to have the socket)."""
+
+
+class DaemonError(Exception):
+    """The daemon refused the request; the message is for the user, in their language."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@contextmanager
+def _address(home: Path):
+    """A path for the socket short enough for sun_path (through a directory fd if needed)."""
+    path = str(home / SOCKET_NAME)
+    if len(path.encode()) <= MAX_PATH:
+        yield path
+        return
+    fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield f"/proc/self/fd/{fd}/{SOCKET_NAME}"
+    finally:
+        os.close(fd)
+
+
+def ask(home: Path, request: dict, timeout: float = 5.0) -> object:
+    """Send *request* to the station's daemon; its answer's data.
+
+    Raises NoDaemon when none listens (nothing was sent: the caller may do the work
+    itself), DaemonError when the daemon refused, OSError when it stopped answering after
+    the request was sent (the work may be done: never do it a second time).
+    """
+    if not (home / SOCKET_NAME).exists():
+        raise NoDaemon()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        try:
+            with _address(home) as address:
+                sock.connect(address)
+        except OSError as err:  # refused (a stale socket), gone, no permission
+            raise NoDaemon() from err
+        sock.sendall(json.dumps(request, ensure_ascii=False).encode() + b"\n")
+        with sock.makefile("rb") as answer:
+            line = answer.readline()
+    finally:
+        sock.close()
+    if not line:
+        raise OSError("the daemon closed the connection without answering")
+    reply = json.loads(line)
+    if not reply.get("ok"):
+        raise DaemonError(reply.get("error", ""), reply.get("exit", 1))
+    return reply.get("data")
+
+
+Handler = Callable[[dict], object]
+
+
+class ControlServer:
+    """Answers requests on the socket, each in a thread of its own, with *handlers[cmd]*.
+
+    *errors* are the exception types that carry a message for the user (RadioError);
+    *speaking(languages)* is a context manager translating into the asker's language.
+    """
+
+    def __init__(self, home: Path, handlers: dict[str, Handler], errors: tuple[type, ...], speaking) -> None:
+        self.home = home
+        self.handlers = handlers
+        self.errors = errors
+        self.speaking = speaking
+        self._server: socketserver.ThreadingUnixStreamServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _answer(self, request: dict) -> dict:
+        handler = self.handlers.get(request.get("cmd"))
+        if handler is None:
+            return {"ok": False, "error": f"unknown request {request.get('cmd')!r}", "exit": 2}
+        with self.speaking(request.get("languages")):
+            try:
+                return {"ok": True, "data": handler(request)}
+            except self.errors as err:
+                return {"ok": False, "error": str(err), "exit": getattr(err, "exit_code", 1)}
+            except Exception as err:  # a bug: logged here, one line there
+                log.exception("control request %r failed", request.get("cmd"))
+                return {"ok": False, "error": f"internal error in the daemon: {err}", "exit": 1}
+
+    def start(self) -> None:
+        server = self
+
+        class _Request(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.connection.settimeout(10)
+                try:
+                    line = self.rfile.readline(1 << 16)
+                    reply = server._answer(json.loads(line))
+                except (OSError, ValueError) as err:
+                    reply = {"ok": False, "error": f"bad request: {err}", "exit": 2}
+                try:
+                    self.wfile.write(json.dumps(reply, ensure_ascii=False, default=str).encode() + b"\n")
+                except OSError:
+                    pass  # the asker is gone
+
+        (self.home / SOCKET_NAME).unlink(missing_ok=True)  # left by a daemon killed -9 (we hold the lock)
+        old = os.umask(0o177)
+        try:
+            with _address(self.home) as address:
+                self._server = socketserver.ThreadingUnixStreamServer(address, _Request)
+        finally:
+            os.umask(old)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.5,), daemon=True,
+                                        name="radio-control")  # fmt: skip
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            (self.home / SOCKET_NAME).unlink(missing_ok=True)
+            self._server = None
