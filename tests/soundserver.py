@@ -29,8 +29,9 @@ class Monitor:
     clock instant it was rendered.
     """
 
-    def __init__(self, server: SoundServer, rate: int = RATE) -> None:
+    def __init__(self, server: SoundServer, rate: int = RATE, keeper: bool = True) -> None:
         self.server = server
+        self.with_keeper = keeper  # False: record without steadying the sink (coarse timing)
         self.rate = rate
         self.proc: subprocess.Popen | None = None
         self.chunks: list[bytes] = []
@@ -48,7 +49,7 @@ class Monitor:
     def start(self, settle_s: float = 1.5) -> None:
         # A silent stream with a small latency keeps the null sink rendering in small
         # blocks (alone it renders 2 s at a time), so arrival times are sharp.
-        self.keeper = subprocess.Popen(
+        self.keeper = None if not self.with_keeper else subprocess.Popen(
             ["pacat", "--playback", f"--device={self.server.sink}", "--raw", "--format=float32le",
              f"--rate={self.rate}", "--channels=1", "--latency-msec=5"],  # fmt: skip
             env={**os.environ, **self.server.env}, stdin=self._zero(),

@@ -6,7 +6,7 @@ only the player, numpy and PortAudio (about 50 MB, against the ~90 MB of a proce
 holds the database layer), and nothing the scheduler does can stall its audio thread.
 
 Protocol, one JSON object per line. Standard input: first the request
-``{"rundown": [entry…], "at": epoch seconds | null, "output": {…}, "fade_s", "ahead_s"}``,
+``{"rundown": [entry…], "at": epoch seconds | null, "output": {…}, "fade_s", "ahead_s", "join_late"}``,
 then commands ``{"cmd": "interrupt", "fade_s", "reason"}`` or
 ``{"cmd": "stop_after_current", "reason"}``; end of input (the parent is gone) cuts the
 audio. Standard output: ``{"event": "started", "index", "at"}``,
@@ -67,7 +67,8 @@ def main() -> int:
     output = SoundDeviceOutput(**request["output"])
     player = Player(lambda: output, fade_s=request["fade_s"], ahead_s=request["ahead_s"])
     rundown = [entry_from_json(e) for e in request["rundown"]]
-    playback = player.start(rundown, at=request["at"], on_event=lambda e: emit(event_to_json(e)))
+    playback = player.start(rundown, at=request["at"], on_event=lambda e: emit(event_to_json(e)),
+                            join_late=request.get("join_late", False))  # fmt: skip
 
     def commands() -> None:
         for line in sys.stdin:

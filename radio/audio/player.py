@@ -155,11 +155,13 @@ class _Sequencer:
     WAITING, PLAYING, FADING, DONE = range(4)
 
     def __init__(self, feeder: _Feeder, rate: int, start_at: float | None, fade_s: float, emit,
-                 realtime: bool = True) -> None:  # fmt: skip
+                 realtime: bool = True, join_late: bool = False) -> None:  # fmt: skip
         self.feeder = feeder
         self.realtime = realtime  # False: an output that can wait for the decoder (a file)
         self.rate = rate
         self.start_at = start_at
+        self.join_late = join_late  # a start that comes late skips what should have sounded already
+        self.skip_left = 0  # frames still to skip to be back on the timeline
         self.default_fade = fade_s
         self.emit = emit
         self.state = self.WAITING
@@ -220,8 +222,20 @@ class _Sequencer:
             offset = 0 if self.start_at is None else start_offset_in_buffer(self.start_at, when, self.rate, n)
             if offset is None:
                 return None
+            if self.join_late and self.start_at is not None and when > self.start_at:
+                self.skip_left = int((when - self.start_at) * self.rate)
             pos = offset
             self.state = self.PLAYING
+        while self.skip_left > 0:  # joining late: drop what the timeline has passed
+            chunk = self.feeder.take()
+            if chunk is None:
+                break  # the decoder has not caught up: go on from here
+            if chunk.data is None:
+                self.skip_left = 0  # skipping stops at the end of the entry joined
+                break
+            drop = min(self.skip_left, len(chunk.data))
+            self.feeder.consumed(chunk, drop)
+            self.skip_left -= drop
         while pos < n:
             chunk = self.feeder.take()
             if chunk is None and not self.realtime:
@@ -262,14 +276,15 @@ class Playback:
     """One rundown being aired. Thread-safe: interrupt from a signal handler or another thread."""
 
     def __init__(self, output: Output, rundown: Sequence[Entry], start_at: float | None,
-                 fade_s: float, ahead_s: float, on_event: Callable[[Event], None] | None) -> None:  # fmt: skip
+                 fade_s: float, ahead_s: float, on_event: Callable[[Event], None] | None,
+                 join_late: bool = False) -> None:  # fmt: skip
         self.output = output
         self.result = PlayResult()
         self._on_event = on_event
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._feeder = _Feeder(rundown, output.rate, output.channels, int(ahead_s * output.rate))
         self._sequencer = _Sequencer(self._feeder, output.rate, start_at, fade_s, self._events.put,
-                                     realtime=getattr(output, "realtime", True))
+                                     realtime=getattr(output, "realtime", True), join_late=join_late)
         self._dispatcher = threading.Thread(target=self._dispatch, name="radio-events", daemon=True)
         self._runner = threading.Thread(target=self._run, name="radio-playback", daemon=True)
         self._error: BaseException | None = None
@@ -360,11 +375,16 @@ class Player(PlayerBase):
         self.ahead_s = ahead_s
 
     def start(self, rundown: Sequence[Entry], at: datetime | float | None = None,
-              on_event: Callable[[Event], None] | None = None) -> Playback:  # fmt: skip
-        """Begin airing *rundown*; its first frame sounds at *at* (now if None). Returns at once."""
+              on_event: Callable[[Event], None] | None = None, join_late: bool = False) -> Playback:  # fmt: skip
+        """Begin airing *rundown*; its first frame sounds at *at* (now if None). Returns at once.
+
+        *join_late*: *at* is a point on a timeline (a rejoin): if the output can only start
+        later, the audio that should have sounded meanwhile is skipped.
+        """
         if isinstance(at, datetime):
             at = at.timestamp()
-        playback = Playback(self.output_factory(), list(rundown), at, self.fade_s, self.ahead_s, on_event)
+        playback = Playback(self.output_factory(), list(rundown), at, self.fade_s, self.ahead_s, on_event,
+                            join_late)  # fmt: skip
         playback._begin()
         return playback
 

@@ -171,12 +171,12 @@ class EnginePlayer(PlayerBase):
         return _spawn()
 
     def start(self, rundown: Sequence[Entry], at: datetime | float | None = None,
-              on_event: Callable[[Event], None] | None = None) -> EnginePlayback:  # fmt: skip
+              on_event: Callable[[Event], None] | None = None, join_late: bool = False) -> EnginePlayback:  # fmt: skip
         if isinstance(at, datetime):
             at = at.timestamp()
         proc = self._take()
         request = {"rundown": [entry_to_json(e) for e in rundown], "at": at, "output": self.output,
-                   "fade_s": self.fade_s, "ahead_s": self.ahead_s}  # fmt: skip
+                   "fade_s": self.fade_s, "ahead_s": self.ahead_s, "join_late": join_late}  # fmt: skip
         try:
             proc.stdin.write(json.dumps(request) + "\n")
             proc.stdin.flush()

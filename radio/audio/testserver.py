@@ -19,8 +19,10 @@ from radio.i18n import _
 
 
 class SoundServer:
-    def __init__(self, root: Path, sink: str = "radio_test", rate: int = 48000, channels: int = 2) -> None:
+    def __init__(self, root: Path, sink: str = "radio_test", rate: int = 48000, channels: int = 2,
+                 clock: bool = True) -> None:  # fmt: skip
         self.root = Path(root)
+        self.with_clock = clock  # False: a null sink alone, as a desktop server with no other client
         self.sink = sink
         self.rate = rate
         self.channels = channels
@@ -67,7 +69,8 @@ class SoundServer:
                 raise RadioError(_("the test sound server exited at start; see {log}").format(log=self.root / "server.log"))
             probe = subprocess.run(["pactl", "info"], env={**os.environ, **self.env}, capture_output=True)
             if probe.returncode == 0:
-                self._start_clock()
+                if self.with_clock:
+                    self._start_clock()
                 return
             time.sleep(0.1)
         self.stop()
@@ -109,6 +112,17 @@ class SoundServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+    def freeze(self) -> None:
+        """Stop the server's process (SIGSTOP): a sound server or card that hangs."""
+        import signal
+
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        import signal
+
+        self.proc.send_signal(signal.SIGCONT)
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

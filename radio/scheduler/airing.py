@@ -34,6 +34,11 @@ class Airing:
     attempt: int = 0  # reopenings of the sound device for this show so far
     waiting: bool = False  # off air, waiting to reopen the device
     timeline_fixed: bool = False  # timeline_start comes from a sample that sounded, not a plan
+    logged: set[int] = field(default_factory=set)  # entries with an as-run row from an earlier attempt
+
+    def accounted(self) -> set[int]:
+        """Entries that have an as-run row, in this attempt or an earlier one."""
+        return set(self.rows) | self.logged
 
     def durations(self) -> list[float]:
         """How long each entry lasts on air (from its offset)."""
@@ -52,7 +57,7 @@ class Airing:
 
     def remaining_items(self) -> list[Item]:
         """Items not yet started, in order."""
-        return [self.items[i] for i in sorted(self.items) if i not in self.rows]
+        return [self.items[i] for i in sorted(self.items) if i not in self.accounted()]
 
     def busy_until(self) -> datetime | None:
         """When the item on air now should end."""

@@ -250,14 +250,15 @@ class OnAir:
     def _rundown(self, show: Show, items: list[Item], offset_s: float = 0.0, opening: bool = True) -> Airing:
         return build_airing(self.app, show, items, offset_s, opening)
 
-    def _air(self, show: Show, at: datetime | None, airing: Airing | None = None) -> None:
+    def _air(self, show: Show, at: datetime | None, airing: Airing | None = None, join_late: bool = False) -> None:
         airing = airing or self._rundown(show, show.items)
         self._power_on()
         self.current = airing
         airing.waiting = False
         if not airing.timeline_fixed:
             airing.timeline_start = at or _now()
-        airing.playback = self.player.start(airing.rundown, at=at, on_event=lambda e: self._on_event(airing, e))
+        airing.playback = self.player.start(airing.rundown, at=at, on_event=lambda e: self._on_event(airing, e),
+                                            join_late=join_late)  # fmt: skip
         watcher = threading.Thread(target=self._watch, args=[airing], daemon=True, name="radio-watch")
         watcher.start()
         log.info("on air: %s at %s, %d items", show.occurrence.slot_name or "one-off",
@@ -333,7 +334,7 @@ class OnAir:
     def _log_unreached(self, airing: Airing, status: AsRunStatus, reason: str) -> None:
         """Items of a stopped show that never started get a row saying why, at their planned time."""
         for index in sorted(airing.items):
-            if index not in airing.rows:
+            if index not in airing.accounted():
                 self._log_one(airing, index, status, reason)
                 item = airing.items[index]
                 log.warning("%s %s (#%s): %s", status, item.title, item.id, reason)
@@ -371,9 +372,9 @@ class OnAir:
         if airing is not self.current or not airing.waiting or self.stopping:
             return  # another show took the air meanwhile, or we are stopping
         now = _now()
-        if airing.show.emergency and not airing.rows:
+        if airing.show.emergency and not airing.accounted():
             airing.timeline_start = now  # an alarm that never sounded starts from its beginning
-        aired = set(airing.rows) | {i for i, e in enumerate(airing.rundown) if e.offset_s > 0}
+        aired = airing.accounted()
         reason = _("the sound device was unavailable: {reason}").format(reason=self.device.reason or "")
         self._continue(airing, aired, now, reason, attempt=airing.attempt + 1)
 
@@ -405,7 +406,9 @@ class OnAir:
         shift = airing.planned[first] - rejoined.planned[first_new]
         rejoined.planned = {i: t + shift for i, t in rejoined.planned.items()}
         rejoined.timeline_start, rejoined.attempt = start, attempt
-        self._air(airing.show, at=max(start, at), airing=rejoined)
+        if first in aired:  # the item joined already has its row (cut, or aired before a restart)
+            rejoined.logged.add(first_new)
+        self._air(airing.show, at=max(start, at), airing=rejoined, join_late=True)
 
     def _log_one(self, airing: Airing, index: int, status: AsRunStatus, reason: str) -> None:
         occ = airing.occurrence
