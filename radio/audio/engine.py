@@ -21,29 +21,10 @@ import json
 import signal
 import sys
 import threading
-from dataclasses import asdict
-
 from radio.audio.output import DeviceError
-from radio.audio.player import Event, Player, Started
+from radio.audio.player import Player
+from radio.audio.protocol import entry_from_json, event_to_json
 from radio.audio.sd_output import SoundDeviceOutput
-from radio.domain.playout import Entry, EntryKind
-
-
-def entry_to_json(entry: Entry) -> dict:
-    data = asdict(entry)
-    data["kind"] = str(entry.kind)
-    return data
-
-
-def entry_from_json(data: dict) -> Entry:
-    return Entry(**{**data, "kind": EntryKind(data["kind"])})
-
-
-def event_to_json(event: Event) -> dict:
-    if isinstance(event, Started):
-        return {"event": "started", "index": event.index, "at": event.at.timestamp()}
-    return {"event": "ended", "index": event.index, "at": event.at.timestamp(), "status": str(event.status),
-            "played_s": event.played_s, "reason": event.reason}  # fmt: skip
 
 
 def main() -> int:

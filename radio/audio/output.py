@@ -8,9 +8,10 @@ card (sounddevice/PortAudio) and a WAV file (air-check, preview, `radio render`)
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from radio.errors import RadioError
 

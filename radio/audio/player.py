@@ -230,9 +230,9 @@ class _Sequencer:
             chunk = self.feeder.take()
             if chunk is None:
                 break  # the decoder has not caught up: go on from here
-            if chunk.data is None:
-                self.skip_left = 0  # skipping stops at the end of the entry joined
-                break
+            if chunk.data is None:  # an entry whose whole time passed: it never sounded
+                self.feeder.consumed(chunk, 0)
+                continue
             drop = min(self.skip_left, len(chunk.data))
             self.feeder.consumed(chunk, drop)
             self.skip_left -= drop

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
-from radio.audio.engine import entry_to_json
+from radio.audio.protocol import entry_to_json
 from radio.audio.output import DeviceError
 from radio.audio.events import Ended, Event, PlayerBase, PlayResult, Started
 from radio.domain.playout import Entry, Outcome

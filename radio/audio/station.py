@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from radio.audio.player import Player, PlayerBase
+from radio.audio.events import PlayerBase
 from radio.audio.remote import EnginePlayer
 from radio.config import Settings
 from radio.domain.playout import Entry, build_rundown, item_entry
@@ -57,6 +57,8 @@ def station_player(settings: Settings, output_factory=None, device: str | int | 
     """
     p = settings.playout
     if output_factory is not None:
+        from radio.audio.player import Player
+
         return Player(output_factory, fade_s=p.fade_out_s, ahead_s=p.buffer_s)
     output = {"device": p.device if device is None else device, "rate": p.sample_rate,
               "channels": p.channels, "latency_s": p.latency_s, "grace_s": p.device_grace_s}  # fmt: skip

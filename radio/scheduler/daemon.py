@@ -16,18 +16,18 @@ import threading
 import time
 from pathlib import Path
 
-from apscheduler.schedulers.background import BackgroundScheduler
+from typing import TYPE_CHECKING
 
-from radio.app import open_app
 from radio.audio.station import station_player
 from radio.config import load_settings
 from radio.errors import RadioError
 from radio.i18n import _, speaking
-from radio.scheduler.actions import queue_emergency, station_status
 from radio.scheduler.control import ControlServer
 from radio.scheduler.notify import sd_notify, watchdog_interval_s
 from radio.scheduler.station_lock import StationLock
-from radio.scheduler.onair import OnAir, Reload, Replan, Stop
+
+if TYPE_CHECKING:
+    from radio.scheduler.onair import OnAir
 
 log = logging.getLogger("radio.daemon")
 WATCH_INTERVAL_S = 1.5  # how often the database is checked for changes (the CLI also nudges)
@@ -103,6 +103,8 @@ class Ticker(threading.Thread):
             if now_mono - last_replan > self.REPLAN_S:
                 replan, last_replan = True, now_mono
             if replan:
+                from radio.scheduler.onair import Replan
+
                 self.onair.post(Replan())
             if self.watchdog_s is not None and now_mono - last_ping >= self.watchdog_s:
                 sd_notify("WATCHDOG=1")
@@ -118,11 +120,25 @@ def run_daemon(home: Path, device: str | None = None) -> int:
     if not (home / "radio.db").exists():
         raise RadioError(_("no station at {home} (run 'radio init' first, or give --home)").format(home=home))
     lock.acquire()
-    app = open_app(home)
+    # The audio engine starts first: its imports (numpy, PortAudio) run on the other core
+    # while this process imports the database layer, so that a show due at start-up (a
+    # restart in the middle of one) is back on air as soon as possible.
+    player = station_player(load_settings(home), device=device, warm=True)
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from radio.app import open_app
+    from radio.scheduler.actions import queue_emergency, station_status
+    from radio.scheduler.onair import OnAir, Reload, Replan, Stop
+
+    try:
+        app = open_app(home)
+    except BaseException:
+        player.close()
+        lock.release()
+        raise
     scheduler = BackgroundScheduler(timezone=app.settings.zone)
     watcher = DataVersionWatcher(app.settings.database_path)
     try:
-        player = station_player(app.settings, device=device, warm=True)
 
         def reload_settings() -> None:
             app.settings = load_settings(home)

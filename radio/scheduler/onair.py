@@ -28,7 +28,7 @@ from radio.scheduler.planner import Show, occurrences, show_for
 log = logging.getLogger("radio.daemon")
 
 LEAD_S = 3.0  # the player is started this long before an instant, to open and fill the output
-REJOIN_LEAD_S = 1.0  # a rejoin (restart, device back) is placed this far ahead, on the show's timeline
+REJOIN_LEAD_S = 0.7  # a rejoin (restart, device back) is placed this far ahead, on the show's timeline
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits before reopening a sound device in trouble, then every 8 s
 HORIZON = timedelta(hours=36)  # occurrences further ahead get their timer at a later replan
 LOOKBACK = timedelta(hours=48)  # missed occurrences this far back are logged at start-up
@@ -101,6 +101,7 @@ class OnAir:
         self.suspended: list[Airing] = []  # interrupted by emergencies, resumed after them (last first)
         self.pending: list[Show] = []  # soft starts waiting for the current item to end
         self.attempted: set = set()  # occurrence keys this process has dealt with
+        self.handled: set = set()  # occurrence keys whose Due was handled (never aired twice)
         self.powered = False
         self.stopping = False
         self.device = DeviceHealth()
@@ -144,16 +145,14 @@ class OnAir:
         """After a start (or a crash): close rows left playing, log what was missed, and catch
         up or rejoin what should be on air now."""
         now = now or _now()
-        orphans = self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))
-        orphan_keys = {(r.slot_id, r.occurrence_start) for r in orphans}
+        self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))
         window = self.app.settings.schedule.catch_up_minutes * 60
         for occ in occurrences(self.app, now - LOOKBACK, now):
             rows = self.app.as_run.for_occurrence(occ.start, occ.slot_id)
             self.attempted.add(occ.key)
             show = show_for(self.app, occ)
-            if rows:
-                if (occ.slot_id, occ.start) in orphan_keys:
-                    self._rejoin(show, rows, now)
+            if rows:  # it was on air (or being rejoined): what is left of it, on its timeline
+                self._rejoin(show, rows, now)
                 continue
             if catch_up(occ.start, now, window) is Catchup.MISSED and not show.emergency:
                 self._log_missed(show, _("the daemon was not running at {time}").format(
@@ -197,6 +196,9 @@ class OnAir:
 
     # ---- airing
     def _due(self, occ: Occurrence) -> None:
+        if occ.key in self.handled:
+            return  # its timer fired while a replan posted it again: it airs once
+        self.handled.add(occ.key)
         self.attempted.add(occ.key)
         show = show_for(self.app, occ)
         self._log_skipped(show.skipped, occ)
@@ -278,6 +280,9 @@ class OnAir:
         occ = airing.occurrence
         if isinstance(event, Started):
             airing.sounded(event.index, event.at)
+            for index in sorted(airing.items):  # a late rejoin skipped over whole items
+                if index < event.index and index not in airing.accounted():
+                    self._log_one(airing, index, AsRunStatus.MISSED, _("its time passed before it could be joined"))
             if self.device.state != "ok":
                 log.info("the sound device plays again (after %d attempts)", self.device.attempts)
                 self.device = DeviceHealth()
@@ -348,6 +353,8 @@ class OnAir:
             if airing.items[index].id in aired_items:
                 aired_items.remove(airing.items[index].id)
                 aired.add(index)
+        if all(index in aired for index in airing.items):
+            return  # every item has its row: aired, cut, skipped or missed
         first_item = min(airing.items, default=0)
         aired |= set(range(first_item))  # an opening jingle that aired
         airing.timeline_start = min((r.started_at for r in rows if r.started_at), default=show.occurrence.start)
@@ -411,6 +418,7 @@ class OnAir:
         self._air(airing.show, at=max(start, at), airing=rejoined, join_late=True)
 
     def _log_one(self, airing: Airing, index: int, status: AsRunStatus, reason: str) -> None:
+        airing.logged.add(index)
         occ = airing.occurrence
         self.app.as_run.record(
             airing.items[index], status=status, occurrence_start=occ.start, scheduled_at=airing.planned[index],

@@ -1,0 +1,29 @@
+"""The audio engine's protocol: entries and events as JSON, for both sides of the pipe.
+
+Kept apart from engine.py so that the daemon can speak to an engine without importing
+what the engine holds (numpy, PortAudio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from radio.audio.events import Event, Started
+from radio.domain.playout import Entry, EntryKind
+
+
+def entry_to_json(entry: Entry) -> dict:
+    data = asdict(entry)
+    data["kind"] = str(entry.kind)
+    return data
+
+
+def entry_from_json(data: dict) -> Entry:
+    return Entry(**{**data, "kind": EntryKind(data["kind"])})
+
+
+def event_to_json(event: Event) -> dict:
+    if isinstance(event, Started):
+        return {"event": "started", "index": event.index, "at": event.at.timestamp()}
+    return {"event": "ended", "index": event.index, "at": event.at.timestamp(), "status": str(event.status),
+            "played_s": event.played_s, "reason": event.reason}  # fmt: skip
