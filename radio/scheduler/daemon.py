@@ -24,6 +24,7 @@ from radio.errors import RadioError
 from radio.i18n import _
 from radio.scheduler.notify import sd_notify, watchdog_interval_s
 from radio.scheduler.onair import OnAir, Reload, Replan, Stop
+from radio.scheduler import safeguards
 
 log = logging.getLogger("radio.daemon")
 LOCK_NAME = "daemon.lock"
@@ -121,10 +122,13 @@ def run_daemon(home: Path, device: str | None = None) -> int:
     if not (home / "radio.db").exists():
         raise RadioError(_("no station at {home} (run 'radio init' first, or give --home)").format(home=home))
     lock.acquire()
+    safeguards.release_if_full(home, load_settings(home).schedule.reserve_mb)
     app = open_app(home)
     scheduler = BackgroundScheduler(timezone=app.settings.zone)
     watcher = DataVersionWatcher(app.settings.database_path)
+    guard = None
     try:
+        guard = safeguards.install(app, scheduler)  # disk-space reserve, as-run retries, daily backup
         player = station_player(app.settings, device=device)
 
         def reload_settings() -> None:
@@ -156,6 +160,8 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         return 0
     finally:
         scheduler.shutdown(wait=False)
+        if guard is not None:
+            guard.close()
         watcher.close()
         app.close()
         lock.release()
