@@ -168,7 +168,8 @@ class GuardedAsRun:
             if not freed:
                 self._report(err)
                 raise
-            log.error("%s — released the %s disk-space reserve so the as-run log goes on", err, human_bytes(freed))
+            log.error("as-run write failed: %s — released the %s disk-space reserve so the as-run log goes on",
+                      err, human_bytes(freed))  # fmt: skip
             try:
                 result = write()
             except DiskFullError as again:
@@ -182,7 +183,8 @@ class GuardedAsRun:
     def _report(self, err: DiskFullError) -> None:
         if not self._failing:
             self._failing = True
-            log.error("%s — as-run rows are kept in memory and written as soon as there is room", err)
+            log.error("as-run write failed: %s — as-run rows are kept in memory and written as soon as there is room",
+                      err)  # fmt: skip
 
     def _flush(self) -> bool:
         """Write what waits, in order; True when nothing waits any more."""
