@@ -48,7 +48,7 @@ def _now() -> datetime:
 
 def list_backups(backup_dir: Path) -> list[Backup]:
     """The backups in *backup_dir*, newest first (files not named by us are ignored)."""
-    found = []
+    found: list[tuple[datetime, int, Backup]] = []
     try:
         entries = list(os.scandir(backup_dir))
     except OSError:
@@ -58,8 +58,8 @@ def list_backups(backup_dir: Path) -> list[Backup]:
         if not match or not entry.is_file():
             continue
         taken = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=timezone.utc)
-        found.append(Backup(Path(entry.path), match["label"], taken, entry.stat().st_size))
-    return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+        found.append((taken, int(match["n"] or 1), Backup(Path(entry.path), match["label"], taken, entry.stat().st_size)))
+    return [b for _t, _n, b in sorted(found, key=lambda f: (f[0], f[1]), reverse=True)]  # same second: -2 after
 
 
 def newest_backup(backup_dir: Path) -> Backup | None:
