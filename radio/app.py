@@ -6,6 +6,7 @@ its own I/O. Parts are opened in order and closed in reverse.
 
 from __future__ import annotations
 
+import sqlite3
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,6 +21,7 @@ from radio.errors import RadioError, StorageError
 from radio.i18n import _
 from radio.media.store import MediaStore
 from radio.storage import migrate
+from radio.faults import check_database_file, sqlite_fault
 from radio.storage.db import create_sqlite_engine, session_factory
 from radio.storage.hamlet_repo import HamletRepository
 from radio.storage.asrun_repo import AsRunRepository
@@ -94,6 +96,8 @@ def open_app(home: Path, create: bool = False) -> App:
             _("no station at {home} (run 'radio init' first, or give --home)").format(home=home)
         )
     settings = load_settings(home)
+    if not create or is_initialized(home):
+        check_database_file(settings.database_path)
     try:
         home.mkdir(parents=True, exist_ok=True)
         settings.media_dir.mkdir(exist_ok=True)
@@ -104,6 +108,9 @@ def open_app(home: Path, create: bool = False) -> App:
     engine = create_sqlite_engine(settings.database_path)
     try:
         migrate.upgrade(engine, settings.database_path, settings.backup_dir)
+    except sqlite3.Error as err:  # read without the engine (storage/migrate.py: stored_revision)
+        engine.dispose()
+        raise (sqlite_fault(err, settings.database_path) or err) from err
     except BaseException:
         engine.dispose()
         raise

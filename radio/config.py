@@ -131,6 +131,24 @@ class ScheduleSettings:
     )
     on_air: str = setting("", N_("Command run before each session (e.g. switch the amplifier relay on); empty: none"))
     off_air: str = setting("", N_("Command run after each session (e.g. switch the amplifier relay off); empty: none"))
+    reserve_mb: int = setting(
+        16, N_("Disk space the daemon holds in reserve, in MB: released when the disk fills, so the as-run log goes on"),
+        _in_range(0, 4096),
+    )
+
+
+def _clock_time(value: str) -> str | None:
+    import re
+
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        return _("must be a time of day HH:MM (for example 03:00)")
+    return None
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    at: str = setting("03:00", N_("Time of the daemon's daily backup of the database (HH:MM, station time)"), _clock_time)
+    keep: int = setting(7, N_("Daily backups kept in backups/ (the oldest beyond this are removed)"), _in_range(1, 366))
 
 
 @dataclass(frozen=True)
@@ -143,6 +161,7 @@ class Settings:
     playout: PlayoutSettings = PlayoutSettings()
     usb: UsbSettings = UsbSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    backup: BackupSettings = BackupSettings()
 
     @property
     def config_path(self) -> Path:
@@ -175,7 +194,7 @@ class Settings:
 
 CONFIG_NAME = "radio.toml"
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "usb")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb")
 }
 SECTION_HELP = {
     "station": N_("The station"),
@@ -183,6 +202,7 @@ SECTION_HELP = {
     "playout": N_("Playout: the sound card and what is aired"),
     "usb": N_("USB packages for the hamlets"),
     "schedule": N_("The daily schedule and the broadcast daemon"),
+    "backup": N_("Daily backups of the station database"),
 }
 
 

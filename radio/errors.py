@@ -45,3 +45,20 @@ class MediaError(RadioError):
 
 class StorageError(RadioError):
     """The station database or media store cannot be used."""
+
+
+class DiskFullError(StorageError):
+    """No space is left on the disk holding ``path``; the message says where and what to do."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class DamagedDatabaseError(StorageError):
+    """The station database file is damaged; the message names it and the newest backup."""
+
+    def __init__(self, message: str, path: str, backup: str | None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.backup = backup

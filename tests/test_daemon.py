@@ -51,7 +51,8 @@ class Station:
                                      stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            if json.loads(self.cli("status", "--json").stdout)["daemon"]["running"]:
+            # answered by the daemon itself (it tells the device): up, not only holding its lock
+            if json.loads(self.cli("status", "--json").stdout).get("device") is not None:
                 return
             time.sleep(0.1)
         raise AssertionError("daemon did not start: " + (self.tmp / "daemon.log").read_text())
@@ -72,7 +73,9 @@ class Station:
         return start
 
     def log_rows(self) -> list[dict]:
-        return json.loads(self.cli("log", "--json").stdout)
+        since = (datetime.now(VN) - timedelta(days=1)).date().isoformat()  # around midnight too
+        return json.loads(self.cli("log", "--from", since, "--to", datetime.now(VN).date().isoformat(),
+                                   "--json").stdout)  # fmt: skip
 
     def wait_for(self, predicate, timeout: float = 30.0) -> list[dict]:
         deadline = time.monotonic() + timeout
@@ -195,13 +198,13 @@ def test_missed_while_down_is_logged_and_a_recent_one_catches_up(station):
     a, b = station.item(1.0, 41), station.item(1.0, 42)
     old = station.slot_in(-20 * 60, name="Cũ")  # 20 minutes ago: beyond the 10-minute window
     recent = station.slot_in(-60, name="Mới")  # a minute ago: caught up
-    today = datetime.now(VN).date()
     # queued earlier, while the daemon was down: the CLI now refuses to queue into the past
-    refused = station.radio("queue", "add", a, "--slot", "Cũ", "--date", today.isoformat())
+    # (the occurrences' own days: just after midnight they are yesterday's)
+    refused = station.radio("queue", "add", a, "--slot", "Cũ", "--date", old.date().isoformat())
     assert refused.exit_code == 1 and "has already passed" in refused.stderr
     app = open_app(station.radio.home)
-    for item, name in ((a, "Cũ"), (b, "Mới")):
-        app.schedule.enqueue([item], slot_id=app.schedule.slot_named(name).id, day=today)
+    for item, name, when in ((a, "Cũ", old), (b, "Mới", recent)):
+        app.schedule.enqueue([item], slot_id=app.schedule.slot_named(name).id, day=when.date())
     app.close()
     station.start()
     rows = station.wait_for(lambda r: _final(r, 2))

@@ -21,4 +21,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("radio.cli.play", "render"),
     "devices": ("radio.cli.play", "devices"),
     "report": ("radio.cli.report", "report"),
+    "backup": ("radio.cli.backup", "backup"),
 }

@@ -68,6 +68,13 @@ class RootGroup(Group):
             code = 130
         except BrokenPipeError:
             code = 1
+        except OSError as err:  # a full disk anywhere a command writes: one line, not a traceback
+            from radio.faults import disk_full, is_enospc
+
+            if not is_enospc(err):
+                raise
+            click.echo(_("radio: error: {message}").format(message=disk_full(err.filename or os.getcwd())), err=True)
+            code = 1
         except Exception as err:
             if not _database_error(err):
                 raise

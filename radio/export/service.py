@@ -34,6 +34,7 @@ from radio.export.space import free_space
 from radio.export.transcode import Encoded, Loudness, TranscodeCache, default_workers
 from radio.export.writer import Contents, conflicts, id3_tag, previous_package, write_package
 from radio.i18n import _, ngettext
+from radio.faults import disk_full, is_enospc
 from radio.storage.hamlet_repo import PackageRecord
 
 
@@ -240,11 +241,17 @@ def run_export(
         contents = Contents(
             audio, station, render_list(target.plan, station, topic_names, package_id, local), render_m3u8(target.plan)
         )
-        data = write_package(
-            target.folder, target.plan, package_id, contents,
-            lambda a, x: manifest(target.plan, package_id, station, created, a, x),
-            check_order=fat, progress=wrote_bytes, file_done=wrote_file,
-        )  # fmt: skip
+        try:
+            data = write_package(
+                target.folder, target.plan, package_id, contents,
+                lambda a, x: manifest(target.plan, package_id, station, created, a, x),
+                check_order=fat, progress=wrote_bytes, file_done=wrote_file,
+            )  # fmt: skip
+        except OSError as err:
+            if is_enospc(err):  # the space check passed, yet the stick filled (inodes, a lying driver)
+                raise disk_full(target.folder, _("the package for {code} is incomplete").format(
+                    code=target.hamlet.code)) from err  # fmt: skip
+            raise
         return Written(target, package_id, data, created)
 
     written: list[Written] = []

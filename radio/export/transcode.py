@@ -23,6 +23,7 @@ from radio.errors import MediaError
 from radio.i18n import _
 from radio.media.analyze import _last_error_line
 from radio.media.ffmpeg import ffmpeg_binary
+from radio.faults import NEARLY_FULL, disk_full, free_bytes, is_enospc
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,19 @@ class TranscodeCache:
         if found := self.cached(item, profile):
             return found
         final = self.path(item, profile)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=final.parent, suffix=".part")
-        os.close(fd)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=final.parent, suffix=".part")
+            os.close(fd)
+        except OSError as err:
+            if is_enospc(err):
+                raise disk_full(self.root, _("cannot transcode #{id} for USB").format(id=item.id)) from err
+            raise
         tmp = Path(tmp_name)
         try:
             proc = subprocess.run(self.command(item, profile, tmp), capture_output=True, text=True, errors="replace")
+            if proc.returncode != 0 and _out_of_space(proc.stderr, final.parent):
+                raise disk_full(self.root, _("cannot transcode #{id} for USB").format(id=item.id))
             if proc.returncode != 0 or tmp.stat().st_size == 0:
                 raise MediaError(
                     f"#{item.id} {item.title}",
@@ -119,6 +127,12 @@ class TranscodeCache:
                     future.cancel()
                 raise
         return done
+
+
+def _out_of_space(stderr: str, folder: Path) -> bool:
+    """ffmpeg failed because the cache's disk is full (it says so, or hardly a byte is free)."""
+    free = free_bytes(folder)
+    return "No space left on device" in stderr or (free is not None and free < NEARLY_FULL)
 
 
 def default_workers(configured: int) -> int:

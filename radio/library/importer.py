@@ -132,9 +132,17 @@ class Importer:
         if existing:  # the same content appeared twice in this import
             self.store.drop(prepared.incoming)
             return ImportResult(name, item=existing, duplicate=True)
-        a, p = prepared.analysis, prepared.probe
         relpath = self.store.keep(prepared.incoming)
-        item = Item(
+        try:
+            return ImportResult(name, item=self.repo.add(self._item(path, prepared, options, relpath)))
+        except BaseException:  # e.g. the disk filled: no media file without its item
+            self.store.discard(relpath)
+            raise
+
+    @staticmethod
+    def _item(path: Path, prepared: _Prepared, options: ImportOptions, relpath: str) -> Item:
+        a, p = prepared.analysis, prepared.probe
+        return Item(
             id=ItemId(0),
             sha256=prepared.incoming.sha256,
             title=nfc(options.title) if options.title else (p.title or title_from_file_name(path)),
@@ -155,20 +163,34 @@ class Importer:
             valid_from=options.valid_from,
             valid_until=options.valid_until,
         )
-        return ImportResult(name, item=self.repo.add(item))
 
     def run(
         self, files: list[Path], options: ImportOptions, progress: Callable[[Iterator], Iterator] | None = None
     ) -> list[ImportResult]:
         """Import *files* in order; results come back in the same order."""
         check_validity_window(options.valid_from, options.valid_until)
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            names = [nfc(str(f)) for f in files]
-            futures = [pool.submit(self._prepare, f, n) for f, n in zip(files, names)]
-            ordered = zip(files, names, (fut.result() for fut in futures))
+        pool = ThreadPoolExecutor(max_workers=self.workers)
+        names = [nfc(str(f)) for f in files]
+        futures = [pool.submit(self._prepare, f, n) for f, n in zip(files, names)]
+        taken: set = set()
+
+        def take(future):
+            taken.add(future)
+            return future.result()
+
+        try:
+            ordered = zip(files, names, (take(fut) for fut in futures))
             results = []
             for path, name, prepared in progress(ordered) if progress else ordered:
                 if isinstance(prepared, _Prepared):
                     prepared = self._record(path, name, prepared, options)
                 results.append(prepared)
             return results
+        finally:
+            # Stopped early (a full disk, Ctrl-C): files received but never recorded go away.
+            pool.shutdown(wait=True, cancel_futures=True)
+            for future in futures:
+                if future in taken or future.cancelled() or future.exception() is not None:
+                    continue
+                if isinstance(leftover := future.result(), _Prepared):
+                    self.store.drop(leftover.incoming)

@@ -123,14 +123,17 @@ def run_daemon(home: Path, device: str | None = None) -> int:
     # The audio engine starts first: its imports (numpy, PortAudio) run on the other core
     # while this process imports the database layer, so that a show due at start-up (a
     # restart in the middle of one) is back on air as soon as possible.
-    player = station_player(load_settings(home), device=device, warm=True)
+    settings = load_settings(home)
+    player = station_player(settings, device=device, warm=True)
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from radio.app import open_app
+    from radio.scheduler import safeguards
     from radio.scheduler.actions import queue_emergency, station_status
     from radio.scheduler.onair import OnAir, Reload, Replan, Stop
 
     try:
+        safeguards.release_if_full(home, settings.schedule.reserve_mb)
         app = open_app(home)
     except BaseException:
         player.close()
@@ -138,7 +141,9 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         raise
     scheduler = BackgroundScheduler(timezone=app.settings.zone)
     watcher = DataVersionWatcher(app.settings.database_path)
+    guard = None
     try:
+        guard = safeguards.install(app, scheduler)  # disk-space reserve, as-run retries, daily backup
 
         def reload_settings() -> None:
             app.settings = load_settings(home)
@@ -181,6 +186,8 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         if "control" in locals():
             control.stop()
         scheduler.shutdown(wait=False)
+        if guard is not None:
+            guard.close()
         watcher.close()
         app.close()
         lock.release()

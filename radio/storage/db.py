@@ -6,6 +6,8 @@
 - Every transaction begins IMMEDIATE (takes the write lock up front) and waits up to
   busy_timeout for it, so a CLI write while the daemon plays never fails with
   "database is locked" (a deferred transaction that upgrades to a write lock can).
+- A full disk or a damaged file becomes a RadioError naming the file (radio/faults.py),
+  wherever in a command SQLite reports it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ def create_sqlite_engine(path: Path) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context) -> None:
+        from radio.faults import sqlite_fault
+
+        if (fault := sqlite_fault(context.original_exception, path)) is not None:
+            raise fault from context.original_exception
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:

@@ -8,7 +8,6 @@ start-up and the player's memory small.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,18 +56,9 @@ def stored_revision(db_path: Path) -> str | None:
 
 def backup_database(db_path: Path, backup_dir: Path, revision: str) -> Path:
     """A consistent copy of the live database (SQLite online backup), safe while others write."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    target = backup_dir / f"radio-{revision}-{stamp}.db"
-    source = sqlite3.connect(db_path)
-    try:
-        dest = sqlite3.connect(target)
-        with dest:
-            source.backup(dest)
-        dest.close()
-    finally:
-        source.close()
-    return target
+    from radio.storage.backup import take_backup
+
+    return take_backup(db_path, backup_dir, revision).path
 
 
 def upgrade(engine: Engine, db_path: Path, backup_dir: Path, to: str = "head") -> Path | None:
