@@ -1,5 +1,6 @@
 """Every top-level command and group of `radio`, in the order `radio --help` lists them."""
 
+from radio.cli.announce import announce
 from radio.cli.daemon import daemon, log_command, status
 from radio.cli.hamlet import hamlet
 from radio.cli.init import init
@@ -8,6 +9,7 @@ from radio.cli.play import devices, play, render
 from radio.cli.report import report
 from radio.cli.schedule import emergency, queue, slot
 from radio.cli.topics import topics
+from radio.cli.tts import tts
 from radio.cli.usb import export_usb, usb
 
-ALL = [init, topics, library, slot, queue, emergency, daemon, status, log_command, hamlet, export_usb, usb, play, render, devices, report]
+ALL = [init, topics, library, announce, tts, slot, queue, emergency, daemon, status, log_command, hamlet, export_usb, usb, play, render, devices, report]
