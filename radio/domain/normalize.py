@@ -147,6 +147,9 @@ PHONE_SHAPE = re.compile(
 )
 
 
+PHONE_GROUPS = {8: [4, 4], 9: [3, 3, 3], 10: [4, 3, 3], 11: [4, 3, 4], 12: [4, 4, 4]}
+
+
 def _phone_groups(written: str) -> str:
     """Digit groups as written; unbroken runs in groups of 4-3-3(-…)."""
     text = written.strip()
@@ -154,11 +157,9 @@ def _phone_groups(written: str) -> str:
     groups = [g for g in re.split(r"[\s.()-]+", text.lstrip("+")) if g]
     if len(groups) == 1:
         run = groups[0]
-        sizes = [4, 3, 3, 3, 3] if len(run) >= 9 else [4, 4]
+        sizes = PHONE_GROUPS.get(len(run)) or [3] * (len(run) // 3)
         groups, at = [], 0
         for size in sizes:
-            if at >= len(run):
-                break
             groups.append(run[at : at + size])
             at += size
         if at < len(run):
@@ -186,9 +187,8 @@ def _phone_in_context(m: re.Match) -> str:
     return m[1] + _phone_groups(m[2])
 
 
-def _digit_run(m: re.Match) -> str:
-    """Digits glued to letters (H5N1, ABC123) become words set apart by spaces."""
-    words = read_integer_text(m[0])
+def _set_apart(m: re.Match, words: str) -> str:
+    """Digits glued to letters (H5N1, 25h) become words set apart by spaces."""
     before = m.string[m.start() - 1] if m.start() else " "
     after = m.string[m.end()] if m.end() < len(m.string) else " "
     return (" " if before.isalpha() else "") + words + (" " if after.isalpha() else "")
@@ -343,8 +343,8 @@ def _line(text: str, lexicon: Lexicon) -> str:
         (APPROXIMATELY, "khoảng "),
         _units(lexicon),
         (LETTER_DASH_DIGIT, " "),
-        (GENERIC_NUMBER, lambda m: read_written_number(m[1])),
-        (DIGIT_RUN, _digit_run),
+        (GENERIC_NUMBER, lambda m: _set_apart(m, read_written_number(m[1]))),
+        (DIGIT_RUN, lambda m: _set_apart(m, read_integer_text(m[0]))),
         (PER, r" một \1"),
         (WEEKDAY_RANGE, r"\1 đến "),
     ]
