@@ -157,7 +157,7 @@ def _phone_groups(written: str) -> str:
     groups = [g for g in re.split(r"[\s.()-]+", text.lstrip("+")) if g]
     if len(groups) == 1:
         run = groups[0]
-        sizes = PHONE_GROUPS.get(len(run)) or [3] * (len(run) // 3)
+        sizes = PHONE_GROUPS.get(len(run)) or [3] * (len(run) // 3) or [len(run)]
         groups, at = [], 0
         for size in sizes:
             groups.append(run[at : at + size])
