@@ -79,6 +79,12 @@ class App:
     def taxonomy(self) -> Taxonomy:
         return load_taxonomy(self.settings.home)
 
+    @cached_property
+    def lexicon(self):  # -> radio.domain.normalize.Lexicon
+        from radio.tts.lexicon import load_lexicon
+
+        return load_lexicon(self.settings.home)
+
     def close(self) -> None:
         for closer in reversed(self._closers):
             closer()

@@ -151,6 +151,50 @@ class BackupSettings:
     keep: int = setting(7, N_("Daily backups kept in backups/ (the oldest beyond this are removed)"), _in_range(1, 366))
 
 
+VOICES = ("north", "central", "south")
+
+
+def _choice(*choices: str) -> Check:
+    def check(value: str) -> str | None:
+        if value not in choices:
+            return _("must be one of: {names}").format(names=", ".join(choices))
+        return None
+
+    return check
+
+
+def _command_template(value: str) -> str | None:
+    import shlex
+
+    if not value:
+        return None
+    try:
+        words = shlex.split(value)
+    except ValueError as err:
+        return _("is not a valid command line: {reason}").format(reason=err)
+    if not any("{output}" in w for w in words):
+        return _("must contain {output}, where the engine writes its WAV file")
+    return None
+
+
+@dataclass(frozen=True)
+class TtsSettings:
+    engine: str = setting(
+        "espeak-ng", N_("Speech engine for spoken notices: espeak-ng, or command (a voice installed by hand)"),
+        _choice("espeak-ng", "command"),
+    )
+    voice: str = setting("north", N_("Voice: north (vi), central (vi-vn-x-central) or south (vi-vn-x-south)"), _choice(*VOICES))
+    rate: int = setting(150, N_("Speaking rate, in words per minute"), _in_range(80, 300))
+    command: str = setting(
+        "", N_("For engine = command: the command line; {output} is the WAV to write, {text} the text, {text_file} a file holding it, {voice} and {rate} as above; the text is also on its input"),
+        _command_template,
+    )
+    repeat: int = setting(2, N_("How many times a notice is read (by custom, twice)"), _in_range(1, 5))
+    pause_s: float = setting(2.0, N_("Silence between two readings, in seconds"), _in_range(0.0, 30.0))
+    chime: str = setting("", N_("Chime before a notice: a file (relative to the station home); empty: the built-in two-tone chime; none: no chime"))
+    max_chars: int = setting(5000, N_("Longest notice text, in characters (a longer one must be split into parts)"), _in_range(100, 100_000))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one station. Built once, passed to whoever needs it."""
@@ -162,6 +206,7 @@ class Settings:
     usb: UsbSettings = UsbSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     backup: BackupSettings = BackupSettings()
+    tts: TtsSettings = TtsSettings()
 
     @property
     def config_path(self) -> Path:
@@ -194,7 +239,7 @@ class Settings:
 
 CONFIG_NAME = "radio.toml"
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb", "tts")
 }
 SECTION_HELP = {
     "station": N_("The station"),
@@ -203,6 +248,7 @@ SECTION_HELP = {
     "usb": N_("USB packages for the hamlets"),
     "schedule": N_("The daily schedule and the broadcast daemon"),
     "backup": N_("Daily backups of the station database"),
+    "tts": N_("Spoken notices (radio announce, radio tts)"),
 }
 
 

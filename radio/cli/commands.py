@@ -8,6 +8,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("radio.cli.init", "init"),
     "topics": ("radio.cli.topics", "topics"),
     "library": ("radio.cli.library", "library"),
+    "announce": ("radio.cli.announce", "announce"),
+    "tts": ("radio.cli.tts", "tts"),
     "slot": ("radio.cli.schedule", "slot"),
     "queue": ("radio.cli.schedule", "queue"),
     "emergency": ("radio.cli.schedule", "emergency"),

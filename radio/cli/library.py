@@ -195,6 +195,7 @@ def show(ctx, item_id: int, as_json: bool) -> None:
         "valid_from": _("Valid from"), "valid_until": _("Valid until"),
         "approved_by": _("Approved by"), "approved_at": _("Approved at"), "retired_at": _("Retired at"),
     }  # fmt: skip
+    data.pop("notice_text", None)  # printed last, as a block
     data["topic"] = f"{item.topic} — {app.taxonomy.name(item.topic)}"
     data["priority"] = _(PRIORITY_LABELS[item.priority])
     data["status"] = _(STATUS_LABELS[item.status])
@@ -213,6 +214,10 @@ def show(ctx, item_id: int, as_json: bool) -> None:
             click.echo(f"{label.ljust(width)}  {value}")
     stored_as = _("Stored as")
     click.echo(f"{stored_as.ljust(width)}  {app.media.path(item.media_path)}")
+    if item.notice_text:
+        click.echo(_("Notice text (spoken by 'radio announce'):"))
+        for line in item.notice_text.splitlines():
+            click.echo(f"  {line}".rstrip())
 
 
 @library.command(help="Change an item's title, topic, language, source, priority or validity.")

@@ -196,8 +196,9 @@ def logbook(ctx, week, fmt, output) -> None:
     except rules.PeriodError as err:
         raise click.BadParameter(str(err), param_hint="--week") from None
     book = worker.logbook(app.as_run.between(period.start, period.end), period)
+    notices = app.library.notice_texts(worker.notice_ids(book))
     if fmt == "json":
-        _emit(json.dumps(worker.logbook_json(book, _station(app)), ensure_ascii=False, indent=2) + "\n", output)
+        _emit(json.dumps(worker.logbook_json(book, _station(app), notices), ensure_ascii=False, indent=2) + "\n", output)
         return
-    doc = worker.logbook_document(book, app.taxonomy, app.settings.station, _today(app))
+    doc = worker.logbook_document(book, app.taxonomy, app.settings.station, _today(app), notices)
     _emit(_render(doc, fmt) if fmt != "table" else document_text(doc), output)

@@ -70,6 +70,7 @@ class Item:
     approved_by: str | None = None
     approved_at: datetime | None = None
     retired_at: datetime | None = None
+    notice_text: str | None = None  # the typed notice a spoken item was made from (radio announce)
 
 
 def approve(item: Item, by: str, at: datetime) -> Item:

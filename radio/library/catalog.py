@@ -39,6 +39,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "approved_by": item.approved_by,
         "approved_at": item.approved_at.isoformat() if item.approved_at else None,
         "retired_at": item.retired_at.isoformat() if item.retired_at else None,
+        "notice_text": item.notice_text,
     }
 
 

@@ -42,6 +42,7 @@ class ImportOptions:
     priority: Priority = Priority.NORMAL
     valid_from: date | None = None
     valid_until: date | None = None
+    notice_text: str | None = None  # the typed notice a spoken file was made from
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class Importer:
             added_at=datetime.now(timezone.utc),
             valid_from=options.valid_from,
             valid_until=options.valid_until,
+            notice_text=options.notice_text,
         )
 
     def run(

@@ -2,12 +2,14 @@
 
 Per day, per occurrence of a slot (or one-off broadcast): when it started and ended, and
 each item with title, topic, source, duration, approver and status, as the as-run log
-recorded them at air time. Printable as PDF or XLSX, with a signature block.
+recorded them at air time; under each occurrence, the text of the spoken notices it aired
+(an item's notice text is bound to its audio and never edited, so the library's copy is
+what was said). Printable as PDF or XLSX, with a signature block.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -62,7 +64,25 @@ def _status(e: AsRunEntry) -> str:
     return f"{label} ({e.reason})" if e.reason else label
 
 
-def logbook_document(book: LogBook, taxonomy: Taxonomy, station, today: date) -> Document:
+def notice_ids(book: LogBook) -> list[int]:
+    """The item ids the week aired, to look their notice texts up."""
+    return sorted({e.item_id for _, occs in book.days for o in occs for e in o.entries if e.item_id is not None})
+
+
+def _notice_lines(occ: Occurrence, notices: Mapping[int, str]) -> list[str]:
+    lines, seen = [], set()
+    for n, e in enumerate(occ.entries, start=1):
+        text = notices.get(e.item_id) if e.item_id is not None else None
+        if text and e.item_id not in seen and str(e.status) in AIRED:
+            seen.add(e.item_id)
+            lines.append(f"Nội dung thông báo (mục {n}, «{e.title}»): " + " ".join(text.split()))
+    return lines
+
+
+def logbook_document(
+    book: LogBook, taxonomy: Taxonomy, station, today: date, notices: Mapping[int, str] | None = None
+) -> Document:
+    notices = notices or {}
     zone = book.period.zone
     blocks: list = []
     for day, occurrences in book.days:
@@ -100,6 +120,7 @@ def logbook_document(book: LogBook, taxonomy: Taxonomy, station, today: date) ->
                     widths=[0.5, 1.1, 1.1, 4.2, 2.4, 1.8, 1.1, 2, 1.8],
                 )
             )
+            blocks += _notice_lines(occ, notices)
     rows = [e for _, occs in book.days for o in occs for e in o.entries]
     aired = [e for e in rows if str(e.status) in AIRED]
     total = sum(e.seconds_played for e in rows)
@@ -119,7 +140,9 @@ def logbook_document(book: LogBook, taxonomy: Taxonomy, station, today: date) ->
     )
 
 
-def logbook_json(book: LogBook, station: dict) -> dict:
+def logbook_json(book: LogBook, station: dict, notices: Mapping[int, str] | None = None) -> dict:
+    notices = notices or {}
+
     def t(moment):
         return moment.isoformat() if moment else None
 
@@ -142,7 +165,7 @@ def logbook_json(book: LogBook, station: dict) -> dict:
                             {"as_run_id": e.id, "item_id": e.item_id, "title": e.title, "topic": e.topic,
                              "source": e.source, "started": t(e.started_at), "ended": t(e.ended_at),
                              "seconds": e.seconds_played, "approved_by": e.approved_by, "status": str(e.status),
-                             "reason": e.reason}  # fmt: skip
+                             "reason": e.reason, "notice_text": notices.get(e.item_id)}  # fmt: skip
                             for e in o.entries
                         ],
                     }

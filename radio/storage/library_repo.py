@@ -55,6 +55,7 @@ def to_item(row: ItemRow) -> Item:
         approved_by=row.approved_by,
         approved_at=_utc(row.approved_at),
         retired_at=_utc(row.retired_at),
+        notice_text=row.notice_text,
     )
 
 
@@ -122,3 +123,14 @@ class LibraryRepository:
             for key, value in _row_values(item).items():
                 setattr(row, key, value)
             return to_item(row)
+
+    def notice_texts(self, ids: Sequence[int]) -> dict[int, str]:
+        """The notice text of those of *ids* that are spoken notices (for the log book)."""
+        wanted = sorted({i for i in ids if i is not None})
+        if not wanted:
+            return {}
+        query = select(ItemRow.id, ItemRow.notice_text).where(
+            ItemRow.id.in_(wanted), ItemRow.notice_text.is_not(None)
+        )
+        with self._sessions() as session:
+            return {row.id: row.notice_text for row in session.execute(query)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -39,6 +39,7 @@ class ItemRow(Base):
     approved_by: Mapped[str | None]
     approved_at: Mapped[datetime | None]
     retired_at: Mapped[datetime | None]
+    notice_text: Mapped[str | None] = mapped_column(Text)  # the typed notice a spoken item was made from
 
     __table_args__ = (Index("ix_items_status_topic", "status", "topic"),)
 
