@@ -45,10 +45,10 @@ class Station:
         return subprocess.run([self.bin, "--home", str(self.radio.home), *map(str, args)],
                               capture_output=True, text=True, timeout=60)  # fmt: skip
 
-    def start(self) -> None:
+    def start(self, env: dict[str, str] | None = None) -> None:
         self.log = (self.tmp / "daemon.log").open("a")
         self.proc = subprocess.Popen([self.bin, "--home", str(self.radio.home), "daemon"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env)  # fmt: skip
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             # answered by the daemon itself (it tells the device): up, not only holding its lock
