@@ -25,6 +25,22 @@ DRAIN_MARGIN_S = 0.05
 DEFAULT_GRACE_S = 2.5
 
 
+def buffer_time(now: float, current: float, dac: float, latency_s: float) -> float:
+    """The wall-clock instant at which the callback's buffer starts to sound.
+
+    PortAudio's ALSA host API gives its times on the wall clock (CLOCK_REALTIME): then the
+    DAC time is the answer, exact. ``now`` — when Python got to run the callback — comes
+    after the GIL was acquired, up to a switch interval (5 ms) after PortAudio computed its
+    times: mapping through it placed hard starts up to 5 ms early. Only a host API whose
+    clock is another one (monotonic) is mapped through ``now``.
+    """
+    if dac <= 0 or current <= 0:
+        return now + latency_s
+    if abs(now - current) < 1.0:  # the same clock as time.time()
+        return dac
+    return now + (dac - current)
+
+
 class SoundDeviceOutput:
     def __init__(
         self,
@@ -67,8 +83,7 @@ class SoundDeviceOutput:
             try:
                 current = t.currentTime
                 dac = t.outputBufferDacTime
-                # The stream clock mapped to the wall clock at this moment.
-                when = now + (dac - current) if dac > 0 and current > 0 else now + self.latency_s
+                when = buffer_time(now, current, dac, self.latency_s)
                 used = source.fill(outdata, when)
                 if used is not None and state["ended"] is None:
                     state["ended"] = source.end_time
