@@ -126,6 +126,12 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    max_upload_mb: int = setting(300, N_("Largest audio file the web console accepts, in MB"), _in_range(1, 4096))
+    session_hours: float = setting(12.0, N_("A web console login lasts this many hours"), _in_range(0.1, 24 * 30.0))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable about one station. Built once, passed to whoever needs it."""
 
@@ -135,6 +141,7 @@ class Settings:
     playout: PlayoutSettings = PlayoutSettings()
     usb: UsbSettings = UsbSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    web: WebSettings = WebSettings()
 
     @property
     def config_path(self) -> Path:
@@ -167,7 +174,7 @@ class Settings:
 
 CONFIG_NAME = "radio.toml"
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "usb")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "usb", "web")
 }
 SECTION_HELP = {
     "station": N_("The station"),
@@ -175,6 +182,7 @@ SECTION_HELP = {
     "playout": N_("Playout: the sound card and what is aired"),
     "usb": N_("USB packages for the hamlets"),
     "schedule": N_("The daily schedule and the broadcast daemon"),
+    "web": N_("The web console (radio web)"),
 }
 
 

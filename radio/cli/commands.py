@@ -9,5 +9,7 @@ from radio.cli.report import report
 from radio.cli.schedule import emergency, queue, slot
 from radio.cli.topics import topics
 from radio.cli.usb import export_usb, usb
+from radio.cli.user import user
+from radio.cli.web import web
 
-ALL = [init, topics, library, slot, queue, emergency, daemon, status, log_command, hamlet, export_usb, usb, play, render, devices, report]
+ALL = [init, topics, library, slot, queue, emergency, daemon, status, log_command, hamlet, export_usb, usb, play, render, devices, report, web, user]

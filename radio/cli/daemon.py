@@ -85,37 +85,26 @@ def log_command(ctx, first, last, as_json) -> None:
 @json_option
 @pass_ctx
 def status(ctx, as_json) -> None:
-    from radio.scheduler.daemon import daemon_pid
-    from radio.scheduler.planner import occurrences
+    from radio.scheduler.service import station_status
 
     app = ctx.app
     zone = app.settings.zone
-    now = datetime.now(timezone.utc)
-    pid = daemon_pid(ctx.home)
-    playing = [r for r in app.as_run.between(now - timedelta(hours=6), now + timedelta(minutes=1))
-               if r.status is AsRunStatus.PLAYING]  # fmt: skip
-    on_air = playing[-1] if pid and playing else None
-    coming = occurrences(app, now, now + timedelta(days=8))[:5]
-    data = {
-        "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
-        "on_air": None if on_air is None else {
-            "item_id": on_air.item_id, "title": on_air.title, "slot": on_air.slot_name,
-            "started_at": _iso(on_air.started_at, zone),
-            "elapsed_s": round((now - on_air.started_at).total_seconds(), 1),
-        },
-        "next": [{"slot": o.slot_name, "start": _iso(o.start, zone)} for o in coming],
-    }  # fmt: skip
+    data = station_status(app)
+    pid = data["daemon"]["pid"] or (-1 if data["daemon"]["running"] else None)
+    on_air = data["on_air"]
+    coming = data["next"]
     if as_json:
         print_json(data)
         return
     click.echo(_("daemon: running (pid {pid})").format(pid=pid) if pid else _("daemon: not running"))
     if on_air:
         click.echo(_("on air: #{id} {title} ({slot}), {elapsed} in").format(
-            id=on_air.item_id, title=on_air.title, slot=on_air.slot_name or _("one-off broadcast"),
-            elapsed=format_duration(data["on_air"]["elapsed_s"])))  # fmt: skip
+            id=on_air["item_id"], title=on_air["title"], slot=on_air["slot"] or _("one-off broadcast"),
+            elapsed=format_duration(on_air["elapsed_s"])))  # fmt: skip
     else:
         click.echo(_("on air: nothing"))
     if coming:
         click.echo(_("next:"))
         for o in coming:
-            click.echo(f"  {o.start.astimezone(zone).strftime('%d/%m/%Y %H:%M:%S')}  {o.slot_name or _('one-off broadcast')}")
+            start = datetime.fromisoformat(o["start"]).astimezone(zone)
+            click.echo(f"  {start.strftime('%d/%m/%Y %H:%M:%S')}  {o['slot'] or _('one-off broadcast')}")

@@ -1,0 +1,56 @@
+"""The as-run log (sổ nhật ký): the same rows as `radio log`, filtered by date, topic, status."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from radio.domain.asrun import AsRunStatus
+from radio.errors import RadioError
+from radio.i18n import _
+from radio.text import parse_day
+from radio.web.core import Ctx, page
+
+PAGE_SIZE = 200
+
+
+def _day(text: str, default):
+    if not text:
+        return default
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise RadioError(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=text)) from None
+
+
+def log_page(ctx: Ctx):
+    app = ctx.app
+    zone = app.settings.zone
+    first = _day(ctx.q("from"), datetime.now(zone).date())
+    last = _day(ctx.q("to"), first)
+    if last < first:
+        raise RadioError(_("the last day is before the first"))
+    if (last - first).days > 366:
+        raise RadioError(_("choose at most a year"))
+    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    rows = app.as_run.between(start, end)
+    topic, status = ctx.q("topic"), ctx.q("status")
+    if topic:
+        rows = [r for r in rows if r.topic == topic]
+    if status in {s.value for s in AsRunStatus}:
+        rows = [r for r in rows if r.status == status]
+    total = len(rows)
+    page_no = int(ctx.q("page")) if ctx.q("page").isdigit() and len(ctx.q("page")) < 7 else 1
+    pages = max(1, -(-total // PAGE_SIZE))
+    page_no = min(max(page_no, 1), pages)
+    shown = rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
+    played = sum(r.seconds_played for r in rows)
+    return ctx.render(
+        "asrun.html", rows=shown, total=total, played=played, page=page_no, pages=pages,
+        filters={"from": first.isoformat(), "to": last.isoformat(), "topic": topic, "status": status},
+        topics=app.taxonomy.topics, statuses=list(AsRunStatus),
+    )  # fmt: skip
+
+
+def routes() -> list:
+    return [page("/log", log_page)]

@@ -1,0 +1,4 @@
+"""TODO"""
+
+def routes() -> list:
+    return []
