@@ -138,15 +138,27 @@ def add_user(radio_bin: str, env: dict, home: Path, name: str, role: str, displa
     assert done.returncode == 0, done.stderr
 
 
+def add_users(home: Path, users: list[tuple[str, str, str]]) -> None:
+    """Through the same service as `radio user add` (in-process: faster than one CLI per user)."""
+    from radio.accounts import add_user as add
+    from radio.app import open_app
+    from radio.domain.users import Role
+
+    app = open_app(home)
+    try:
+        for name, role, display in users:
+            add(app.users, app.audit, "test", name, Role(role), display, PASSWORD)
+    finally:
+        app.close()
+
+
 @pytest.fixture
 def console(radio, radio_bin, subprocess_env):
     """A station with one user of each role (admin, approver 'an', operator 'binh', viewer 'chi')
     and `radio web` serving it."""
     home = radio.home
-    add_user(radio_bin, subprocess_env, home, "admin", "admin", "Quản trị")
-    add_user(radio_bin, subprocess_env, home, "an", "approver", "Nguyễn Văn An, Chủ tịch UBND xã")
-    add_user(radio_bin, subprocess_env, home, "binh", "operator", "Trần Thị Bình")
-    add_user(radio_bin, subprocess_env, home, "chi", "viewer", "Lê Văn Chí")
+    add_users(home, [("admin", "admin", "Quản trị"), ("an", "approver", "Nguyễn Văn An, Chủ tịch UBND xã"),
+                     ("binh", "operator", "Trần Thị Bình"), ("chi", "viewer", "Lê Văn Chí")])  # fmt: skip
     running = start_console(radio_bin, subprocess_env, home)
     try:
         yield running

@@ -36,7 +36,7 @@ def _state(ctx: Ctx) -> dict:
     recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
     failures = [r for r in recent if r.status is AsRunStatus.FAILED][-3:]
     last = [r for r in recent if r.status is not AsRunStatus.PLAYING][-5:]
-    return {"status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last}
+    return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last}
 
 
 def on_air(ctx: Ctx):
