@@ -106,10 +106,10 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def serve(radio_app, host: str, port: int) -> int:
     """Serve the console until SIGTERM/SIGINT. Pages are in Vietnamese whatever the locale."""
-    os.environ["LANGUAGE"] = "vi"
     import uvicorn
 
-    sock = _bind(host, port)
+    sock = _bind(host, port)  # a busy port is reported in the operator's own language
+    os.environ["LANGUAGE"] = "vi"
     asgi = create_app(radio_app)
     if not radio_app.users.list():
         print(_("radio web: no users yet: add one with 'radio user add NAME --role admin'"), file=sys.stderr)
