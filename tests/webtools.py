@@ -95,6 +95,7 @@ class Console:
     def __init__(self, proc: subprocess.Popen, port: int, home: Path) -> None:
         self.proc, self.port, self.home = proc, port, home
         self.url = f"http://127.0.0.1:{port}"
+        self.log = home.parent / f"web-{port}.log"
 
     def client(self, user: str | None = None) -> Client:
         c = Client(self.port)
@@ -106,12 +107,14 @@ class Console:
 
 def start_console(radio_bin: str, env: dict, home: Path, port: int | None = None) -> Console:
     port = port or free_port()
+    log = (home.parent / f"web-{port}.log").open("w")
     proc = subprocess.Popen([radio_bin, "--home", str(home), "web", "--listen", f"127.0.0.1:{port}"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    log.close()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"radio web exited {proc.returncode}: {proc.stderr.read()}")
+            raise AssertionError(f"radio web exited {proc.returncode}: {(home.parent / f'web-{port}.log').read_text()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return Console(proc, port, home)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
@@ -108,9 +108,15 @@ class Ctx:
     def redirect(self, url: str) -> RedirectResponse:
         return RedirectResponse(safe_local(url), status_code=303)
 
-    def back(self, default: str = "/") -> str:
-        """Where a form came from: its `back` field, if it is a path on this console."""
-        return safe_local(self.f("back") or default)
+    def back(self, default: str | None = None) -> str:
+        """Where a form came from: its `back` field, else the page that sent it (same host
+        only), else *default*; always a path on this console."""
+        if self.f("back"):
+            return safe_local(self.f("back"))
+        referer = urlsplit(self.request.headers.get("referer", ""))
+        if referer.path and referer.netloc == self.request.headers.get("host"):
+            return safe_local(referer.path + ("?" + referer.query if referer.query else ""))
+        return safe_local(default or "/")
 
 
 def safe_local(url: str) -> str:

@@ -152,7 +152,7 @@ def slot_edit(ctx: Ctx):
 
 def slot_remove(ctx: Ctx):
     old = _slot_by_id(ctx)
-    _, n = service.remove_slot(ctx.app, old.name)
+    old, n = service.remove_slot(ctx.app, old.name)
     ctx.audit("slot.remove", f"{old.name} ({n})")
     ctx.flash(_("removed slot '{name}' ({n} queued entries with it)").format(name=old.name, n=n))
     return ctx.redirect("/schedule/slots")
