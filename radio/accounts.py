@@ -16,7 +16,10 @@ from radio.text import nfc
 def _hasher():
     from argon2 import PasswordHasher
 
-    return PasswordHasher()  # argon2id with the library's current recommended parameters
+    # argon2id at one of OWASP's settings (12 MiB, 3 passes, 1 lane): a login costs the old
+    # broadcast PC ~12 MB for a few tens of ms, not the 64 MB of the library's default.
+    # Hashes made with other parameters are re-hashed at the next login.
+    return PasswordHasher(time_cost=3, memory_cost=12288, parallelism=1)
 
 
 def hash_password(password: str) -> str:

@@ -33,18 +33,14 @@ def log_page(ctx: Ctx):
         raise RadioError(_("choose at most a year"))
     start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-    rows = app.as_run.between(start, end)
     topic, status = ctx.q("topic"), ctx.q("status")
-    if topic:
-        rows = [r for r in rows if r.topic == topic]
-    if status in {s.value for s in AsRunStatus}:
-        rows = [r for r in rows if r.status == status]
-    total = len(rows)
+    if status not in {s.value for s in AsRunStatus}:
+        status = ""
     page_no = int(ctx.q("page")) if ctx.q("page").isdigit() and len(ctx.q("page")) < 7 else 1
+    page_no = max(page_no, 1)
+    shown, total, played = app.as_run.page(start, end, topic or None, status or None,
+                                           (page_no - 1) * PAGE_SIZE, PAGE_SIZE)  # fmt: skip
     pages = max(1, -(-total // PAGE_SIZE))
-    page_no = min(max(page_no, 1), pages)
-    shown = rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
-    played = sum(r.seconds_played for r in rows)
     return ctx.render(
         "asrun.html", rows=shown, total=total, played=played, page=page_no, pages=pages,
         filters={"from": first.isoformat(), "to": last.isoformat(), "topic": topic, "status": status},

@@ -33,14 +33,15 @@ def library_page(ctx: Ctx):
     if status and status not in {s.value for s in ItemStatus}:
         status = ""
     code = app.taxonomy.resolve(topic).code if topic else None
-    items = app.library.list(topic=code, status=status or None, language=language or None)
+    found = app.library.index(topic=code, status=status or None, language=language or None)
     if text:
         needle = fold_ascii(text)
-        items = [i for i in items if needle in fold_ascii(f"{i.title} {i.source or ''} {i.original_name} #{i.id}")]
-    items.reverse()  # newest first
-    pages = max(1, -(-len(items) // PAGE_SIZE))
+        found = [f for f in found if needle in fold_ascii(f"{f[1]} {f[2] or ''} {f[3]} #{f[0]}")]
+    pages = max(1, -(-len(found) // PAGE_SIZE))
     number = min(_int(ctx.q("page")), pages)
-    shown = items[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    ids = [f[0] for f in found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
+    shown = app.library.get_many(ids) if ids else []
+    items = found
     return ctx.render(
         "library.html", items=shown, total=len(items), page=number, pages=pages,
         filters={"topic": topic, "status": status, "language": language, "q": text},

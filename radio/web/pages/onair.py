@@ -13,6 +13,8 @@ from radio.i18n import _, ngettext
 from radio.scheduler import service
 from radio.web.core import Ctx, page
 
+CHOICES = 300  # the newest approved items offered for an emergency
+
 
 def _state(ctx: Ctx) -> dict:
     app = ctx.app
@@ -45,7 +47,7 @@ def on_air(ctx: Ctx):
         return ctx.render("onair_live.html", **data)
     approved = []
     if ctx.user.role.allows(Role.APPROVER):
-        approved = ctx.app.library.list(status=str(ItemStatus.APPROVED))
+        approved = ctx.app.library.list(status=str(ItemStatus.APPROVED), newest_first=True, limit=CHOICES)
     return ctx.render("onair.html", approved=approved, **data)
 
 

@@ -16,6 +16,7 @@ from radio.scheduler import service
 from radio.text import parse_day
 from radio.web.core import Ctx, page
 
+CHOICES = 300  # the newest items offered in the queue form; older ones by id
 DAY_LABELS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 
 
@@ -56,16 +57,18 @@ def schedule_page(ctx: Ctx):
     iso = monday.isocalendar()
     prev_monday, next_monday = monday - timedelta(days=7), monday + timedelta(days=7)
     week_code = lambda d: f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}"  # noqa: E731
-    queueable = [i for i in app.library.list() if i.status is not ItemStatus.RETIRED]
+    queueable = [i for i in app.library.list(newest_first=True, limit=CHOICES) if i.status is not ItemStatus.RETIRED]
     return ctx.render(
         "schedule.html", days=days, today=datetime.now(zone).date(), day_labels=DAY_LABELS,
         week=f"{iso[0]}-W{iso[1]:02d}", prev_week=week_code(prev_monday), next_week=week_code(next_monday),
-        slots=app.schedule.slots(), items=list(reversed(queueable)), priorities=list(Priority), format_days=format_days,
+        slots=app.schedule.slots(), items=queueable, priorities=list(Priority), format_days=format_days,
     )  # fmt: skip
 
 
 def _item_ids(ctx: Ctx) -> list[int]:
     ids = [int(v) for v in ctx.f_all("item") if v.isdigit() and len(v) < 12]
+    ids += [int(v) for v in ctx.f("ids").replace(",", " ").split() if v.lstrip("#").isdigit() and len(v) < 12
+            for v in [v.lstrip("#")]]  # fmt: skip
     if not ids:
         raise RadioError(_("choose an item"))
     return ids
