@@ -345,3 +345,30 @@ def test_users_page_adds_a_user_that_can_log_in(console):
     assert Client(console.port).login("dung", "mat-khau-dung").status == 303
     assert admin.post("/users/admin/change", {"action": "disable"}).status == 303  # refused with a message
     assert Client(console.port).login("admin").status == 303
+
+
+def test_edit_and_retire_through_the_catalog_service(console, radio, tone):
+    radio.add(tone("a.mp3"), approve=False)
+    c = console.client("binh")
+    c.get("/library/1")
+    edited = c.post("/library/1/edit", {"title": "Thông báo tiêm chủng", "topic": "y-te", "language": "hmn",
+                                        "source": "Trạm y tế xã", "priority": "priority", "valid_from": "2026-01-01",
+                                        "valid_until": "31/12/2030"})  # fmt: skip
+    assert edited.status == 303 and edited.header("location") == "/library/1"
+    item = radio.json("library", "show", "1")
+    assert (item["title"], item["topic"], item["language"], item["source"], item["priority"]) == (
+        "Thông báo tiêm chủng", "y-te", "hmn", "Trạm y tế xã", "priority")
+    assert (item["valid_from"], item["valid_until"]) == ("2026-01-01", "2030-12-31")
+    backwards = c.post("/library/1/edit", {"valid_from": "2027-01-01", "valid_until": "2026-01-01", "back": "/library/1"})
+    assert backwards.status == 303
+    page = c.get("/library/1")
+    assert "flash error" in page.text and radio.json("library", "show", "1")["valid_from"] == "2026-01-01"
+    assert c.post("/library/1/edit", {"language": "not a code", "back": "/library/1"}).status == 303
+    assert radio.json("library", "show", "1")["language"] == "hmn"
+    assert c.post("/library/1/retire", {"back": "/library/1"}).status == 303
+    assert radio.json("library", "show", "1")["status"] == "retired"
+    approver = console.client("an")
+    approver.get("/library/1")
+    approver.post("/library/1/approve", {"back": "/library/1"})
+    assert "flash error" in approver.get("/library/1").text
+    assert radio.json("library", "show", "1")["status"] == "retired"

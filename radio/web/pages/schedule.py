@@ -67,8 +67,11 @@ def schedule_page(ctx: Ctx):
 
 def _item_ids(ctx: Ctx) -> list[int]:
     ids = [int(v) for v in ctx.f_all("item") if v.isdigit() and len(v) < 12]
-    ids += [int(v) for v in ctx.f("ids").replace(",", " ").split() if v.lstrip("#").isdigit() and len(v) < 12
-            for v in [v.lstrip("#")]]  # fmt: skip
+    for word in ctx.f("ids").replace(",", " ").split():
+        word = word.lstrip("#")
+        if not word.isdigit() or len(word) > 11:
+            raise RadioError(_("'{value}' is not an item number").format(value=word))
+        ids.append(int(word))
     if not ids:
         raise RadioError(_("choose an item"))
     return ids
