@@ -106,6 +106,11 @@ def test_hamlets_import_export_with_progress_and_verify(console, radio, tone):
     assert [h["code"] for h in radio.json("hamlet", "list")] == ["DONGTAM"]
     page = op.get("/usb")
     assert "Thôn Đồng Tâm" in page.text and "dòng 3" in page.text
+    assert op.post("/usb/hamlets/add", {"code": "bandon", "name": "Bản Đôn", "languages": "vi, hmn"}).status == 303
+    assert [(h["code"], h["languages"]) for h in radio.json("hamlet", "list")] == [
+        ("BANDON", ["vi", "hmn"]), ("DONGTAM", ["vi"])]
+    assert op.post("/usb/hamlets/BANDON/remove", {}).status == 303
+    assert [h["code"] for h in radio.json("hamlet", "list")] == ["DONGTAM"]
 
     dest = str(console.home / "exports")
     assert op.post("/usb/export", {"dest": "/etc"}).status == 303  # not offered: refused

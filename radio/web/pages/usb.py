@@ -88,6 +88,27 @@ def import_csv(ctx: Ctx):
     return ctx.redirect("/usb")
 
 
+def hamlet_add(ctx: Ctx):
+    from radio.export.hamlets import build_hamlet
+
+    app = ctx.app
+    h = app.hamlets.add(build_hamlet(app.taxonomy, ctx.f("code"), ctx.f("name"), ctx.f("languages") or "vi",
+                                     ctx.f("topics"), ctx.f("notes")))  # fmt: skip
+    ctx.audit("hamlet.add", f"{h.code} {h.name}")
+    ctx.flash(_("added hamlet {code} {name}").format(code=h.code, name=h.name))
+    return ctx.redirect("/usb")
+
+
+def hamlet_remove(ctx: Ctx):
+    from radio.export.hamlets import parse_code
+
+    code = parse_code(ctx.request.path_params["code"])
+    ctx.app.hamlets.remove(code)
+    ctx.audit("hamlet.remove", code)
+    ctx.flash(_("removed hamlet {code}").format(code=code))
+    return ctx.redirect("/usb")
+
+
 def _run(app, job: dict, dest: Path, hamlets, on) -> None:
     from radio.domain.usb import PROFILES
     from radio.export.service import Progress, run_export, skipped_message
@@ -155,6 +176,8 @@ def routes() -> list:
     return [
         page("/usb", usb_page),
         page("/usb/jobs/{job_id:str}", job_fragment),
+        page("/usb/hamlets/add", hamlet_add, role=Role.OPERATOR, methods=("POST",)),
+        page("/usb/hamlets/{code:str}/remove", hamlet_remove, role=Role.OPERATOR, methods=("POST",)),
         page("/usb/hamlets/import", import_csv, role=Role.OPERATOR, methods=("POST",), files=1),
         page("/usb/export", export, role=Role.OPERATOR, methods=("POST",)),
         page("/usb/verify", verify_page, role=Role.OPERATOR, methods=("POST",)),
