@@ -296,8 +296,8 @@ def test_no_request_path_reaches_the_filesystem(console, radio, tone, path):
 
 
 def test_the_emergency_button_asks_then_queues_like_radio_emergency(console, radio, tone):
-    radio.add(tone(), approve=True)
-    radio.add(tone(), approve=False)
+    radio.add(tone(freq=440), approve=True)
+    radio.add(tone(freq=550), approve=False)
     c = console.client("an")
     page = c.get("/on-air")
     assert 'action="/emergency"' in page.text
