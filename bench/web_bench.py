@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.webtools import Client, add_users, free_port, start_console, stop_console  # noqa: E402
+from tests.webtools import add_users, free_port, start_console, stop_console  # noqa: E402
 
 RADIO = str(REPO / ".venv" / "bin" / "radio")
 TICK = os.sysconf("SC_CLK_TCK")
@@ -99,7 +99,7 @@ def main() -> None:
             "As-run, one month, page 1": f"/log?from={day[:8]}01&to={day}",
             "Reports, this month": "/reports",
         }
-        print(f"| page | median | worst | rows |\n|---|---|---|---|")
+        print("| page | median | worst | rows |\n|---|---|---|---|")
         for label, path in pages.items():
             times = []
             for _ in range(args.repeat):

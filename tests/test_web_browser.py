@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.soundserver import Monitor
-from tests.test_daemon import Station, _final, station  # noqa: F401 (the fixture)
+from tests.test_daemon import _final, station  # noqa: F401 (station: the fixture)
 from tests.webtools import PASSWORD, add_users, start_console, stop_console
 
 CHROMIUM = Path("/usr/bin/chromium")

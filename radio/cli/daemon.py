@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import click
 
@@ -10,7 +10,7 @@ from radio.cli.base import Command, json_option, option, print_json, print_table
 from radio.cli.context import pass_ctx
 from radio.cli.params import DATE
 from radio.text import format_duration
-from radio.domain.asrun import AS_RUN_STATUS_LABELS, AsRunEntry, AsRunStatus
+from radio.domain.asrun import AS_RUN_STATUS_LABELS, AsRunEntry
 from radio.i18n import _
 
 

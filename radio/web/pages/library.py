@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from radio.domain.library import ItemStatus, Priority, check_language
 from radio.domain.users import Role
 from radio.errors import RadioError
-from radio.i18n import _, ngettext
+from radio.i18n import _
 from radio.library.catalog import approve_items, edit_item, retire_items
 from radio.library.importer import ImportOptions, Importer
 from radio.text import fold_ascii, nfc, parse_day
