@@ -27,6 +27,7 @@ from radio.storage.hamlet_repo import HamletRepository
 from radio.storage.asrun_repo import AsRunRepository
 from radio.storage.library_repo import LibraryRepository
 from radio.storage.schedule_repo import ScheduleRepository
+from radio.storage.user_repo import AuditRepository, UserRepository
 
 TOPICS_NAME = "topics.toml"
 
@@ -70,6 +71,14 @@ class App:
     @cached_property
     def schedule(self) -> ScheduleRepository:
         return ScheduleRepository(self.sessions)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.sessions)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.sessions)
 
     @cached_property
     def media(self) -> MediaStore:

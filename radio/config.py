@@ -196,6 +196,12 @@ class TtsSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    max_upload_mb: int = setting(300, N_("Largest audio file the web console accepts, in MB"), _in_range(1, 4096))
+    session_hours: float = setting(12.0, N_("A web console login lasts this many hours"), _in_range(0.1, 24 * 30.0))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable about one station. Built once, passed to whoever needs it."""
 
@@ -207,6 +213,7 @@ class Settings:
     schedule: ScheduleSettings = ScheduleSettings()
     backup: BackupSettings = BackupSettings()
     tts: TtsSettings = TtsSettings()
+    web: WebSettings = WebSettings()
 
     @property
     def config_path(self) -> Path:
@@ -239,7 +246,7 @@ class Settings:
 
 CONFIG_NAME = "radio.toml"
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb", "tts")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb", "tts", "web")
 }
 SECTION_HELP = {
     "station": N_("The station"),
@@ -249,6 +256,7 @@ SECTION_HELP = {
     "schedule": N_("The daily schedule and the broadcast daemon"),
     "backup": N_("Daily backups of the station database"),
     "tts": N_("Spoken notices (radio announce, radio tts)"),
+    "web": N_("The web console (radio web)"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Building the message template: strings marked in the source, plus every help text of the CLI.
+"""Building the message template: strings marked in the source and in the console's Jinja
+templates, plus every help text of the CLI.
 
 Used by scripts/update-catalog (maintainers) and by the test that proves the Vietnamese
 catalog is complete. Not imported at run time.
@@ -38,7 +39,7 @@ def template() -> Catalog:
     catalog = Catalog(project="radio", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
         str(PACKAGE_DIR),
-        method_map=[("**.py", "python")],
+        method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")],
         keywords=KEYWORDS,
     ):
         catalog.add(message, locations=[(f"radio/{filename}", lineno)], auto_comments=comments, context=context)

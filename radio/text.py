@@ -33,3 +33,16 @@ def format_duration(seconds: float | None) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def parse_day(text: str):
+    """A calendar date: YYYY-MM-DD, or DD/MM/YYYY as written in Vietnam. ValueError otherwise."""
+    from datetime import datetime
+
+    text = nfc(text)
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)

@@ -24,4 +24,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "devices": ("radio.cli.play", "devices"),
     "report": ("radio.cli.report", "report"),
     "backup": ("radio.cli.backup", "backup"),
+    "web": ("radio.cli.web", "web"),
+    "user": ("radio.cli.user", "user"),
 }

@@ -88,10 +88,9 @@ def log_command(ctx, first, last, as_json) -> None:
 def status(ctx, as_json) -> None:
     data = ask_daemon(ctx.home, {"cmd": "status"}, fallback_safe=True)
     if data is None:  # no daemon answering: read the database here
-        from radio.scheduler.actions import station_status
-        from radio.scheduler.station_lock import daemon_pid
+        from radio.scheduler.service import station_status
 
-        data = station_status(ctx.app, daemon_pid(ctx.home))
+        data = station_status(ctx.app)
     if as_json:
         print_json(data)
         return

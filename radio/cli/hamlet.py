@@ -11,50 +11,14 @@ import click
 from radio.cli.base import Group, json_option, option, print_json, print_table
 from radio.cli.context import pass_ctx
 from radio.cli.params import TEXT
-from radio.domain.usb import Hamlet, HamletRuleError, normalize_code, read_hamlet_csv, split_list, valid_language
+from radio.domain.usb import Hamlet
+from radio.export.hamlets import build_hamlet, import_hamlets, parse_code, parse_languages, parse_topics  # noqa: F401
 from radio.errors import RadioError
-from radio.i18n import N_, _, ngettext
-from radio.text import nfc
+from radio.i18n import _, ngettext
 
 
 def hamlet_json(h: Hamlet) -> dict:
     return {"code": h.code, "name": h.name, "languages": list(h.languages), "topics": list(h.topics), "notes": h.notes}
-
-
-def parse_code(text: str) -> str:
-    try:
-        return normalize_code(text)
-    except HamletRuleError:
-        raise RadioError(
-            _("'{code}' is not a hamlet code: use 1 to 32 letters, digits, - or _ (it names a folder)").format(code=text)
-        ) from None
-
-
-def parse_languages(text: str) -> tuple[str, ...]:
-    codes = tuple(c.lower() for c in split_list(text))
-    bad = [c for c in codes if not valid_language(c)]
-    if bad:
-        raise RadioError(_("'{value}' is not a language code (for example vi, hmn, km)").format(value=", ".join(bad)))
-    if not codes:
-        raise RadioError(_("at least one language is needed (for example vi)"))
-    return codes
-
-
-def parse_topics(taxonomy, text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(taxonomy.resolve(t).code for t in split_list(text)))
-
-
-def build_hamlet(taxonomy, code: str, name: str, languages: str, topics: str, notes: str) -> Hamlet:
-    name = nfc(name)
-    if not name:
-        raise RadioError(_("the hamlet's name is required"))
-    return Hamlet(
-        code=parse_code(code),
-        name=name,
-        languages=parse_languages(languages or "vi"),
-        topics=parse_topics(taxonomy, topics or ""),
-        notes=nfc(notes or ""),
-    )
 
 
 @click.group(cls=Group, help="The hamlets that receive USB packages: add, list, edit, remove, import.")
@@ -133,12 +97,6 @@ def remove(ctx, code) -> None:
     click.echo(_("removed hamlet {code}").format(code=code))
 
 
-CSV_PROBLEMS = {
-    "header": N_("the header must name the columns code and name (also allowed: languages, topics, notes); wrong: {detail}"),
-    "columns": N_("more cells than the header has columns"),
-}
-
-
 @hamlet.command(
     name="import",
     help="Import hamlets from a CSV file (columns: code, name, languages, topics, notes; UTF-8, with or without BOM).",
@@ -157,24 +115,8 @@ def import_csv(ctx, file: Path, update: bool, as_json: bool) -> None:
                 path=file, pos=err.start
             )
         ) from None
-    rows, shape = read_hamlet_csv(text)
-    errors: list[tuple[int, str]] = [(p.line, _(CSV_PROBLEMS[p.kind]).format(detail=p.detail)) for p in shape]
-    good: dict[str, Hamlet] = {}
-    for row in rows:
-        v = row.values
-        try:
-            h = build_hamlet(app.taxonomy, v.get("code", ""), v.get("name", ""), v.get("languages", ""),
-                             v.get("topics", ""), v.get("notes", ""))  # fmt: skip
-        except RadioError as err:
-            errors.append((row.line, str(err)))
-            continue
-        if h.code in good:
-            errors.append((row.line, _("code {code} appears twice in the file").format(code=h.code)))
-            continue
-        good[h.code] = h
-    existing = [c for c in good if app.hamlets.exists(c)] if not update else []
-    added, updated = app.hamlets.add_many([h for c, h in good.items() if c not in existing], replace=update)
-    errors.sort()
+    summary = import_hamlets(app, text, update)
+    added, updated, existing, errors = summary.added, summary.updated, summary.existing, summary.errors
     if as_json:
         print_json({
             "added": added, "updated": updated, "skipped_existing": existing,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from radio.cli.base import Group, json_option, option, print_json, print_table
 from radio.cli.context import pass_ctx
 from radio.cli.params import DATE, TEXT
 from radio.text import format_duration
-from radio.domain.library import PRIORITY_LABELS, STATUS_LABELS, Item, ItemStatus, Priority
+from radio.domain.library import PRIORITY_LABELS, STATUS_LABELS, Item, ItemStatus, Priority, RuleError, check_language
 from radio.errors import RadioError
 from radio.i18n import _, ngettext
 from radio.library.catalog import approve_items, edit_item, item_json, retire_items
@@ -25,10 +24,10 @@ STATUS = click.Choice([s.value for s in ItemStatus])
 def _language(value: str | None) -> str | None:
     if value is None:
         return None
-    code = nfc(value).lower()
-    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", code):
-        raise click.BadParameter(_("'{value}' is not a language code (for example vi, hmn, km)").format(value=value))
-    return code
+    try:
+        return check_language(value)
+    except RuleError as err:
+        raise click.BadParameter(str(err)) from None
 
 
 def _language_callback(ctx, param, value):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import click
 
 from radio.i18n import _
-from radio.text import nfc
+from radio.text import nfc, parse_day
 
 
 class DateParam(click.ParamType):
@@ -19,11 +19,10 @@ class DateParam(click.ParamType):
         if isinstance(value, date):
             return value
         text = nfc(str(value))
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
+        try:
+            return parse_day(text)
+        except ValueError:
+            pass
         self.fail(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=text), param, ctx)
 
 

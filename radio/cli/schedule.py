@@ -5,31 +5,20 @@ The daemon notices every change within a second or two; nothing needs restarting
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import click
 
 from radio.cli.base import Command, Group, json_option, option, print_json, print_table, warn
 from radio.cli.context import pass_ctx
 from radio.cli.params import DATE, TEXT
+from radio.scheduler import service
 from radio.text import format_duration
-from radio.domain.library import Priority, why_not_airable
-from radio.domain.playout import parse_start
-from radio.domain.schedule import (
-    Slot, StartRule, format_days, next_occurrence, occurrence_of, overrun_s, parse_days, parse_time_of_day,
-)  # fmt: skip
-from radio.errors import RadioError
+from radio.domain.library import Priority
+from radio.domain.schedule import Slot, format_days
 from radio.i18n import _, ngettext
 
 PRIORITY = click.Choice([p.value for p in Priority])
-
-
-def _changed(ctx) -> None:
-    """The schedule changed: a running daemon replans now (it would within 2 s anyway)."""
-    from radio.scheduler.station_lock import nudge_daemon
-
-    nudge_daemon(ctx.home)
 
 
 def slot_json(slot: Slot) -> dict:
@@ -59,18 +48,7 @@ def slot() -> None:
 @json_option
 @pass_ctx
 def slot_add(ctx, name, at, days, max_minutes, start_kind, jingles, as_json) -> None:
-    app = ctx.app
-    new = Slot(
-        id=0,
-        name=name,
-        days=parse_days(days),
-        start=parse_time_of_day(at),
-        max_minutes=max_minutes or app.settings.schedule.max_minutes,
-        start_rule=StartRule.parse(start_kind),
-        jingles=jingles,
-    )
-    made = app.schedule.add_slot(new)
-    _changed(ctx)
+    made = service.add_slot(ctx.app, name, at, days, max_minutes, start_kind, jingles)
     if as_json:
         print_json(slot_json(made))
     else:
@@ -106,23 +84,8 @@ def slot_list(ctx, as_json) -> None:
 @json_option
 @pass_ctx
 def slot_edit(ctx, name, new_name, at, days, max_minutes, start_kind, jingles, as_json) -> None:
-    app = ctx.app
-    old = app.schedule.slot_named(name)
-    changes = {}
-    if new_name:
-        changes["name"] = new_name
-    if at:
-        changes["start"] = parse_time_of_day(at)
-    if days:
-        changes["days"] = parse_days(days)
-    if max_minutes:
-        changes["max_minutes"] = max_minutes
-    if start_kind:
-        changes["start_rule"] = StartRule.parse(start_kind)
-    if jingles is not None:
-        changes["jingles"] = jingles
-    edited = app.schedule.save_slot(dataclasses.replace(old, **changes))
-    _changed(ctx)
+    edited = service.edit_slot(ctx.app, name, new_name=new_name, at=at, days=days, max_minutes=max_minutes,
+                               start_kind=start_kind, jingles=jingles)  # fmt: skip
     if as_json:
         print_json(slot_json(edited))
     else:
@@ -133,28 +96,13 @@ def slot_edit(ctx, name, new_name, at, days, max_minutes, start_kind, jingles, a
 @click.argument("name", type=TEXT)
 @pass_ctx
 def slot_remove(ctx, name) -> None:
-    app = ctx.app
-    old = app.schedule.slot_named(name)
-    removed = app.schedule.remove_slot(old.id)
-    _changed(ctx)
+    old, removed = service.remove_slot(ctx.app, name)
     click.echo(_("removed slot '{name}' ({n} queued entries with it)").format(name=old.name, n=removed))
 
 
 @click.group(cls=Group, help="The queue: what each slot occurrence airs, and one-off broadcasts.")
 def queue() -> None:
     pass
-
-
-def _queue_warnings(app, items, day: date, max_s: float | None, already_s: float) -> None:
-    for item in items:
-        reason = why_not_airable(item, day)
-        if reason:
-            warn(_("#{id} {title} will not air on {date}: {reason}").format(
-                id=item.id, title=item.title, date=day.strftime("%d/%m/%Y"), reason=reason))  # fmt: skip
-    over = overrun_s([already_s] + [i.duration_s for i in items], max_s)
-    if over > 0:
-        warn(_("the occurrence now runs {over} past its {minutes}-minute cap; the items that do not fit "
-               "will be skipped").format(over=format_duration(over), minutes=int(max_s // 60)))  # fmt: skip
 
 
 @queue.command(name="add", help="Queue items into a slot's occurrence, or as a one-off broadcast with --at.")
@@ -171,46 +119,19 @@ def queue_add(ctx, item_ids, slot_name, day, at, priority, as_json) -> None:
         raise click.UsageError(_("give either --slot or --at"))
     if day and not slot_name:
         raise click.UsageError(_("--date goes with --slot"))
-    items = app.library.get_many(list(item_ids))
-    zone = app.settings.zone
     prio = Priority(priority) if priority else None
     if slot_name:
-        the_slot = app.schedule.slot_named(slot_name)
-        if day:
-            if day.isoweekday() not in the_slot.days:
-                raise RadioError(_("slot '{name}' does not air on {date} ({days})").format(
-                    name=the_slot.name, date=day.strftime("%d/%m/%Y"), days=format_days(the_slot.days)))  # fmt: skip
-            occurrence = occurrence_of(the_slot, day, zone)
-            _not_passed(occurrence.start, zone)
-        else:
-            occurrence = next_occurrence(the_slot, datetime.now(timezone.utc), zone)
-        existing = app.schedule.entries_for(the_slot.id, occurrence.day)
-        already = sum(i.duration_s for i in app.library.get_many([e.item_id for e in existing])) if existing else 0.0
-        entries = app.schedule.enqueue(list(item_ids), slot_id=the_slot.id, day=occurrence.day, priority=prio)
-        _changed(ctx)
-        _queue_warnings(app, items, occurrence.day, occurrence.max_s, already)
-        where = _("slot '{name}' on {date} at {time}").format(
-            name=the_slot.name, date=occurrence.day.strftime("%d/%m/%Y"), time=the_slot.start.strftime("%H:%M"))  # fmt: skip
+        queued = service.queue_into_slot(app, list(item_ids), slot_name, day, prio)
     else:
-        instant = parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc)
-        _not_passed(instant, zone)
-        entries = app.schedule.enqueue(list(item_ids), at=instant, priority=prio)
-        _changed(ctx)
-        local = instant.astimezone(zone)
-        _queue_warnings(app, items, local.date(), None, 0.0)
-        where = _("a one-off broadcast at {when}").format(when=local.strftime("%d/%m/%Y %H:%M:%S"))
+        queued = service.queue_at(app, list(item_ids), at, prio)
+    for message in queued.warnings:
+        warn(message)
+    entries, where = queued.entries, queued.where
     if as_json:
         print_json([entry_json(app, e) for e in entries])
     else:
         click.echo(ngettext("queued {n} item into {where}", "queued {n} items into {where}", len(entries)).format(
             n=len(entries), where=where))  # fmt: skip
-
-
-def _not_passed(start: datetime, zone) -> None:
-    """Nothing is queued into the past: it would never air, nor be logged."""
-    if start < datetime.now(timezone.utc):
-        raise RadioError(_("{when} has already passed: queue into a coming broadcast").format(
-            when=start.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S")))  # fmt: skip
 
 
 def entry_json(app, entry) -> dict:
@@ -270,8 +191,7 @@ def queue_list(ctx, day, as_json) -> None:
 @click.argument("entry_ids", nargs=-1, required=True, type=int)
 @pass_ctx
 def queue_remove(ctx, entry_ids) -> None:
-    n = ctx.app.schedule.remove_entries(list(entry_ids))
-    _changed(ctx)
+    n = service.remove_entries(ctx.app, list(entry_ids))
     click.echo(ngettext("removed {n} queue entry", "removed {n} queue entries", n).format(n=n))
 
 
@@ -284,10 +204,7 @@ def emergency(ctx, item_ids) -> None:
     # A running daemon queues it and puts it on air at once; without one, the database here.
     queued = ask_daemon(ctx.home, {"cmd": "emergency", "ids": list(item_ids)}, fallback_safe=False)
     if queued is None:
-        from radio.scheduler.actions import queue_emergency
-
-        queued = queue_emergency(ctx.app, list(item_ids))
-        _changed(ctx)
+        queued = service.send_emergency(ctx.app, list(item_ids))
     click.echo(ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
                         "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
                         len(queued)).format(n=len(queued)))  # fmt: skip

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from radio.domain.units import Dbtp, Db, ItemId, Lufs, Seconds
 from radio.errors import RadioError
 from radio.i18n import N_, _
+from radio.text import nfc
 
 
 class Priority(enum.StrEnum):
@@ -98,6 +99,16 @@ def check_validity_window(valid_from: date | None, valid_until: date | None) -> 
                 until=valid_until.isoformat(), start=valid_from.isoformat()
             )
         )
+
+
+def check_language(value: str) -> str:
+    """A language code as the library keeps it (vi, hmn, km, …), or a RuleError."""
+    import re
+
+    code = nfc(value).lower()
+    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", code):
+        raise RuleError(_("'{value}' is not a language code (for example vi, hmn, km)").format(value=value))
+    return code
 
 
 def why_not_airable(item: Item, on: date) -> str | None:

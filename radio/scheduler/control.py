@@ -6,7 +6,7 @@ emergency goes on air within a second, and `status` is what an operator types wh
 something sounds wrong. A running daemon already has the station open, so the CLI sends
 it one JSON line on a Unix socket in the station home (``daemon.sock``, mode 0600: whoever
 may write the database may ask) and prints the answer. The daemon does the same work the
-CLI would (``radio.scheduler.actions``), writes the same database, and answers in the
+CLI would (``radio.scheduler.service``), writes the same database, and answers in the
 CLI's language. With no daemon, the CLI does the work itself.
 
 This module is imported by the CLI on every `status`/`emergency`: standard library only.

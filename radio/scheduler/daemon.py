@@ -129,7 +129,7 @@ def run_daemon(home: Path, device: str | None = None) -> int:
 
     from radio.app import open_app
     from radio.scheduler import safeguards
-    from radio.scheduler.actions import queue_emergency, station_status
+    from radio.scheduler.service import send_emergency, station_status
     from radio.scheduler.onair import OnAir, Reload, Replan, Stop
 
     try:
@@ -158,12 +158,11 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         signal.signal(signal.SIGUSR1, lambda *_: onair.post(Replan()))
 
         def emergency(request: dict) -> list[int]:
-            items = queue_emergency(app, [int(i) for i in request["ids"]])
-            onair.post(Replan())
+            items = send_emergency(app, [int(i) for i in request["ids"]])  # its nudge: a Replan
             return [item.id for item in items]
 
         def status(_request: dict) -> dict:
-            return station_status(app, os.getpid(), onair.device.as_json())
+            return station_status(app, onair.device.as_json())
 
         control = ControlServer(home, {"emergency": emergency, "status": status}, (RadioError,), speaking)
         scheduler.start()

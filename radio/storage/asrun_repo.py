@@ -120,6 +120,23 @@ class AsRunRepository:
         with self._sessions() as session:
             return [to_entry(r) for r in session.scalars(query)]
 
+    def page(self, start: datetime, end: datetime, topic: str | None = None, status: str | None = None,
+             offset: int = 0, limit: int = 200) -> tuple[list[AsRunEntry], int, float]:  # fmt: skip
+        """One page of `between`'s rows (optionally one topic or status), with the number of
+        rows and the seconds played of all of them."""
+        moment = func.coalesce(AsRunRow.started_at, AsRunRow.scheduled_at)
+        where = [moment >= _naive_utc(start), moment < _naive_utc(end)]
+        if topic:
+            where.append(AsRunRow.topic == topic)
+        if status:
+            where.append(AsRunRow.status == status)
+        query = select(AsRunRow).where(*where).order_by(moment, AsRunRow.id).offset(offset).limit(limit)
+        with self._sessions() as session:
+            count, seconds = session.execute(
+                select(func.count(), func.coalesce(func.sum(AsRunRow.seconds_played), 0.0)).where(*where)
+            ).one()
+            return [to_entry(r) for r in session.scalars(query)], count, seconds
+
     def for_occurrence(self, occurrence_start: datetime, slot_id: int | None) -> list[AsRunEntry]:
         query = (
             select(AsRunRow)

@@ -102,9 +102,10 @@ class LibraryRepository:
             return to_item(row) if row else None
 
     def list(
-        self, topic: str | None = None, status: str | None = None, language: str | None = None
-    ) -> list[Item]:
-        query = select(ItemRow).order_by(ItemRow.id)
+        self, topic: str | None = None, status: str | None = None, language: str | None = None,
+        newest_first: bool = False, limit: int | None = None,
+    ) -> list[Item]:  # fmt: skip
+        query = select(ItemRow).order_by(ItemRow.id.desc() if newest_first else ItemRow.id).limit(limit)
         if topic:
             query = query.where(ItemRow.topic == topic)
         if status:
@@ -113,6 +114,21 @@ class LibraryRepository:
             query = query.where(ItemRow.language == language)
         with self._sessions() as session:
             return [to_item(row) for row in session.scalars(query)]
+
+    def index(
+        self, topic: str | None = None, status: str | None = None, language: str | None = None
+    ) -> list[tuple[int, str, str | None, str]]:
+        """(id, title, source, original name) of the matching items, newest first: the few
+        columns a search needs, without building whole items (the console pages these)."""
+        query = select(ItemRow.id, ItemRow.title, ItemRow.source, ItemRow.original_name).order_by(ItemRow.id.desc())
+        if topic:
+            query = query.where(ItemRow.topic == topic)
+        if status:
+            query = query.where(ItemRow.status == status)
+        if language:
+            query = query.where(ItemRow.language == language)
+        with self._sessions() as session:
+            return [tuple(r) for r in session.execute(query)]
 
     def save(self, item: Item) -> Item:
         """Write back an edited item (found by id)."""

@@ -180,3 +180,21 @@ class ScheduleRepository:
             if missing:
                 raise NotFoundError(_("no queue entry with id {id}").format(id=", ".join(missing)))
             return session.execute(delete(QueueEntryRow).where(QueueEntryRow.id.in_(entry_ids))).rowcount
+
+    def move_entry(self, entry_id: int, delta: int) -> None:
+        """Move an entry *delta* places within its occurrence (its queue order), renumbering
+        the occurrence's positions 1..n."""
+        with self._sessions.begin() as session:
+            row = session.get(QueueEntryRow, entry_id)
+            if row is None:
+                raise NotFoundError(_("no queue entry with id {id}").format(id=entry_id))
+            if row.slot_id is not None:
+                where = (QueueEntryRow.slot_id == row.slot_id, QueueEntryRow.occurrence_date == row.occurrence_date)
+            else:
+                where = (QueueEntryRow.slot_id.is_(None), QueueEntryRow.at == row.at)
+            rows = list(session.scalars(select(QueueEntryRow).where(*where).order_by(QueueEntryRow.position, QueueEntryRow.id)))
+            index = rows.index(row)
+            target = max(0, min(len(rows) - 1, index + delta))
+            rows.insert(target, rows.pop(index))
+            for position, r in enumerate(rows, start=1):
+                r.position = position

@@ -142,3 +142,32 @@ class AsRunRow(Base):
     seconds_played: Mapped[float]
     status: Mapped[str] = mapped_column(String(16))  # playing|completed|interrupted|failed|skipped|missed
     reason: Mapped[str | None]
+
+
+class UserRow(Base):
+    """A web console user. Never deleted (the audit log names them): disabled instead."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    display: Mapped[str]
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str]
+    disabled: Mapped[bool]
+    session_epoch: Mapped[int]
+    created_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Who did what, when, from where: one row per state change made through the console
+    or the user commands. Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str]
+    address: Mapped[str | None] = mapped_column(String(64))

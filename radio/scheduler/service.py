@@ -1,0 +1,195 @@
+"""What the CLI and the web console ask of the schedule: slots, the queue, emergencies, status.
+
+One implementation of each request: `radio slot|queue|emergency|status` and the console's
+pages both call these, write the same database and nudge the daemon the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from radio.domain.asrun import AsRunStatus
+from radio.domain.library import Item, Priority, why_not_airable
+from radio.domain.playout import parse_start
+from radio.domain.schedule import (
+    Slot, StartRule, format_days, next_occurrence, occurrence_of, overrun_s, parse_days, parse_time_of_day,
+)  # fmt: skip
+from radio.errors import RadioError
+from radio.i18n import _
+from radio.text import format_duration
+
+if TYPE_CHECKING:  # the CLI imports this module: no database layer at import time
+    from radio.storage.schedule_repo import QueueEntry
+
+
+def changed(app) -> None:
+    """The schedule changed: a running daemon replans now (it would within 2 s anyway)."""
+    from radio.scheduler.station_lock import nudge_daemon
+
+    nudge_daemon(app.settings.home)
+
+
+@dataclass(frozen=True)
+class Queued:
+    entries: list[QueueEntry]
+    where: str  # "slot 'Bản tin sáng' on 24/11/2026 at 05:30", for the user
+    warnings: list[str] = field(default_factory=list)
+
+
+def add_slot(app, name: str, at: str, days: str = "mon-sun", max_minutes: int | None = None,
+             start_kind: str = "hard", jingles: bool = True) -> Slot:  # fmt: skip
+    new = Slot(
+        id=0,
+        name=name,
+        days=parse_days(days),
+        start=parse_time_of_day(at),
+        max_minutes=max_minutes or app.settings.schedule.max_minutes,
+        start_rule=StartRule.parse(start_kind),
+        jingles=jingles,
+    )
+    made = app.schedule.add_slot(new)
+    changed(app)
+    return made
+
+
+def edit_slot(app, name: str, *, new_name: str | None = None, at: str | None = None, days: str | None = None,
+              max_minutes: int | None = None, start_kind: str | None = None, jingles: bool | None = None) -> Slot:  # fmt: skip
+    old = app.schedule.slot_named(name)
+    changes = {}
+    if new_name:
+        changes["name"] = new_name
+    if at:
+        changes["start"] = parse_time_of_day(at)
+    if days:
+        changes["days"] = parse_days(days)
+    if max_minutes:
+        changes["max_minutes"] = max_minutes
+    if start_kind:
+        changes["start_rule"] = StartRule.parse(start_kind)
+    if jingles is not None:
+        changes["jingles"] = jingles
+    edited = app.schedule.save_slot(dataclasses.replace(old, **changes))
+    changed(app)
+    return edited
+
+
+def remove_slot(app, name: str) -> tuple[Slot, int]:
+    """Remove a slot and its queued entries; returns the slot and how many entries went."""
+    old = app.schedule.slot_named(name)
+    removed = app.schedule.remove_slot(old.id)
+    changed(app)
+    return old, removed
+
+
+def _warnings(items: list[Item], day: date, max_s: float | None, already_s: float) -> list[str]:
+    out = []
+    for item in items:
+        reason = why_not_airable(item, day)
+        if reason:
+            out.append(_("#{id} {title} will not air on {date}: {reason}").format(
+                id=item.id, title=item.title, date=day.strftime("%d/%m/%Y"), reason=reason))  # fmt: skip
+    over = overrun_s([already_s] + [i.duration_s for i in items], max_s)
+    if over > 0:
+        out.append(_("the occurrence now runs {over} past its {minutes}-minute cap; the items that do not fit "
+                     "will be skipped").format(over=format_duration(over), minutes=int(max_s // 60)))  # fmt: skip
+    return out
+
+
+def not_passed(start: datetime, zone) -> None:
+    """Nothing is queued into the past: it would never air, nor be logged."""
+    if start < datetime.now(timezone.utc):
+        raise RadioError(_("{when} has already passed: queue into a coming broadcast").format(
+            when=start.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S")))  # fmt: skip
+
+
+def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None = None,
+                    priority: Priority | None = None) -> Queued:  # fmt: skip
+    """Queue items, in order, into the slot's next occurrence (or that of *day*)."""
+    items = app.library.get_many(item_ids)
+    zone = app.settings.zone
+    the_slot = app.schedule.slot_named(slot_name)
+    if day:
+        if day.isoweekday() not in the_slot.days:
+            raise RadioError(_("slot '{name}' does not air on {date} ({days})").format(
+                name=the_slot.name, date=day.strftime("%d/%m/%Y"), days=format_days(the_slot.days)))  # fmt: skip
+        occurrence = occurrence_of(the_slot, day, zone)
+        not_passed(occurrence.start, zone)
+    else:
+        occurrence = next_occurrence(the_slot, datetime.now(timezone.utc), zone)
+    existing = app.schedule.entries_for(the_slot.id, occurrence.day)
+    already = sum(i.duration_s for i in app.library.get_many([e.item_id for e in existing])) if existing else 0.0
+    entries = app.schedule.enqueue(item_ids, slot_id=the_slot.id, day=occurrence.day, priority=priority)
+    changed(app)
+    where = _("slot '{name}' on {date} at {time}").format(
+        name=the_slot.name, date=occurrence.day.strftime("%d/%m/%Y"), time=the_slot.start.strftime("%H:%M"))  # fmt: skip
+    return Queued(entries, where, _warnings(items, occurrence.day, occurrence.max_s, already))
+
+
+def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None) -> Queued:
+    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time)."""
+    items = app.library.get_many(item_ids)
+    zone = app.settings.zone
+    instant = parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc)
+    not_passed(instant, zone)
+    entries = app.schedule.enqueue(item_ids, at=instant, priority=priority)
+    changed(app)
+    local = instant.astimezone(zone)
+    where = _("a one-off broadcast at {when}").format(when=local.strftime("%d/%m/%Y %H:%M:%S"))
+    return Queued(entries, where, _warnings(items, local.date(), None, 0.0))
+
+
+def send_emergency(app, item_ids: list[int]) -> list[Item]:
+    """Air items now, interrupting whatever is on air. Every item must be airable today."""
+    items = app.library.get_many(item_ids)
+    now = datetime.now(timezone.utc)
+    for item in items:
+        reason = why_not_airable(item, now.astimezone(app.settings.zone).date())
+        if reason:
+            raise RadioError(_("#{id} {title} cannot air: {reason}").format(id=item.id, title=item.title, reason=reason))
+    app.schedule.enqueue(item_ids, at=now, priority=Priority.EMERGENCY)
+    changed(app)
+    return items
+
+
+def remove_entries(app, entry_ids: list[int]) -> int:
+    n = app.schedule.remove_entries(entry_ids)
+    changed(app)
+    return n
+
+
+def move_entry(app, entry_id: int, delta: int) -> None:
+    """Move a queue entry *delta* places within its occurrence (negative: earlier)."""
+    app.schedule.move_entry(entry_id, delta)
+    changed(app)
+
+
+def _iso(moment: datetime | None, zone) -> str | None:
+    return moment.astimezone(zone).isoformat(timespec="milliseconds") if moment else None
+
+
+def station_status(app, device: dict | None = None) -> dict:
+    """Whether the daemon runs, what is on air, the sound device as the daemon sees it (None
+    when not asked of the daemon), the next occurrences (`radio status --json`)."""
+    from radio.scheduler.planner import occurrences
+    from radio.scheduler.station_lock import daemon_pid
+
+    zone = app.settings.zone
+    now = datetime.now(timezone.utc)
+    pid = daemon_pid(app.settings.home)
+    playing = [r for r in app.as_run.between(now - timedelta(hours=6), now + timedelta(minutes=1))
+               if r.status is AsRunStatus.PLAYING]  # fmt: skip
+    on_air = playing[-1] if pid and playing else None
+    coming = occurrences(app, now, now + timedelta(days=8))[:5]
+    return {
+        "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
+        "on_air": None if on_air is None else {
+            "item_id": on_air.item_id, "title": on_air.title, "slot": on_air.slot_name,
+            "started_at": _iso(on_air.started_at, zone),
+            "elapsed_s": round((now - on_air.started_at).total_seconds(), 1),
+        },
+        "device": device,
+        "next": [{"slot": o.slot_name, "start": _iso(o.start, zone)} for o in coming],
+    }  # fmt: skip

@@ -1,0 +1,77 @@
+"""On air: what plays now and next, the daemon's and the sound device's health, and the
+emergency button (the same request as `radio emergency`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from radio.domain.asrun import AsRunStatus
+from radio.domain.library import ItemStatus
+from radio.domain.users import Role
+from radio.errors import NotFoundError, RadioError
+from radio.i18n import _, ngettext
+from radio.scheduler import service
+from radio.web.core import Ctx, page
+
+CHOICES = 300  # the newest approved items offered for an emergency
+
+
+def _state(ctx: Ctx) -> dict:
+    app = ctx.app
+    from radio.scheduler.planner import occurrences, show_for
+
+    status = service.station_status(app)
+    now = datetime.now(timezone.utc)
+    on_air = status["on_air"]
+    if on_air:
+        try:
+            item = app.library.get(on_air["item_id"])
+            on_air["topic"] = item.topic
+            on_air["duration_s"] = item.duration_s
+            on_air["remaining_s"] = max(0.0, item.duration_s - on_air["elapsed_s"])
+        except NotFoundError:
+            pass
+    coming = []
+    for occurrence in occurrences(app, now, now + timedelta(days=2))[:3]:
+        show = show_for(app, occurrence)
+        coming.append({"occurrence": occurrence, "items": show.items, "skipped": show.skipped})
+    recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
+    failures = [r for r in recent if r.status is AsRunStatus.FAILED][-3:]
+    last = [r for r in recent if r.status is not AsRunStatus.PLAYING][-5:]
+    return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last}
+
+
+def on_air(ctx: Ctx):
+    data = _state(ctx)
+    if ctx.q("fragment"):
+        return ctx.render("onair_live.html", **data)
+    approved = []
+    if ctx.user.role.allows(Role.APPROVER):
+        approved = ctx.app.library.list(status=str(ItemStatus.APPROVED), newest_first=True, limit=CHOICES)
+    return ctx.render("onair.html", approved=approved, **data)
+
+
+def emergency(ctx: Ctx):
+    """Two steps, so a slip of the thumb airs nothing: choose, then confirm."""
+    try:
+        ids = [int(v) for v in ctx.f_all("item")]
+    except ValueError:
+        raise RadioError(_("choose an item")) from None
+    if not ids:
+        raise RadioError(_("choose an item"))
+    items = ctx.app.library.get_many(ids)
+    if ctx.f("confirm") != "yes":
+        return ctx.render("emergency_confirm.html", items=items)
+    sent = service.send_emergency(ctx.app, ids)
+    ctx.audit("emergency", ", ".join(f"#{i.id} {i.title}" for i in sent))
+    ctx.flash(ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
+                       "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
+                       len(sent)).format(n=len(sent)))  # fmt: skip
+    return ctx.redirect("/on-air")
+
+
+def routes() -> list:
+    return [
+        page("/on-air", on_air),
+        page("/emergency", emergency, role=Role.APPROVER, methods=("POST",)),
+    ]

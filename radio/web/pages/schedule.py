@@ -1,0 +1,182 @@
+"""Schedule: the week's sessions with their queued items and length against the cap; queue,
+remove, reorder, one-off broadcasts; slots (admin). Every change goes through
+radio.scheduler.service, like `radio slot|queue`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from radio.domain.library import ItemStatus, Priority
+from radio.domain.reports import PeriodError, parse_week
+from radio.domain.schedule import format_days
+from radio.domain.users import Role
+from radio.errors import RadioError
+from radio.i18n import _, ngettext
+from radio.scheduler import service
+from radio.text import parse_day
+from radio.web.core import Ctx, page
+
+CHOICES = 300  # the newest items offered in the queue form; older ones by id
+DAY_LABELS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+
+
+def _week_start(ctx: Ctx) -> date:
+    zone = ctx.app.settings.zone
+    text = ctx.q("week")
+    if text:
+        try:
+            return parse_week(text, zone).first
+        except PeriodError as err:
+            raise RadioError(str(err)) from None
+    today = datetime.now(zone).date()
+    return today - timedelta(days=today.isoweekday() - 1)
+
+
+def schedule_page(ctx: Ctx):
+    from radio.scheduler.planner import occurrences
+
+    app = ctx.app
+    zone = app.settings.zone
+    monday = _week_start(ctx)
+    start = datetime.combine(monday, datetime.min.time(), tzinfo=zone)
+    end = start + timedelta(days=7)
+    now = datetime.now(timezone.utc)
+    days = {monday + timedelta(days=n): [] for n in range(7)}
+    found = occurrences(app, start.astimezone(timezone.utc), end.astimezone(timezone.utc))
+    for occ in found:
+        if occ.slot_id is not None:
+            entries = app.schedule.entries_for(occ.slot_id, occ.day)
+        else:
+            entries = app.schedule.one_offs_between(occ.start, occ.start + timedelta(microseconds=1))
+        items = app.library.get_many([e.item_id for e in entries]) if entries else []
+        total = sum(i.duration_s for i in items)
+        days.setdefault(occ.start.astimezone(zone).date(), []).append({
+            "occurrence": occ, "entries": list(zip(entries, items)), "total_s": total,
+            "over": occ.max_s is not None and total > occ.max_s, "past": occ.start < now,
+        })  # fmt: skip
+    iso = monday.isocalendar()
+    prev_monday, next_monday = monday - timedelta(days=7), monday + timedelta(days=7)
+    week_code = lambda d: f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}"  # noqa: E731
+    queueable = [i for i in app.library.list(newest_first=True, limit=CHOICES) if i.status is not ItemStatus.RETIRED]
+    return ctx.render(
+        "schedule.html", days=days, today=datetime.now(zone).date(), day_labels=DAY_LABELS,
+        week=f"{iso[0]}-W{iso[1]:02d}", prev_week=week_code(prev_monday), next_week=week_code(next_monday),
+        slots=app.schedule.slots(), items=queueable, priorities=list(Priority), format_days=format_days,
+    )  # fmt: skip
+
+
+def _item_ids(ctx: Ctx) -> list[int]:
+    ids = [int(v) for v in ctx.f_all("item") if v.isdigit() and len(v) < 12]
+    for word in ctx.f("ids").replace(",", " ").split():
+        word = word.lstrip("#")
+        if not word.isdigit() or len(word) > 11:
+            raise RadioError(_("'{value}' is not an item number").format(value=word))
+        ids.append(int(word))
+    if not ids:
+        raise RadioError(_("choose an item"))
+    return ids
+
+
+def queue(ctx: Ctx):
+    app = ctx.app
+    ids = _item_ids(ctx)
+    prio_text = ctx.f("priority")
+    priority = Priority(prio_text) if prio_text in {p.value for p in Priority} else None
+    slot_name, day_text, at = ctx.f("slot"), ctx.f("date").strip(), ctx.f("at").strip()
+    if slot_name:
+        try:
+            day = parse_day(day_text) if day_text else None
+        except ValueError:
+            raise RadioError(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=day_text)) from None
+        queued = service.queue_into_slot(app, ids, slot_name, day, priority)
+    elif at:
+        if day_text:
+            try:
+                at = f"{parse_day(day_text).isoformat()}T{at}"
+            except ValueError:
+                raise RadioError(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=day_text)) from None
+        queued = service.queue_at(app, ids, at, priority)
+    else:
+        raise RadioError(_("choose a slot, or a time for a one-off broadcast"))
+    ctx.audit("queue.add", f"{', '.join('#' + str(i) for i in ids)} → {queued.where}")
+    ctx.flash(ngettext("queued {n} item into {where}", "queued {n} items into {where}", len(queued.entries)).format(
+        n=len(queued.entries), where=queued.where))  # fmt: skip
+    for message in queued.warnings:
+        ctx.flash(message, "warning")
+    return ctx.redirect(ctx.back("/schedule"))
+
+
+def remove_entry(ctx: Ctx):
+    entry_id = ctx.request.path_params["entry_id"]
+    n = service.remove_entries(ctx.app, [entry_id])
+    ctx.audit("queue.remove", f"entry {entry_id}")
+    ctx.flash(ngettext("removed {n} queue entry", "removed {n} queue entries", n).format(n=n))
+    return ctx.redirect(ctx.back("/schedule"))
+
+
+def move_entry(ctx: Ctx):
+    entry_id = ctx.request.path_params["entry_id"]
+    delta = -1 if ctx.f("delta") == "-1" else 1
+    service.move_entry(ctx.app, entry_id, delta)
+    ctx.audit("queue.move", f"entry {entry_id} {delta:+d}")
+    return ctx.redirect(ctx.back("/schedule"))
+
+
+def _slot_by_id(ctx: Ctx):
+    slot_id = ctx.request.path_params["slot_id"]
+    for s in ctx.app.schedule.slots():
+        if s.id == slot_id:
+            return s
+    raise RadioError(_("no such slot"))
+
+
+def _minutes(text: str) -> int | None:
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= 1440:
+        raise RadioError(_("the maximum length is a number of minutes from 1 to 1440"))
+    return int(text)
+
+
+def slot_add(ctx: Ctx):
+    made = service.add_slot(ctx.app, ctx.f("name").strip(), ctx.f("at"), ctx.f("days") or "mon-sun",
+                            _minutes(ctx.f("max_minutes")), ctx.f("start") or "hard", ctx.f("jingles") == "on")  # fmt: skip
+    ctx.audit("slot.add", f"{made.name} {made.start.strftime('%H:%M')}")
+    ctx.flash(_("added slot '{name}'").format(name=made.name))
+    return ctx.redirect("/schedule/slots")
+
+
+def slot_edit(ctx: Ctx):
+    old = _slot_by_id(ctx)
+    edited = service.edit_slot(ctx.app, old.name, new_name=ctx.f("name").strip() or None, at=ctx.f("at") or None,
+                               days=ctx.f("days") or None, max_minutes=_minutes(ctx.f("max_minutes")),
+                               start_kind=ctx.f("start") or None, jingles=ctx.f("jingles") == "on")  # fmt: skip
+    ctx.audit("slot.edit", edited.name)
+    ctx.flash(_("updated slot '{name}'").format(name=edited.name))
+    return ctx.redirect("/schedule/slots")
+
+
+def slot_remove(ctx: Ctx):
+    old = _slot_by_id(ctx)
+    old, n = service.remove_slot(ctx.app, old.name)
+    ctx.audit("slot.remove", f"{old.name} ({n})")
+    ctx.flash(_("removed slot '{name}' ({n} queued entries with it)").format(name=old.name, n=n))
+    return ctx.redirect("/schedule/slots")
+
+
+def slots_page(ctx: Ctx):
+    return ctx.render("slots.html", slots=ctx.app.schedule.slots(), format_days=format_days,
+                      default_max=ctx.app.settings.schedule.max_minutes)  # fmt: skip
+
+
+def routes() -> list:
+    return [
+        page("/schedule", schedule_page),
+        page("/schedule/queue", queue, role=Role.OPERATOR, methods=("POST",)),
+        page("/schedule/entries/{entry_id:int}/remove", remove_entry, role=Role.OPERATOR, methods=("POST",)),
+        page("/schedule/entries/{entry_id:int}/move", move_entry, role=Role.OPERATOR, methods=("POST",)),
+        page("/schedule/slots", slots_page),
+        page("/schedule/slots/add", slot_add, role=Role.ADMIN, methods=("POST",)),
+        page("/schedule/slots/{slot_id:int}/edit", slot_edit, role=Role.ADMIN, methods=("POST",)),
+        page("/schedule/slots/{slot_id:int}/remove", slot_remove, role=Role.ADMIN, methods=("POST",)),
+    ]
