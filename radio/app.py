@@ -7,17 +7,16 @@ its own I/O. Parts are opened in order and closed in reverse.
 from __future__ import annotations
 
 import sqlite3
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from radio.config import Settings, load_settings
+from radio.home import station_table
 from radio.domain.topics import Taxonomy
-from radio.errors import RadioError, StorageError
+from radio.errors import StorageError
 from radio.i18n import _
 from radio.media.store import MediaStore
 from radio.storage import migrate
@@ -34,16 +33,8 @@ TOPICS_NAME = "topics.toml"
 
 def load_taxonomy(home: Path) -> Taxonomy:
     """The station's own topics.toml if it has one, else the taxonomy shipped with radio."""
-    own = home / TOPICS_NAME
-    if own.exists():
-        path, text = str(own), own.read_text(encoding="utf-8")
-    else:
-        shipped = resources.files("radio") / "data" / TOPICS_NAME
-        path, text = str(shipped), shipped.read_text(encoding="utf-8")
-    try:
-        return Taxonomy.from_mapping(tomllib.loads(text), path)
-    except tomllib.TOMLDecodeError as err:
-        raise RadioError(_("{path}: not valid TOML: {reason}").format(path=path, reason=err)) from err
+    path, table = station_table(home, TOPICS_NAME)
+    return Taxonomy.from_mapping(table, path)
 
 
 @dataclass

@@ -68,6 +68,17 @@ def _row_values(item: Item) -> dict:
     return values
 
 
+def _matching(query, topic: str | None, status: str | None, language: str | None):
+    """*query* narrowed to the items of that topic, status and language (each if given)."""
+    if topic:
+        query = query.where(ItemRow.topic == topic)
+    if status:
+        query = query.where(ItemRow.status == status)
+    if language:
+        query = query.where(ItemRow.language == language)
+    return query
+
+
 class LibraryRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -106,14 +117,8 @@ class LibraryRepository:
         newest_first: bool = False, limit: int | None = None,
     ) -> list[Item]:  # fmt: skip
         query = select(ItemRow).order_by(ItemRow.id.desc() if newest_first else ItemRow.id).limit(limit)
-        if topic:
-            query = query.where(ItemRow.topic == topic)
-        if status:
-            query = query.where(ItemRow.status == status)
-        if language:
-            query = query.where(ItemRow.language == language)
         with self._sessions() as session:
-            return [to_item(row) for row in session.scalars(query)]
+            return [to_item(row) for row in session.scalars(_matching(query, topic, status, language))]
 
     def index(
         self, topic: str | None = None, status: str | None = None, language: str | None = None
@@ -121,14 +126,8 @@ class LibraryRepository:
         """(id, title, source, original name) of the matching items, newest first: the few
         columns a search needs, without building whole items (the console pages these)."""
         query = select(ItemRow.id, ItemRow.title, ItemRow.source, ItemRow.original_name).order_by(ItemRow.id.desc())
-        if topic:
-            query = query.where(ItemRow.topic == topic)
-        if status:
-            query = query.where(ItemRow.status == status)
-        if language:
-            query = query.where(ItemRow.language == language)
         with self._sessions() as session:
-            return [tuple(r) for r in session.execute(query)]
+            return [tuple(r) for r in session.execute(_matching(query, topic, status, language))]
 
     def save(self, item: Item) -> Item:
         """Write back an edited item (found by id)."""

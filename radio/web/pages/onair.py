@@ -16,11 +16,23 @@ from radio.web.core import Ctx, page
 CHOICES = 300  # the newest approved items offered for an emergency
 
 
+def _device(app) -> dict | None:
+    """The sound device as the running daemon sees it now (None: no daemon answering)."""
+    from radio.scheduler.control import DaemonError, NoDaemon, ask
+
+    try:
+        data = ask(app.settings.home, {"cmd": "status"}, timeout=2.0)
+    except (NoDaemon, DaemonError, OSError, ValueError):
+        return None
+    return data.get("device") if isinstance(data, dict) else None
+
+
 def _state(ctx: Ctx) -> dict:
     app = ctx.app
     from radio.scheduler.planner import occurrences, show_for
 
     status = service.station_status(app)
+    status["device"] = _device(app)
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
     if on_air:
