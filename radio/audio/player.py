@@ -35,6 +35,7 @@ from radio.i18n import _
 log = logging.getLogger("radio.audio")
 
 READ_FRAMES = 16384
+CLOCK_JUMP_S = 0.1  # an output clock that jumps ahead by more than this lost time: catch up
 
 
 def _wall(t: float) -> datetime:
@@ -162,6 +163,7 @@ class _Sequencer:
         self.start_at = start_at
         self.join_late = join_late  # a start that comes late skips what should have sounded already
         self.skip_left = 0  # frames still to skip to be back on the timeline
+        self.expected: float | None = None  # when the next buffer should sound, on an unbroken clock
         self.default_fade = fade_s
         self.emit = emit
         self.state = self.WAITING
@@ -207,7 +209,13 @@ class _Sequencer:
     def fill(self, out: np.ndarray, when: float) -> int | None:
         out.fill(0.0)
         n = len(out)
-        self.until = when + n / self.rate
+        if self.state == self.PLAYING and self.realtime and self.expected is not None \
+                and when - self.expected > CLOCK_JUMP_S:  # fmt: skip
+            # The device stopped for a moment (a frozen sound server, a busy PC) and came back
+            # on its own: what should have sounded meanwhile is skipped, to stay on the timeline.
+            self.skip_left += int((when - self.expected) * self.rate)
+        self.expected = when + n / self.rate
+        self.until = self.expected
         if self.state == self.DONE:
             return 0
         pos = 0
@@ -230,8 +238,13 @@ class _Sequencer:
             chunk = self.feeder.take()
             if chunk is None:
                 break  # the decoder has not caught up: go on from here
-            if chunk.data is None:  # an entry whose whole time passed: it never sounded
-                self.feeder.consumed(chunk, 0)
+            if chunk.data is None:  # the end of an entry whose time passed
+                ended = chunk.index == self.current
+                if ended:
+                    self._end(chunk.status, when, chunk.reason)
+                self.feeder.consumed(chunk, 0)  # (one that never started never sounded: no events)
+                if ended and self.stop_at_boundary:
+                    return self._finish(when, 0)
                 continue
             drop = min(self.skip_left, len(chunk.data))
             self.feeder.consumed(chunk, drop)
