@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from radio.domain.schedule import Catchup, Occurrence, StartKind, catch_up, plan
 from radio.i18n import _
 from radio.scheduler.airing import Airing, build_airing
 from radio.scheduler.planner import Show, occurrences, show_for
+from radio.scheduler.transmitter import Transmitter
 
 log = logging.getLogger("radio.daemon")
 
@@ -102,7 +102,8 @@ class OnAir:
         self.pending: list[Show] = []  # soft starts waiting for the current item to end
         self.attempted: set = set()  # occurrence keys this process has dealt with
         self.handled: set = set()  # occurrence keys whose Due was handled (never aired twice)
-        self.powered = False
+        schedule = lambda: (self.app.settings.schedule.on_air, self.app.settings.schedule.off_air)  # noqa: E731
+        self.transmitter = Transmitter(schedule)  # read when used: SIGHUP may change the commands
         self.stopping = False
         self.device = DeviceHealth()
         self.planned_at: datetime | None = None  # the instant of the last replan
@@ -254,7 +255,7 @@ class OnAir:
 
     def _air(self, show: Show, at: datetime | None, airing: Airing | None = None, join_late: bool = False) -> None:
         airing = airing or self._rundown(show, show.items)
-        self._power_on()
+        self.transmitter.on()
         self.current = airing
         airing.waiting = False
         if not airing.timeline_fixed:
@@ -445,44 +446,13 @@ class OnAir:
             log.warning("missed %s at %s: %s", occ.slot_name or "one-off", occ.start.isoformat(), reason)
 
     # ---- transmitter power and stopping
-    def _run_power(self, which: str, wait: bool = False) -> None:
-        """Run the on_air/off_air command of radio.toml; a failure is logged, never fatal."""
-        command = getattr(self.app.settings.schedule, which)
-        if not command:
-            return
-
-        def run() -> None:
-            try:
-                done = subprocess.run(command, shell=True, timeout=30, capture_output=True, text=True)
-                if done.returncode != 0:
-                    log.error("%s command failed (exit %d): %s", which, done.returncode, done.stderr.strip())
-                else:
-                    log.info("%s command done", which)
-            except (OSError, subprocess.TimeoutExpired) as err:
-                log.error("%s command failed: %s", which, err)
-
-        if wait:
-            run()
-        else:
-            threading.Thread(target=run, daemon=True, name=f"radio-{which}").start()
-
-    def _power_on(self) -> None:
-        if not self.powered:
-            self.powered = True
-            self._run_power("on_air")
-
-    def _power_off(self, wait: bool = False) -> None:
-        if self.powered:
-            self.powered = False
-            self._run_power("off_air", wait)
-
     def _power_off_unless_soon(self) -> None:
         """After a show: switch the transmitter off, unless another show starts so soon that
         it would have to be switched on again at once."""
         now = _now()
         soon = timedelta(seconds=2 * self.app.settings.schedule.preroll_s + LEAD_S)
         if not occurrences(self.app, now, now + soon):
-            self._power_off()
+            self.transmitter.off()
 
     def _stop(self) -> None:
         """SIGTERM: fade out what is on air, log it interrupted, power off."""
@@ -491,4 +461,4 @@ class OnAir:
             self.current.playback.interrupt(reason=_("the daemon was stopped"))
             self.current.playback.wait(10)
         self.player.close()
-        self._power_off(wait=True)
+        self.transmitter.off(wait=True)
