@@ -114,11 +114,31 @@ def status(ctx, as_json) -> None:
             click.echo(_("sound device: unavailable since {since}: {reason}").format(since=since, reason=device["reason"]))
     elif device:
         click.echo(_("sound device: ok"))
+    for stream in data.get("streams") or []:
+        click.echo(stream_line(stream))
     if data["next"]:
         click.echo(_("next:"))
         for o in data["next"]:
             start = datetime.fromisoformat(o["start"]).strftime("%d/%m/%Y %H:%M:%S")
             click.echo(f"  {start}  {o['slot'] or _('one-off broadcast')}")
+
+
+def stream_line(stream: dict) -> str:
+    """One stream as `radio status` shows it (its URL never holds the password)."""
+    name = stream["name"]
+    if not stream.get("running", True):
+        return _("stream {name}: not running (the daemon sends it)").format(name=name)
+    since = datetime.fromisoformat(stream["since"]).strftime("%d/%m %H:%M:%S") if stream.get("since") else "?"
+    if stream["connected"]:
+        text = _("stream {name}: connected since {since}, {kb} kB sent").format(
+            name=name, since=since, kb=stream["bytes_sent"] // 1000)  # fmt: skip
+        if stream.get("listeners") is not None:
+            text += ", " + _("{n} listeners").format(n=stream["listeners"])
+        return text
+    if stream.get("error"):
+        return _("stream {name}: disconnected since {since}: {reason}").format(name=name, since=since,
+                                                                               reason=stream["error"])  # fmt: skip
+    return _("stream {name}: idle since {since} (between sessions)").format(name=name, since=since)
 
 
 def ask_daemon(home, request: dict, fallback_safe: bool) -> object | None:

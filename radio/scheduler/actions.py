@@ -27,8 +27,9 @@ def _iso(moment: datetime | None, zone) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="milliseconds") if moment else None
 
 
-def station_status(app, pid: int | None, device: dict | None = None) -> dict:
-    """The daemon, what is on air, the sound device (as the daemon sees it), what comes next."""
+def station_status(app, pid: int | None, device: dict | None = None, streams: list[dict] | None = None) -> dict:
+    """The daemon, what is on air, the sound device and the streams (as the daemon sees them),
+    what comes next. Without the daemon's view, the streams are those configured, not running."""
     from radio.scheduler.planner import occurrences
 
     zone = app.settings.zone
@@ -45,5 +46,9 @@ def station_status(app, pid: int | None, device: dict | None = None) -> dict:
             "elapsed_s": round((now - on_air.started_at).total_seconds(), 1),
         },
         "device": device,
+        "streams": streams if streams is not None else [
+            {"name": s.label, "kind": s.kind, "target": s.target.redacted(), "running": False}
+            for s in app.settings.streams
+        ],
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone)} for o in coming],
     }  # fmt: skip
