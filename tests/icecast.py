@@ -96,7 +96,7 @@ class IcecastServer:
     def source(self, mount: str = "/radio") -> dict | None:
         try:
             sources = self.status()["icestats"].get("source", [])
-        except OSError:
+        except (OSError, ValueError):  # icecast 2.4.4 writes broken JSON while it has no source
             return None
         for s in sources if isinstance(sources, list) else [sources]:
             if s.get("listenurl", "").endswith(mount):

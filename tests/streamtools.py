@@ -17,7 +17,8 @@ def fit_clock(marks: list[tuple[int, float]]) -> tuple[float, float]:
     """(t0, seconds per frame) from (first frame of a read, arrival) marks: the lower envelope,
     as tests/soundserver.Monitor does (a read never arrives before its frames were made)."""
     data = np.array(marks[5:], dtype=np.float64)
-    n, t = data[:, 0], data[:, 1]
+    base = data[0, 1]
+    n, t = data[:, 0], data[:, 1] - base  # small numbers: a well-conditioned fit
     keep = np.ones(len(n), dtype=bool)
     for _ in range(4):
         slope, icpt = np.polyfit(n[keep], t[keep], 1)
@@ -25,7 +26,7 @@ def fit_clock(marks: list[tuple[int, float]]) -> tuple[float, float]:
         keep = resid <= np.percentile(resid[keep], 20)
     slope, icpt = np.polyfit(n[keep], t[keep], 1)
     resid = t - (icpt + slope * n)
-    return icpt + resid.min(), slope
+    return base + icpt + resid.min(), slope
 
 
 class Listener:
@@ -38,7 +39,7 @@ class Listener:
         self.marks: list[tuple[int, float]] = []
         self.frames = 0
         self.proc = subprocess.Popen(
-            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-fflags", "nobuffer", "-probesize", "2048",
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-fflags", "nobuffer", "-probesize", "4096", "-f", "mp3",
              "-analyzeduration", "0", "-i", url, "-f", "f32le", "-ar", str(rate), "-ac", "1",
              "-flush_packets", "1", "pipe:1"],  # fmt: skip
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
@@ -68,16 +69,26 @@ class Listener:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.terminate()
+            self.proc.kill()  # blocked on the network, ffmpeg may not hear SIGTERM
         self.proc.wait(5)
         self._thread.join(2)
 
     def audio(self) -> np.ndarray:
         return np.frombuffer(b"".join(self.chunks), dtype=np.float32)
 
-    def wall_time(self, frame: float) -> float:
-        t0, spf = fit_clock(self.marks)
-        return t0 + frame * spf
+    def arrival(self, frame: int) -> float:
+        """When the read holding *frame* arrived (an upper bound of when it was decoded)."""
+        return next(t for f, t in reversed(self.marks) if f <= frame)
+
+    def delay(self, frame: int, sounded_at: float, window_s: float = 3.0) -> float:
+        """How far behind *sounded_at* (the instant *frame* played on the card) the listener is:
+        every read arrives after its last frame was made, so each read over the next few
+        seconds bounds the delay from above; the smallest bound is the estimate."""
+        bounds = []
+        for (f, t), (f_next, _t) in zip(self.marks, self.marks[1:]):
+            if frame <= f and f_next <= frame + window_s * self.rate:
+                bounds.append(t - (sounded_at + (f_next - frame) / self.rate))
+        return min(bounds)
 
 
 class RtpReceiver:

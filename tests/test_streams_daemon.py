@@ -92,9 +92,9 @@ def test_listeners_hear_the_programme_of_the_sound_card(station, live_server, ic
     assert found[a] < found[b] < found[c]
     for x, y in ((a, b), (b, c)):
         assert abs((found[y] - found[x]) / RATE - (at[y] - at[x])) < 0.003
-    delay = listener.wall_time(found[a]) - at[a]
+    delay = listener.delay(found[a], at[a])
     print(f"icecast listener delay behind the sound card: {delay:.3f} s")
-    assert 0.0 < delay < 3.0
+    assert 0.0 < delay < 1.5
     assert title == rows[2]["title"]
     # RTP: 172-byte packets, PT 0, sequence and timestamps continuous across the items
     packets = rtp.packets
@@ -105,10 +105,14 @@ def test_listeners_hear_the_programme_of_the_sound_card(station, live_server, ic
     assert all((y["timestamp"] - x["timestamp"]) % 2**32 == 160 for x, y in zip(headers, headers[1:]))
     rtp_at = {}
     for i in (a, b, c):
-        template = to8k(station.samples[i][: RATE // 2])[40:]
-        pos = locate(audio8, template)
-        assert normalized_peak(audio8, template, pos) > 0.8
-        rtp_at[i] = pos
+        # the item's first sample falls on any of the 6 phases of the 48 kHz → 8 kHz decimation
+        best = []
+        for phase in range(RATE // 8000):
+            template = to8k(station.samples[i][phase: phase + RATE // 2])[40:]
+            pos = locate(audio8, template)
+            best.append((normalized_peak(audio8, template, pos), pos))
+        peak, rtp_at[i] = max(best)
+        assert peak > 0.9
     for x, y in ((a, b), (b, c)):
         assert abs((rtp_at[y] - rtp_at[x]) / 8000 - (at[y] - at[x])) < 0.002
     arrival = packets[rtp_at[a] // 160][0]
@@ -162,11 +166,10 @@ def test_icecast_killed_and_restarted_mid_session(station, live_server, icecast)
     assert np.sum(residual**2) / np.sum(recorded**2) < 1e-3
     # the listener after the restart hears the item going on
     heard = listener.audio()
-    offset = int((listener_start := 0) or 0)
     assert listener.frames > RATE
     piece_at = locate(item, heard[RATE // 2:RATE])  # where in the item the listener is
-    assert normalized_peak(item, heard[RATE // 2:RATE], piece_at) > 0.7
-    assert offset == 0
+    assert normalized_peak(item, heard[RATE // 2:RATE], piece_at) > 0.5
+    assert 5.0 < piece_at / RATE < 13.0  # the item as it goes on, after the restart
     assert not down["connected"] and down["error"] and PASSWORD not in json.dumps(down)
     assert up["connected"] and up["outages"] >= 1
     assert station.stop() == 0
