@@ -175,3 +175,35 @@ def test_icecast_killed_and_restarted_mid_session(station, live_server, icecast)
     assert station.stop() == 0
     log = daemon_log(station)
     assert "outage from" in log and "back at" in log and PASSWORD not in log
+
+
+def test_an_ip_only_station_airs_on_its_own_clock(station):
+    """`device = "none"`: no sound card at all; the RTP stream carries the session on time."""
+    rtp = RtpReceiver()
+    configure(station, f'[[stream]]\nkind = "rtp"\nurl = "rtp://127.0.0.1:{rtp.port}"\nname = "Loa LAN"\n',
+              playout='device = "none"')  # fmt: skip
+    a, b = station.item(1.5, 51), station.item(1.5, 52)
+    start = station.slot_in(7)
+    assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
+    try:
+        station.start()
+        rows = station.wait_for(lambda r: _final(r, 2))
+        time.sleep(0.5)
+    finally:
+        rtp.stop()
+    assert [r["status"] for r in rows] == ["completed", "completed"]
+    started = datetime.fromisoformat(rows[0]["started_at"])
+    assert abs((started - start).total_seconds()) < 0.05
+    audio8, headers = rtp_audio(rtp.packets)
+    assert all((y["sequence"] - x["sequence"]) % 65536 == 1 for x, y in zip(headers, headers[1:]))
+    found = []
+    for i in (a, b):
+        peak, pos = max((normalized_peak(audio8, t := to8k(station.samples[i][p: p + RATE // 2])[40:],
+                                         q := locate(audio8, t)), q) for p in range(6))  # fmt: skip
+        assert peak > 0.9
+        found.append(pos)
+    assert abs((found[1] - found[0]) / 8000 - 1.5) < 0.002
+    # the item started on the RTP stream when the as-run log says it did (plus the hub's margin)
+    arrival = rtp.packets[found[0] // 160][0]
+    assert 0.0 < arrival - started.timestamp() < 0.4
+    assert station.stop() == 0
