@@ -116,6 +116,9 @@ def test_a_password_readable_by_others_is_warned_about(radio_bin, subprocess_env
     write_toml(home, '[[stream]]\nkind = "icecast"\nurl = "icecast://source:secret@127.0.0.1:1/m"\n', mode=0o644)
     result = run(radio_bin, subprocess_env, "--home", home, "stream", "test", "--seconds", "1")
     assert "holds a stream password and every user of this PC may read it" in result.stderr
+    status = run(radio_bin, subprocess_env, "--home", home, "status")
+    assert "holds a stream password" in status.stderr and "secret" not in status.stderr + status.stdout
+    assert "stream icecast://source:***@127.0.0.1:1/m: not running" in status.stdout
     assert "secret" not in result.stderr
 
 

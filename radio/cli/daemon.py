@@ -86,6 +86,7 @@ def log_command(ctx, first, last, as_json) -> None:
 @json_option
 @pass_ctx
 def status(ctx, as_json) -> None:
+    warn_exposed_password(ctx.home)
     data = ask_daemon(ctx.home, {"cmd": "status"}, fallback_safe=True)
     if data is None:  # no daemon answering: read the database here
         from radio.scheduler.actions import station_status
@@ -121,6 +122,22 @@ def status(ctx, as_json) -> None:
         for o in data["next"]:
             start = datetime.fromisoformat(o["start"]).strftime("%d/%m/%Y %H:%M:%S")
             click.echo(f"  {start}  {o['slot'] or _('one-off broadcast')}")
+
+
+def warn_exposed_password(home) -> None:
+    """A warning when radio.toml holds a stream password that every user may read."""
+    from radio.config import exposed_password, load_settings
+    from radio.errors import ConfigError
+
+    try:
+        settings = load_settings(home)
+    except ConfigError:
+        return  # the command itself says what is wrong, if it reads the settings
+    if exposed_password(settings):
+        from radio.cli.base import warn
+
+        warn(_("{path} holds a stream password and every user of this PC may read it (chmod 600 or 640)").format(
+            path=settings.config_path))  # fmt: skip
 
 
 def stream_line(stream: dict) -> str:

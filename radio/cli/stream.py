@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from radio.cli.base import Group, json_option, option, print_json, warn
+from radio.cli.base import Group, json_option, option, print_json
 from radio.cli.context import pass_ctx
 from radio.errors import RadioError
 from radio.i18n import _
@@ -49,14 +49,13 @@ def test_streams(settings, seconds: float, frequency: float = 1000.0) -> list[di
 @json_option
 @pass_ctx
 def test(ctx, seconds, as_json) -> None:
-    from radio.config import exposed_password, load_settings
+    from radio.cli.daemon import warn_exposed_password
+    from radio.config import load_settings
 
     settings = load_settings(ctx.home)
     if not settings.streams:
         raise RadioError(_("no [[stream]] in {path}: nothing to test").format(path=settings.config_path))
-    if exposed_password(settings):
-        warn(_("{path} holds a stream password and every user of this PC may read it (chmod 600 or 640)").format(
-            path=settings.config_path))  # fmt: skip
+    warn_exposed_password(ctx.home)
     results = test_streams(settings, seconds)
     if as_json:
         print_json(results)
