@@ -8,8 +8,8 @@ thread in the daemon: the RTP packets leave every 20 ms, and the daemon's own wo
 database, APScheduler, reports on the control socket) must not make them late; a crash of
 either never takes the other down.
 
-The hub keeps its own steady clock (20 ms ticks on the monotonic clock). Each tick takes
-the 20 ms of programme that the sound card plays *now* from a timeline: every engine sends
+The hub keeps its own steady clock (20 ms ticks on the monotonic clock when an RTP stream
+needs a packet every 20 ms, 100 ms for Icecast alone). Each tick takes the block of programme that the sound card plays *now* from a timeline: every engine sends
 the buffers it hands to the card with the instant their first frame sounds (feed.py), and
 the timeline places them by that instant (consecutive buffers of one engine are joined
 sample to sample while their instants agree within 40 ms, so the card's clock jitter makes
@@ -40,7 +40,8 @@ from radio.streams.feed import HEADER, SOCKET_NAME, socket_address
 
 log = logging.getLogger("radio.streams")
 
-TICK_S = 0.02
+TICK_S = 0.02  # with an RTP stream: one packet per tick
+ICECAST_TICK_S = 0.1  # Icecast only: the encoder takes any block; fewer wake-ups
 MARGIN_S = 0.1  # the hub plays this far behind the card: room for a late buffer
 JOIN_S = 0.04  # consecutive buffers of one engine closer than this to their place are joined
 HORIZON_S = 10.0  # audio placed further ahead than this is a clock gone wrong: dropped
@@ -107,7 +108,8 @@ class Hub:
         self.channels = channels
         self.source = source
         self.active = active
-        self.frames = int(round(rate * TICK_S))
+        self.tick_s = TICK_S if any(s.state.kind == "rtp" for s in senders) else ICECAST_TICK_S
+        self.frames = int(round(rate * self.tick_s))
         self.stopped = threading.Event()
         self.late_ticks = 0
         self.resyncs = 0
@@ -119,7 +121,7 @@ class Hub:
         pos = int(round((time.time() - MARGIN_S) * self.rate))
         tick = 0
         while not self.stopped.is_set():
-            due = mono0 + tick * TICK_S
+            due = mono0 + tick * self.tick_s
             delay = due - time.monotonic()
             if delay > 0:
                 if self.stopped.wait(delay):
@@ -142,7 +144,7 @@ class Hub:
                     log.exception("stream %s failed", sender.state.label)
             pos += self.frames
             tick += 1
-            if duration_s is not None and tick * TICK_S >= duration_s:
+            if duration_s is not None and tick * self.tick_s >= duration_s:
                 break
 
     def title(self, text: str, at: float) -> None:
