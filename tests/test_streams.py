@@ -219,3 +219,41 @@ def test_the_timeline_joins_one_engines_jittery_buffers_and_places_another_by_it
     # a buffer that comes after its time has been read is counted, not played
     line.put(3, t0, np.ones((10, 1), np.float32))
     assert line.late_frames == 10
+
+
+def test_between_sessions_disconnect_frees_the_mount_and_comes_back_for_a_session(icecast):  # noqa: F811
+    import threading
+    import time
+
+    from radio.streams.hub import Hub
+    from radio.streams.icecast import IcecastSender
+
+    sender = IcecastSender("t", parse_target("icecast", icecast.url("/m")), 48000, 1, between_sessions="disconnect")
+    on_air = threading.Event()
+    hub = Hub([sender], 48000, 1, lambda pos, n: np.zeros((n, 1), np.float32), on_air.is_set)
+    runner = threading.Thread(target=hub.run, daemon=True)
+    runner.start()
+    try:
+        time.sleep(1.5)
+        assert icecast.source("/m") is None and not sender.state.connected  # no session: no source
+        on_air.set()
+        assert _wait(lambda: icecast.source("/m") is not None, 5)
+        assert sender.state.connected
+        on_air.clear()
+        assert _wait(lambda: icecast.source("/m") is None, 5)
+        assert sender.state.as_json()["error"] is None  # idle on purpose, not an outage
+    finally:
+        hub.stop()
+        runner.join(3)
+        hub.close()
+
+
+def _wait(predicate, timeout: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False

@@ -128,12 +128,14 @@ class Hub:
                     break
             elif delay < -1.0:  # asleep (a suspended PC, a starved CPU): start again from now
                 self.late_ticks += 1
+                log.warning("streams: the clock was %.1f s late; going on from now", -delay)
                 mono0, tick = time.monotonic(), 0
                 pos = int(round((time.time() - MARGIN_S) * self.rate))
                 continue
             wall_pos = int(round((time.time() - MARGIN_S) * self.rate))
             if abs(wall_pos - pos) > 0.5 * self.rate:  # the wall clock was set: follow it
                 self.resyncs += 1
+                log.warning("streams: the wall clock moved %+.1f s; the streams follow it", (wall_pos - pos) / self.rate)
                 pos = wall_pos
             block = self.source(pos, self.frames)
             active = self.active()
