@@ -257,3 +257,57 @@ def _wait(predicate, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_a_stalled_server_is_dropped_and_retried_while_the_clock_keeps_time():
+    """A server that takes the connection and then stops reading (a dead 3G link): the
+    Icecast sender drops it and connects again; the hub's clock (here: an RTP stream in the
+    same hub, a packet every 20 ms) is never held up."""
+    import threading
+    import time
+
+    from radio.streams.hub import Hub
+    from radio.streams.icecast import IcecastSender
+    from radio.streams.rtp import RtpSender
+
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = server.getsockname()[1]
+    accepted = []
+
+    def stall() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            conn.recv(4096)  # the PUT and its headers
+            conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")  # … and then never reads again
+
+    threading.Thread(target=stall, daemon=True).start()
+    rx = RtpReceiver()
+    ice = IcecastSender("slow", parse_target("icecast", f"icecast://source:secret@127.0.0.1:{port}/m"), 48000, 1,
+                        bitrate=128)  # fmt: skip
+    rtp = RtpSender("lan", RtpTarget("127.0.0.1", rx.port), "pcmu", 16, 48000, 1)
+    noise = np.random.default_rng(3).uniform(-0.5, 0.5, (960, 1)).astype(np.float32)  # incompressible-ish
+    hub = Hub([ice, rtp], 48000, 1, lambda pos, n: noise, lambda: True)
+    runner = threading.Thread(target=hub.run, args=[12.0], daemon=True)
+    runner.start()
+    runner.join(20)
+    hub.close()
+    rx.stop()
+    server.close()
+    state = ice.state.as_json()
+    assert len(accepted) >= 2  # dropped and connected again
+    assert state["outages"] >= 1 and "secret" not in json_dumps(state)
+    arrivals = np.array([t for t, _p in rx.packets])
+    assert len(arrivals) >= 590 and np.diff(arrivals).max() < 0.1  # 12 s of 20 ms packets, none held up
+
+
+def json_dumps(data) -> str:
+    import json
+
+    return json.dumps(data)

@@ -182,9 +182,26 @@ class IcecastSender:
                 self.cond.notify_all()
         encoder.stdout.close()
 
+    def _open(self) -> socket.socket:
+        """A TCP connection whose kernel send buffer holds about BUFFER_S of audio: left to
+        itself Linux grows it to megabytes — minutes of delay on a slow 3G uplink."""
+        t = self.target
+        error: OSError | None = None
+        for family, kind, proto, _name, address in socket.getaddrinfo(t.host, t.port, type=socket.SOCK_STREAM):
+            sock = socket.socket(family, kind, proto)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, max(8192, self.limit))
+            sock.settimeout(CONNECT_TIMEOUT_S)
+            try:
+                sock.connect(address)
+                return sock
+            except OSError as err:
+                sock.close()
+                error = err
+        raise error or OSError("no address")
+
     def _connect(self) -> socket.socket:
         t = self.target
-        sock = socket.create_connection((t.host, t.port), timeout=CONNECT_TIMEOUT_S)
+        sock = self._open()
         try:
             auth = base64.b64encode(f"{t.user}:{t.password}".encode()).decode()
             headers = [f"PUT {quote(t.mount)} HTTP/1.1", f"Host: {t.host}:{t.port}", f"Authorization: Basic {auth}",
