@@ -311,3 +311,28 @@ def json_dumps(data) -> str:
     import json
 
     return json.dumps(data)
+
+
+def test_the_daemons_stream_hub_is_started_again_if_it_dies(tmp_path):
+    import signal
+    import time
+
+    from radio.config import settings_from_mapping
+    from radio.streams.process import HubProcess
+
+    rx = RtpReceiver()
+    settings = settings_from_mapping(tmp_path, {"stream": [{"kind": "rtp", "url": f"rtp://127.0.0.1:{rx.port}"}]}, "x")
+    hub = HubProcess(settings)
+    try:
+        assert _wait(lambda: len(rx.packets) > 10, 10)
+        assert _wait(lambda: hub.status()[0]["connected"], 5)
+        first = hub.proc.pid
+        os.kill(first, signal.SIGKILL)
+        time.sleep(0.5)
+        count = len(rx.packets)
+        assert _wait(lambda: hub.proc.pid != first and len(rx.packets) > count + 10, 10)
+        assert (tmp_path / "streams" / f"rtp-127-0-0-1-{rx.port}.sdp").exists()
+    finally:
+        hub.close()
+        rx.stop()
+    assert hub.proc.poll() is not None
