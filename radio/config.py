@@ -25,8 +25,9 @@ from radio.text import nfc
 Check = Callable[[Any], str | None]
 
 
-def setting(default: Any, help: str, check: Check | None = None) -> Any:
-    return field(default=default, metadata={"help": help, "check": check})
+def setting(default: Any, help: str, check: Check | None = None, secret: bool = False) -> Any:
+    """A field with its help text and check; *secret*: kept out of repr (it may hold a password)."""
+    return field(default=default, repr=not secret, metadata={"help": help, "check": check})
 
 
 def _in_range(low: float, high: float) -> Check:
@@ -98,7 +99,7 @@ def _one_of(*choices: int) -> Check:
 
 @dataclass(frozen=True)
 class PlayoutSettings:
-    device: str = setting("", N_("Output device: a name (or part of it) or an index from 'radio devices'; empty: the default output"))
+    device: str = setting("", N_("Output device: a name (or part of it) or an index from 'radio devices'; empty: the default output; none: no sound card (a station heard only through its [[stream]] outputs)"))
     sample_rate: int = setting(48000, N_("Output sample rate, in Hz"), _one_of(22050, 32000, 44100, 48000, 96000))
     channels: int = setting(1, N_("Output channels: 1 (mono, as most loudspeaker networks) or 2"), _in_range(1, 2))
     fade_out_s: float = setting(0.5, N_("Fade-out when a broadcast is interrupted, in seconds"), _in_range(0.0, 10.0))
@@ -195,6 +196,46 @@ class TtsSettings:
     max_chars: int = setting(5000, N_("Longest notice text, in characters (a longer one must be split into parts)"), _in_range(100, 100_000))
 
 
+def _stream_kind(value: str) -> str | None:
+    from radio.domain.streams import KINDS
+
+    if value not in KINDS:
+        return _("unknown stream kind '{kind}' (must be one of: {names})").format(kind=value, names=", ".join(KINDS))
+    return None
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """One `[[stream]]` table: the programme sent to IP loudspeakers besides the sound card."""
+
+    kind: str = setting("icecast", N_("icecast (an MP3 stream on an Icecast server) or rtp (G.711 to IP speakers)"), _stream_kind)
+    url: str = setting("", N_("icecast://source:PASSWORD@HOST:PORT/MOUNT, or rtp://HOST:PORT (a multicast group too)"), secret=True)
+    name: str = setting("", N_("The stream's name (Icecast: shown to listeners; RTP: the SDP session name)"))
+    description: str = setting("", N_("Icecast: the stream's description"))
+    bitrate: int = setting(64, N_("Icecast: MP3 bit rate, in kbit/s"), _in_range(48, 128))
+    channels: int = setting(1, N_("Icecast: 1 (mono, as IP loudspeakers) or 2"), _in_range(1, 2))
+    sample_rate: int = setting(44100, N_("Icecast: MP3 sample rate, in Hz"), _one_of(22050, 24000, 32000, 44100, 48000))
+    codec: str = setting("pcmu", N_("RTP: pcmu (G.711 μ-law) or pcma (G.711 A-law)"), _choice("pcmu", "pcma"))
+    ttl: int = setting(16, N_("RTP multicast: how many routers the packets may cross"), _in_range(1, 255))
+    sdp: str = setting("", N_("RTP: the SDP file written for receivers (relative to the station home); empty: streams/NAME.sdp"))
+    between_sessions: str = setting(
+        "silence", N_("Between sessions: silence (keep sending silence: receivers stay connected) or disconnect"),
+        _choice("silence", "disconnect"),
+    )
+
+    @property
+    def target(self):
+        """Where it sends (IcecastTarget or RtpTarget); validated when the settings were read."""
+        from radio.domain.streams import parse_target
+
+        return parse_target(self.kind, self.url)
+
+    @property
+    def label(self) -> str:
+        """How messages and `radio status` name it: its name, else its URL without the password."""
+        return self.name or self.target.redacted()
+
+
 @dataclass(frozen=True)
 class WebSettings:
     max_upload_mb: int = setting(300, N_("Largest audio file the web console accepts, in MB"), _in_range(1, 4096))
@@ -214,6 +255,7 @@ class Settings:
     backup: BackupSettings = BackupSettings()
     tts: TtsSettings = TtsSettings()
     web: WebSettings = WebSettings()
+    streams: tuple[StreamSettings, ...] = ()
 
     @property
     def config_path(self) -> Path:
@@ -258,6 +300,7 @@ SECTION_HELP = {
     "tts": N_("Spoken notices (radio announce, radio tts)"),
     "web": N_("The web console (radio web)"),
 }
+STREAM_TABLE = "stream"  # [[stream]]: any number of tables, each a StreamSettings
 
 
 def _type_ok(value: Any, expected: Any) -> tuple[bool, Any]:
@@ -290,6 +333,8 @@ def settings_from_mapping(home: Path, data: dict[str, Any], source: str) -> Sett
     problems: list[str] = []
     sections: dict[str, Any] = {}
     for section_name, value in data.items():
+        if section_name == STREAM_TABLE:
+            continue
         if section_name not in SECTIONS:
             problems.append(
                 _("unknown section [{section}]").format(section=section_name)
@@ -324,9 +369,76 @@ def settings_from_mapping(home: Path, data: dict[str, Any], source: str) -> Sett
                 continue
             values[key] = value
         sections[section_name] = cls(**values)
+    streams = _streams(data.get(STREAM_TABLE, []), problems)
     if problems:
         raise ConfigError(source, problems)
-    return Settings(home=home, **sections)
+    return Settings(home=home, streams=streams, **sections)
+
+
+def _table(cls: type, given: dict, where_prefix: str, problems: list[str]) -> dict[str, Any]:
+    """The checked values of one table of *cls*'s fields (problems collected)."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, raw in given.items():
+        where = f"{where_prefix}.{key}"
+        if key not in fields:
+            problems.append(_("unknown setting '{key}'").format(key=where) + _nearest(key, list(fields)))
+            continue
+        ok, value = _type_ok(raw, hints[key])
+        if not ok:
+            problems.append(_("'{key}' must be {type}").format(key=where, type=_type_name(hints[key])))
+            continue
+        check = fields[key].metadata.get("check")
+        reason = check(value) if check else None
+        if reason:
+            problems.append(f"'{where}' {reason}")
+            continue
+        values[key] = value
+    return values
+
+
+def _streams(given: Any, problems: list[str]) -> tuple[StreamSettings, ...]:
+    """The [[stream]] tables; a URL is checked against its kind, and never quoted back."""
+    from radio.domain.streams import BadTarget, parse_target
+
+    if not isinstance(given, list) or not all(isinstance(t, dict) for t in given):
+        problems.append(_("[[stream]] must be tables, each starting with a [[stream]] line"))
+        return ()
+    streams = []
+    for n, table in enumerate(given, start=1):
+        where = f"stream[{n}]"
+        before = len(problems)
+        values = _table(StreamSettings, table, where, problems)
+        if len(problems) > before:
+            continue
+        stream = StreamSettings(**values)
+        if not stream.url:
+            problems.append(_("'{key}' is missing").format(key=f"{where}.url"))
+            continue
+        try:
+            parse_target(stream.kind, stream.url)
+        except BadTarget as err:
+            problems.append(f"'{where}.url' {err}")
+            continue
+        streams.append(stream)
+    labels = [s.label for s in streams]
+    for label in sorted({x for x in labels if labels.count(x) > 1}):
+        problems.append(_("two streams are named '{name}' (give each a different name)").format(name=label))
+    return tuple(streams)
+
+
+def exposed_password(settings: Settings) -> bool:
+    """radio.toml holds a stream password and others may read it."""
+    import stat
+
+    if not any(s.kind == "icecast" for s in settings.streams):
+        return False
+    try:
+        mode = settings.config_path.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & stat.S_IROTH)
 
 
 def load_settings(home: Path) -> Settings:
@@ -368,4 +480,7 @@ def render_config(overrides: dict[str, dict[str, Any]] | None = None) -> str:
                 lines.append(f"{f.name} = {_toml_value(overrides[section_name][f.name])}")
             else:
                 lines.append(f"# {f.name} = {_toml_value(f.default)}")
+    lines += ["", "# " + _("Streams to IP loudspeakers, any number (see docs/commands-streams.md), for example:"),
+              "# [[stream]]", '# kind = "icecast"', '# url = "icecast://source:PASSWORD@127.0.0.1:8000/radio"',
+              "# bitrate = 64", "# [[stream]]", '# kind = "rtp"', '# url = "rtp://239.255.0.1:5004"', '# codec = "pcmu"']
     return "\n".join(lines) + "\n"

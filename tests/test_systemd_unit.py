@@ -42,3 +42,12 @@ def test_systemd_rates_the_exposure_at_most_2_5():
     match = re.search(r"Overall exposure level for radio\.service: ([\d.]+)", out.stdout + out.stderr)
     assert match, out.stdout + out.stderr
     assert float(match.group(1)) <= 2.5
+
+
+def test_the_streams_drop_in_opens_only_the_network():
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(REPO / "systemd" / "radio-streams.conf")
+    service = dict(parser["Service"])
+    assert service == {"PrivateNetwork": "no", "IPAddressDeny": "", "IPAddressAllow": "any",
+                       "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6"}  # fmt: skip

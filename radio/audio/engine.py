@@ -6,7 +6,8 @@ only the player, numpy and PortAudio (about 50 MB, against the ~90 MB of a proce
 holds the database layer), and nothing the scheduler does can stall its audio thread.
 
 Protocol, one JSON object per line. Standard input: first the request
-``{"rundown": [entry…], "at": epoch seconds | null, "output": {…}, "fade_s", "ahead_s", "join_late"}``,
+``{"rundown": [entry…], "at": epoch seconds | null, "output": {…}, "fade_s", "ahead_s", "join_late",
+"tee": station home | null}`` (tee: also send what plays to the stream hub, radio/streams/feed.py),
 then commands ``{"cmd": "interrupt", "fade_s", "reason"}`` or
 ``{"cmd": "stop_after_current", "reason"}``; end of input (the parent is gone) cuts the
 audio. Standard output: ``{"event": "started", "index", "at"}``,
@@ -24,7 +25,17 @@ import threading
 from radio.audio.output import DeviceError
 from radio.audio.player import Player
 from radio.audio.protocol import entry_from_json, event_to_json
+from radio.audio.events import Started
 from radio.audio.sd_output import SoundDeviceOutput
+
+
+def make_output(spec: dict):
+    """The sound card, or with device "none" (an IP-only station) the steady clock."""
+    if spec.get("device") == "none":
+        from radio.audio.clock_output import ClockOutput
+
+        return ClockOutput(**spec)
+    return SoundDeviceOutput(**spec)
 
 
 def main() -> int:
@@ -45,11 +56,22 @@ def main() -> int:
     if not line.strip():
         return 0  # never needed: the parent closed our input
     request = json.loads(line)
-    output = SoundDeviceOutput(**request["output"])
+    output = make_output(request["output"])
+    tee = None
+    if request.get("tee"):
+        from radio.streams.feed import StreamTee
+
+        tee = StreamTee(request["tee"])
+        output = tee.wrap(output)
     player = Player(lambda: output, fade_s=request["fade_s"], ahead_s=request["ahead_s"])
     rundown = [entry_from_json(e) for e in request["rundown"]]
-    playback = player.start(rundown, at=request["at"], on_event=lambda e: emit(event_to_json(e)),
-                            join_late=request.get("join_late", False))  # fmt: skip
+
+    def on_event(event) -> None:
+        emit(event_to_json(event))
+        if tee is not None and isinstance(event, Started):
+            tee.title(event.entry.title, event.at.timestamp())
+
+    playback = player.start(rundown, at=request["at"], on_event=on_event, join_late=request.get("join_late", False))
 
     def commands() -> None:
         for line in sys.stdin:
@@ -68,6 +90,8 @@ def main() -> int:
         return 1
     emit({"event": "done", "stopped": result.stopped, "device_lost": result.device_lost,
           "underruns": result.underruns})  # fmt: skip
+    if tee is not None:
+        tee.close()
     try:
         sys.stdout.close()
     except BrokenPipeError:

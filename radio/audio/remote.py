@@ -146,8 +146,10 @@ class EnginePlayer(PlayerBase):
     WARM_DELAY_S = 1.0  # the next warm engine starts after the current one has opened its stream
     OPEN_S = 6.0  # an engine silent this long past its start (plus the device's grace) is stuck
 
-    def __init__(self, output: dict, fade_s: float = 0.5, ahead_s: float = 2.0, warm: bool = False) -> None:
+    def __init__(self, output: dict, fade_s: float = 0.5, ahead_s: float = 2.0, warm: bool = False,
+                 tee: str | None = None) -> None:  # fmt: skip
         self.output = output  # SoundDeviceOutput's keyword arguments
+        self.tee = tee  # the station home whose stream hub also gets what plays (radio/streams/feed.py)
         self.fade_s = fade_s
         self.ahead_s = ahead_s
         self.warm = warm
@@ -176,7 +178,7 @@ class EnginePlayer(PlayerBase):
             at = at.timestamp()
         proc = self._take()
         request = {"rundown": [entry_to_json(e) for e in rundown], "at": at, "output": self.output,
-                   "fade_s": self.fade_s, "ahead_s": self.ahead_s, "join_late": join_late}  # fmt: skip
+                   "fade_s": self.fade_s, "ahead_s": self.ahead_s, "join_late": join_late, "tee": self.tee}  # fmt: skip
         try:
             proc.stdin.write(json.dumps(request) + "\n")
             proc.stdin.flush()

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "play": ("radio.cli.play", "play"),
     "render": ("radio.cli.play", "render"),
     "devices": ("radio.cli.play", "devices"),
+    "stream": ("radio.cli.stream", "stream"),
     "report": ("radio.cli.report", "report"),
     "backup": ("radio.cli.backup", "backup"),
     "web": ("radio.cli.web", "web"),

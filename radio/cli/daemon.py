@@ -86,6 +86,7 @@ def log_command(ctx, first, last, as_json) -> None:
 @json_option
 @pass_ctx
 def status(ctx, as_json) -> None:
+    warn_exposed_password(ctx.home)
     data = ask_daemon(ctx.home, {"cmd": "status"}, fallback_safe=True)
     if data is None:  # no daemon answering: read the database here
         from radio.scheduler.service import station_status
@@ -113,11 +114,47 @@ def status(ctx, as_json) -> None:
             click.echo(_("sound device: unavailable since {since}: {reason}").format(since=since, reason=device["reason"]))
     elif device:
         click.echo(_("sound device: ok"))
+    for stream in data.get("streams") or []:
+        click.echo(stream_line(stream))
     if data["next"]:
         click.echo(_("next:"))
         for o in data["next"]:
             start = datetime.fromisoformat(o["start"]).strftime("%d/%m/%Y %H:%M:%S")
             click.echo(f"  {start}  {o['slot'] or _('one-off broadcast')}")
+
+
+def warn_exposed_password(home) -> None:
+    """A warning when radio.toml holds a stream password that every user may read."""
+    from radio.config import exposed_password, load_settings
+    from radio.errors import ConfigError
+
+    try:
+        settings = load_settings(home)
+    except ConfigError:
+        return  # the command itself says what is wrong, if it reads the settings
+    if exposed_password(settings):
+        from radio.cli.base import warn
+
+        warn(_("{path} holds a stream password and every user of this PC may read it (chmod 600 or 640)").format(
+            path=settings.config_path))  # fmt: skip
+
+
+def stream_line(stream: dict) -> str:
+    """One stream as `radio status` shows it (its URL never holds the password)."""
+    name = stream["name"]
+    if not stream.get("running", True):
+        return _("stream {name}: not running (the daemon sends it)").format(name=name)
+    since = datetime.fromisoformat(stream["since"]).strftime("%d/%m %H:%M:%S") if stream.get("since") else "?"
+    if stream["connected"]:
+        text = _("stream {name}: connected since {since}, {kb} kB sent").format(
+            name=name, since=since, kb=stream["bytes_sent"] // 1000)  # fmt: skip
+        if stream.get("listeners") is not None:
+            text += ", " + _("{n} listeners").format(n=stream["listeners"])
+        return text
+    if stream.get("error"):
+        return _("stream {name}: disconnected since {since}: {reason}").format(name=name, since=since,
+                                                                               reason=stream["error"])  # fmt: skip
+    return _("stream {name}: idle since {since} (between sessions)").format(name=name, since=since)
 
 
 def ask_daemon(home, request: dict, fallback_safe: bool) -> object | None:

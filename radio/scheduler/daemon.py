@@ -114,6 +114,19 @@ class Ticker(threading.Thread):
         self.stopped.set()
 
 
+def start_streams(settings):
+    """The stream hub for the station's [[stream]] outputs (None when it has none)."""
+    if not settings.streams:
+        return None
+    from radio.config import exposed_password
+    from radio.streams.process import HubProcess
+
+    if exposed_password(settings):
+        log.warning("%s holds a stream password and every user of this PC may read it (chmod 600 or 640)",
+                    settings.config_path)  # fmt: skip
+    return HubProcess(settings)
+
+
 def run_daemon(home: Path, device: str | None = None) -> int:
     setup_logging()
     lock = StationLock(home)
@@ -124,7 +137,8 @@ def run_daemon(home: Path, device: str | None = None) -> int:
     # while this process imports the database layer, so that a show due at start-up (a
     # restart in the middle of one) is back on air as soon as possible.
     settings = load_settings(home)
-    player = station_player(settings, device=device, warm=True)
+    hub = start_streams(settings)
+    player = station_player(settings, device=device, warm=True, tee=hub.feed if hub else None)
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from radio.app import open_app
@@ -137,6 +151,8 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         app = open_app(home)
     except BaseException:
         player.close()
+        if hub is not None:
+            hub.close()
         lock.release()
         raise
     scheduler = BackgroundScheduler(timezone=app.settings.zone)
@@ -146,9 +162,15 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         guard = safeguards.install(app, scheduler)  # disk-space reserve, as-run retries, daily backup
 
         def reload_settings() -> None:
+            nonlocal hub
+            old_streams = app.settings.streams
             app.settings = load_settings(home)
+            if app.settings.streams != old_streams:  # the streams change: a new hub
+                if hub is not None:
+                    hub.close()
+                hub = start_streams(app.settings)
             onair.player.close()
-            onair.player = station_player(app.settings, device=device, warm=True)
+            onair.player = station_player(app.settings, device=device, warm=True, tee=hub.feed if hub else None)
             log.info("re-read %s", app.settings.config_path)
 
         onair = OnAir(app, player, scheduler, reload_settings)
@@ -162,7 +184,7 @@ def run_daemon(home: Path, device: str | None = None) -> int:
             return [item.id for item in items]
 
         def status(_request: dict) -> dict:
-            return station_status(app, onair.device.as_json())
+            return station_status(app, onair.device.as_json(), hub.status() if hub else None)
 
         control = ControlServer(home, {"emergency": emergency, "status": status}, (RadioError,), speaking)
         scheduler.start()
@@ -188,5 +210,7 @@ def run_daemon(home: Path, device: str | None = None) -> int:
         if guard is not None:
             guard.close()
         watcher.close()
+        if hub is not None:
+            hub.close()
         app.close()
         lock.release()

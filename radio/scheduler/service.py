@@ -170,9 +170,10 @@ def _iso(moment: datetime | None, zone) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="milliseconds") if moment else None
 
 
-def station_status(app, device: dict | None = None) -> dict:
-    """Whether the daemon runs, what is on air, the sound device as the daemon sees it (None
-    when not asked of the daemon), the next occurrences (`radio status --json`)."""
+def station_status(app, device: dict | None = None, streams: list[dict] | None = None) -> dict:
+    """Whether the daemon runs, what is on air, the sound device and the streams as the daemon
+    sees them (device None and the streams as configured, not running, when not asked of
+    the daemon), the next occurrences (`radio status --json`)."""
     from radio.scheduler.planner import occurrences
     from radio.scheduler.station_lock import daemon_pid
 
@@ -191,5 +192,9 @@ def station_status(app, device: dict | None = None) -> dict:
             "elapsed_s": round((now - on_air.started_at).total_seconds(), 1),
         },
         "device": device,
+        "streams": streams if streams is not None else [
+            {"name": s.label, "kind": s.kind, "target": s.target.redacted(), "running": False}
+            for s in app.settings.streams
+        ],
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone)} for o in coming],
     }  # fmt: skip
