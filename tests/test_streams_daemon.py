@@ -91,7 +91,7 @@ def test_listeners_hear_the_programme_of_the_sound_card(station, live_server, ic
         assert normalized_peak(heard, station.samples[i][: RATE // 2], found[i]) > 0.5  # MP3 drops the top octave
     assert found[a] < found[b] < found[c]
     for x, y in ((a, b), (b, c)):
-        assert abs((found[y] - found[x]) / RATE - (at[y] - at[x])) < 0.003
+        assert abs((found[y] - found[x]) / RATE - (at[y] - at[x])) < 0.005
     delay = listener.delay(found[a], at[a])
     print(f"icecast listener delay behind the sound card: {delay:.3f} s")
     assert 0.0 < delay < 1.5
@@ -114,7 +114,7 @@ def test_listeners_hear_the_programme_of_the_sound_card(station, live_server, ic
         peak, rtp_at[i] = max(best)
         assert peak > 0.9
     for x, y in ((a, b), (b, c)):
-        assert abs((rtp_at[y] - rtp_at[x]) / 8000 - (at[y] - at[x])) < 0.002
+        assert abs((rtp_at[y] - rtp_at[x]) / 8000 - (at[y] - at[x])) < 0.005
     arrival = packets[rtp_at[a] // 160][0]
     rtp_delay = arrival - at[a]
     print(f"RTP delay behind the sound card: {rtp_delay:.3f} s")
@@ -202,7 +202,7 @@ def test_an_ip_only_station_airs_on_its_own_clock(station):
                                          q := locate(audio8, t)), q) for p in range(6))  # fmt: skip
         assert peak > 0.9
         found.append(pos)
-    assert abs((found[1] - found[0]) / 8000 - 1.5) < 0.002
+    assert abs((found[1] - found[0]) / 8000 - 1.5) < 0.005
     # the item started on the RTP stream when the as-run log says it did (plus the hub's margin)
     arrival = rtp.packets[found[0] // 160][0]
     assert 0.0 < arrival - started.timestamp() < 0.4
