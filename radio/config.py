@@ -73,12 +73,18 @@ def _usb_profile(value: str) -> str | None:
     return None
 
 
-def _folder_name(value: str) -> str | None:
-    import re
+def _pattern(regex: str, message: str) -> Check:
+    """A check that the whole value matches *regex*; *message* (a msgid) says what it must be."""
 
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", value):
-        return _("must be 1 to 32 ASCII letters, digits, - or _")
-    return None
+    def check(value: str) -> str | None:
+        import re
+
+        return None if re.fullmatch(regex, value) else _(message)
+
+    return check
+
+
+_folder_name = _pattern(r"[A-Za-z0-9_-]{1,32}", N_("must be 1 to 32 ASCII letters, digits, - or _"))
 
 
 @dataclass(frozen=True)
@@ -138,12 +144,7 @@ class ScheduleSettings:
     )
 
 
-def _clock_time(value: str) -> str | None:
-    import re
-
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-        return _("must be a time of day HH:MM (for example 03:00)")
-    return None
+_clock_time = _pattern(r"([01]\d|2[0-3]):[0-5]\d", N_("must be a time of day HH:MM (for example 03:00)"))
 
 
 @dataclass(frozen=True)

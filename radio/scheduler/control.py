@@ -43,15 +43,16 @@ class DaemonError(Exception):
 
 
 @contextmanager
-def _address(home: Path):
-    """A path for the socket short enough for sun_path (through a directory fd if needed)."""
-    path = str(home / SOCKET_NAME)
+def socket_address(directory: Path, name: str = SOCKET_NAME):
+    """A path to the Unix socket *name* in *directory* short enough for sun_path (108 bytes):
+    through a directory file descriptor when the directory's own path is too long."""
+    path = str(Path(directory) / name)
     if len(path.encode()) <= MAX_PATH:
         yield path
         return
-    fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        yield f"/proc/self/fd/{fd}/{SOCKET_NAME}"
+        yield f"/proc/self/fd/{fd}/{name}"
     finally:
         os.close(fd)
 
@@ -69,7 +70,7 @@ def ask(home: Path, request: dict, timeout: float = 5.0) -> object:
     sock.settimeout(timeout)
     try:
         try:
-            with _address(home) as address:
+            with socket_address(home) as address:
                 sock.connect(address)
         except OSError as err:  # refused (a stale socket), gone, no permission
             raise NoDaemon() from err
@@ -136,7 +137,7 @@ class ControlServer:
         (self.home / SOCKET_NAME).unlink(missing_ok=True)  # left by a daemon killed -9 (we hold the lock)
         old = os.umask(0o177)
         try:
-            with _address(self.home) as address:
+            with socket_address(self.home) as address:
                 self._server = socketserver.ThreadingUnixStreamServer(address, _Request)
         finally:
             os.umask(old)

@@ -9,31 +9,21 @@ then the payload (float32 frames; UTF-8 title).
 
 from __future__ import annotations
 
-import os
 import queue
 import socket
 import struct
 import threading
-from contextlib import contextmanager
 from pathlib import Path
+
+from radio.scheduler.control import socket_address as _socket_address
 
 SOCKET_NAME = "streams.sock"
 HEADER = struct.Struct("<cdI")
-MAX_PATH = 100
 
 
-@contextmanager
 def socket_address(home: Path):
-    """The socket's path, through a directory fd when the home's path is too long for sun_path."""
-    path = str(Path(home) / SOCKET_NAME)
-    if len(path.encode()) <= MAX_PATH:
-        yield path
-        return
-    fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        yield f"/proc/self/fd/{fd}/{SOCKET_NAME}"
-    finally:
-        os.close(fd)
+    """The stream socket's path (see radio.scheduler.control.socket_address)."""
+    return _socket_address(home, SOCKET_NAME)
 
 
 class StreamTee:
