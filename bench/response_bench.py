@@ -47,11 +47,6 @@ def wall(cmd: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
-def tone(seconds: float, freq: float) -> np.ndarray:
-    t = np.arange(int(seconds * RATE)) / RATE
-    return (0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-
-
 def first_sample(monitor: Monitor, template: np.ndarray, after: float) -> float:
     """Wall instant of the template's first sample in the recording, searched after *after*."""
     audio = monitor.audio()
@@ -75,7 +70,9 @@ def main() -> None:
     subprocess.run(r + ["init"], check=True, capture_output=True, env=env)
     (home / "radio.toml").write_text('[playout]\ndevice = "pulse"\nsample_rate = 48000\nchannels = 1\n', encoding="utf-8")
     ids = []
-    alarm_samples = tone(1.5, 1000.0)
+    # noise, not a tone: a template from a steady sine matches anywhere along it (up to the
+    # alarm's length late); seeded noise matches only where it begins
+    alarm_samples = noise(int(RATE * 1.5), 999, level=0.5)
     for n, samples in enumerate([noise(RATE * 12, 500 + k) for k in range(args.tries + 2)] + [alarm_samples]):
         path = write_wav(root / f"item{n}.wav", samples)
         out = subprocess.run(r + ["library", "add", str(path), "--topic", "chinh-sach", "--json"],
