@@ -347,28 +347,7 @@ def settings_from_mapping(home: Path, data: dict[str, Any], source: str) -> Sett
         given = data.get(section_name, {})
         if not isinstance(given, dict):
             continue
-        hints = typing.get_type_hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        values: dict[str, Any] = {}
-        for key, raw in given.items():
-            where = f"{section_name}.{key}"
-            if key not in fields:
-                problems.append(
-                    _("unknown setting '{key}'").format(key=where) + _nearest(key, list(fields))
-                )
-                continue
-            ok, value = _type_ok(raw, hints[key])
-            if not ok:
-                problems.append(
-                    _("'{key}' must be {type}").format(key=where, type=_type_name(hints[key]))
-                )
-                continue
-            check = fields[key].metadata.get("check")
-            reason = check(value) if check else None
-            if reason:
-                problems.append(f"'{where}' {reason}")
-                continue
-            values[key] = value
+        values = _table(cls, given, section_name, problems)
         sections[section_name] = cls(**values)
     streams = _streams(data.get(STREAM_TABLE, []), problems)
     if problems:

@@ -20,6 +20,22 @@ from radio.audio.testserver import SoundServer
 RATE = 48000
 
 
+def fit_clock(marks: list[tuple[int, float]]) -> tuple[float, float]:
+    """(t0, seconds per frame) from (first frame of a read, arrival) marks: the lower envelope,
+    as tests/soundserver.Monitor does (a read never arrives before its frames were made)."""
+    data = np.array(marks[5:], dtype=np.float64)
+    base = data[0, 1]
+    n, t = data[:, 0], data[:, 1] - base  # small numbers: a well-conditioned fit
+    keep = np.ones(len(n), dtype=bool)
+    for _ in range(4):
+        slope, icpt = np.polyfit(n[keep], t[keep], 1)
+        resid = t - (icpt + slope * n)
+        keep = resid <= np.percentile(resid[keep], 20)
+    slope, icpt = np.polyfit(n[keep], t[keep], 1)
+    resid = t - (icpt + slope * n)
+    return base + icpt + resid.min(), slope
+
+
 class Monitor:
     """Records the sink's monitor with parec, timestamping every read.
 
@@ -105,16 +121,7 @@ class Monitor:
 
     def clock(self) -> tuple[float, float]:
         """(t0, seconds per frame): frame n was rendered at t0 + n * spf."""
-        marks = np.array(self.marks[5:], dtype=np.float64)  # parec's first reads are bursty
-        n, t = marks[:, 0], marks[:, 1]
-        keep = np.ones(len(n), dtype=bool)
-        for _ in range(4):
-            slope, icpt = np.polyfit(n[keep], t[keep], 1)
-            resid = t - (icpt + slope * n)
-            keep = resid <= np.percentile(resid[keep], 20)
-        slope, icpt = np.polyfit(n[keep], t[keep], 1)
-        resid = t - (icpt + slope * n)
-        return icpt + resid.min(), slope
+        return fit_clock(self.marks)  # parec's first reads are bursty: fit_clock skips them
 
     def frame_at(self, wall: float) -> int:
         t0, spf = self.clock()

@@ -13,22 +13,6 @@ import numpy as np
 from tests.soundserver import RATE
 
 
-def fit_clock(marks: list[tuple[int, float]]) -> tuple[float, float]:
-    """(t0, seconds per frame) from (first frame of a read, arrival) marks: the lower envelope,
-    as tests/soundserver.Monitor does (a read never arrives before its frames were made)."""
-    data = np.array(marks[5:], dtype=np.float64)
-    base = data[0, 1]
-    n, t = data[:, 0], data[:, 1] - base  # small numbers: a well-conditioned fit
-    keep = np.ones(len(n), dtype=bool)
-    for _ in range(4):
-        slope, icpt = np.polyfit(n[keep], t[keep], 1)
-        resid = t - (icpt + slope * n)
-        keep = resid <= np.percentile(resid[keep], 20)
-    slope, icpt = np.polyfit(n[keep], t[keep], 1)
-    resid = t - (icpt + slope * n)
-    return base + icpt + resid.min(), slope
-
-
 class Listener:
     """`ffmpeg -i http://…/mount` decoding to float PCM at RATE, read as it comes."""
 
