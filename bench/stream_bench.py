@@ -109,6 +109,7 @@ def run_hub(home: Path, url: str, seconds: float, bitrate: int, samples: np.ndar
         n += 1
         if every is not None and time.monotonic() >= next_sample:
             samples_rss.append((elapsed, tree_rss_mb(proc.pid)))
+            print(f"  {elapsed:7.0f} s  RSS {samples_rss[-1][1]:6.1f} MB", flush=True)  # a long run can be read as it goes
             next_sample += every
         time.sleep(max(0.0, start + n * block / RATE - time.monotonic()))
     cpu = tree_cpu(proc.pid) - start_cpu

@@ -26,6 +26,7 @@ from radio.storage.hamlet_repo import HamletRepository
 from radio.storage.asrun_repo import AsRunRepository
 from radio.storage.library_repo import LibraryRepository
 from radio.storage.schedule_repo import ScheduleRepository
+from radio.storage.source_repo import SourceRepository
 from radio.storage.user_repo import AuditRepository, UserRepository
 
 TOPICS_NAME = "topics.toml"
@@ -62,6 +63,10 @@ class App:
     @cached_property
     def schedule(self) -> ScheduleRepository:
         return ScheduleRepository(self.sessions)
+
+    @cached_property
+    def sources(self) -> SourceRepository:
+        return SourceRepository(self.sessions)
 
     @cached_property
     def users(self) -> UserRepository:

@@ -48,3 +48,4 @@ class AsRunEntry:
     seconds_played: float
     status: AsRunStatus
     reason: str | None
+    relay_source: str | None = None  # a relay segment: the code of the source relayed (item_id None)

@@ -91,6 +91,8 @@ class Slot:
     max_minutes: int
     start_rule: StartRule = StartRule()
     jingles: bool = True
+    relay: str | None = None  # a relay session: the code of the source it relays
+    fallback: tuple[int, ...] = ()  # item ids aired while the relay is dead air
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class Occurrence:
     start_rule: StartRule
     jingles: bool
     day: date  # the local date it belongs to
+    relay: str | None = None  # the source relayed after the queued items, to the end of max_s
+    fallback: tuple[int, ...] = ()
 
     @property
     def key(self) -> tuple[int | None, datetime]:
@@ -119,6 +123,8 @@ def occurrence_of(slot: Slot, day: date, zone: tzinfo) -> Occurrence:
         start_rule=slot.start_rule,
         jingles=slot.jingles,
         day=day,
+        relay=slot.relay,
+        fallback=slot.fallback,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from radio.domain.asrun import AsRunEntry, AsRunStatus
 from radio.domain.library import Item
+from radio.domain.relay import Source
 from radio.storage.library_repo import _naive_utc, _utc
 from radio.storage.tables import AsRunRow
 
@@ -35,6 +36,7 @@ def to_entry(row: AsRunRow) -> AsRunEntry:
         seconds_played=row.seconds_played,
         status=AsRunStatus(row.status),
         reason=row.reason,
+        relay_source=row.relay_source,
     )
 
 
@@ -74,6 +76,30 @@ class AsRunRepository:
             status=str(status),
             reason=reason,
         )
+        with self._sessions.begin() as session:
+            session.add(row)
+            session.flush()
+            return to_entry(row)
+
+    def record_relay(
+        self,
+        source: Source,
+        *,
+        status: AsRunStatus,
+        occurrence_start: datetime,
+        scheduled_at: datetime,
+        slot_id: int | None = None,
+        slot_name: str | None = None,
+        started_at: datetime | None = None,
+        reason: str | None = None,
+    ) -> AsRunEntry:
+        """Append the row of one relay segment: the source's name and topic as they are now."""
+        row = AsRunRow(
+            item_id=None, title=source.name, topic=source.topic, language="vi", source=None,
+            approved_by=None, slot_id=slot_id, slot_name=slot_name, occurrence_start=_naive_utc(occurrence_start),
+            scheduled_at=_naive_utc(scheduled_at), started_at=_naive_utc(started_at), ended_at=None,
+            seconds_played=0.0, status=str(status), reason=reason, relay_source=source.code,
+        )  # fmt: skip
         with self._sessions.begin() as session:
             session.add(row)
             session.flush()

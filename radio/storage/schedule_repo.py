@@ -37,6 +37,8 @@ def to_slot(row: SlotRow) -> Slot:
         max_minutes=row.max_minutes,
         start_rule=StartRule(StartKind(row.start_kind), row.wait_s or 0),
         jingles=row.jingles,
+        relay=row.relay_source,
+        fallback=tuple(int(i) for i in (row.fallback_items or "").split(",") if i),
     )
 
 
@@ -67,6 +69,8 @@ class ScheduleRepository:
             wait_s=slot.start_rule.wait_s if slot.start_rule.kind is StartKind.WAIT else None,
             jingles=slot.jingles,
             created_at=_naive_utc(datetime.now(timezone.utc)),
+            relay_source=slot.relay,
+            fallback_items=",".join(str(i) for i in slot.fallback) or None,
         )
         try:
             with self._sessions.begin() as session:
@@ -86,6 +90,8 @@ class ScheduleRepository:
             row.start_kind = str(slot.start_rule.kind)
             row.wait_s = slot.start_rule.wait_s if slot.start_rule.kind is StartKind.WAIT else None
             row.jingles = slot.jingles
+            row.relay_source = slot.relay
+            row.fallback_items = ",".join(str(i) for i in slot.fallback) or None
             return to_slot(row)
 
     def slots(self) -> list[Slot]:

@@ -101,6 +101,8 @@ class SlotRow(Base):
     wait_s: Mapped[int | None]
     jingles: Mapped[bool]
     created_at: Mapped[datetime]
+    relay_source: Mapped[str | None] = mapped_column(String(32))  # a relay session: the source's code
+    fallback_items: Mapped[str | None]  # item ids aired when the relay is dead air, "12,7"
 
 
 class QueueEntryRow(Base):
@@ -142,6 +144,24 @@ class AsRunRow(Base):
     seconds_played: Mapped[float]
     status: Mapped[str] = mapped_column(String(16))  # playing|completed|interrupted|failed|skipped|missed
     reason: Mapped[str | None]
+    relay_source: Mapped[str | None] = mapped_column(String(32))  # a relay segment: the source's code
+
+
+class SourceRow(Base):
+    """A stream or input the station relays (tiếp sóng)."""
+
+    __tablename__ = "sources"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str]
+    url: Mapped[str]
+    topic: Mapped[str] = mapped_column(String(64))
+    buffer_s: Mapped[float]
+    no_data_s: Mapped[float]
+    silence_s: Mapped[float]
+    silence_dbfs: Mapped[float]
+    resume: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
 
 
 class UserRow(Base):
