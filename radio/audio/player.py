@@ -29,7 +29,7 @@ import numpy as np
 from radio.audio.decoder import Decoder
 from radio.audio.events import Ended, Event, PlayerBase, PlayResult, Started
 from radio.audio.output import DeviceError, DeviceLost, Output
-from radio.domain.playout import Entry, Outcome, fade_frames, start_offset_in_buffer, to_seconds
+from radio.domain.playout import Entry, EntryKind, Outcome, fade_frames, start_offset_in_buffer, to_seconds
 from radio.i18n import _
 
 log = logging.getLogger("radio.audio")
@@ -64,15 +64,42 @@ class _Feeder(threading.Thread):
         self.cond = threading.Condition()
         self.finished = False  # every chunk is queued
         self.stopping = False
-        self._decoders: list[Decoder] = []
+        self._decoders: list = []
+        self.default_ahead = ahead_frames
+        self.sounds_at: Callable[[], float] = time.time  # set by the playback: when the next queued frame sounds
+        self.fade_s = 0.5
+        # entries aired one after the other; fallback entries are aired only by a relay entry
+        self.sequence = [i for i, e in enumerate(rundown) if e.kind is not EntryKind.FALLBACK]
 
-    def _open(self, index: int) -> Decoder | None:
-        if index >= len(self.rundown):
+    def _open(self, position: int):
+        if position >= len(self.sequence):
             return None
+        index = self.sequence[position]
         entry = self.rundown[index]
-        decoder = Decoder(entry.path, self.rate, self.channels, entry.gain_db, entry.offset_s)
-        self._decoders.append(decoder)
-        return decoder
+        if entry.kind is EntryKind.RELAY:
+            from radio.audio.relay import RelayFeed
+
+            fallbacks = [(i, e) for i, e in enumerate(self.rundown) if e.kind is EntryKind.FALLBACK]
+            source = RelayFeed(index, entry, fallbacks, self.rate, self.channels, set_ahead=self._set_ahead,
+                               sounds_at=lambda: self.sounds_at(), stopping=lambda: self.stopping,
+                               drop_queued=self.drop_queued, fade_s=self.fade_s)  # fmt: skip
+        else:
+            source = Decoder(entry.path, self.rate, self.channels, entry.gain_db, entry.offset_s)
+        self._decoders.append(source)
+        return source
+
+    def _set_ahead(self, frames: int) -> None:
+        with self.cond:
+            self.ahead_frames = frames
+            self.cond.notify_all()
+
+    def drop_queued(self, index: int) -> None:
+        """Drop the newest queued audio of entry *index* (a relay's silence, once it is known
+        to be dead air). The head chunks, which the audio callback may be reading, stay."""
+        with self.cond:
+            while len(self.chunks) > 2 and self.chunks[-1].index == index and self.chunks[-1].data is not None:
+                self.buffered -= len(self.chunks.pop().data)
+            self.cond.notify_all()
 
     def _put(self, chunk: _Chunk) -> bool:
         size = 0 if chunk.data is None else len(chunk.data)
@@ -114,8 +141,8 @@ class _Feeder(threading.Thread):
     def run(self) -> None:
         try:
             current = self._open(0)
-            for index in range(len(self.rundown)):
-                following = self._open(index + 1)  # prepared while this one plays
+            for position, index in enumerate(self.sequence):
+                following = self._open(position + 1)  # prepared while this one plays
                 if not self._feed(index, current):
                     return
                 current = following
@@ -126,8 +153,14 @@ class _Feeder(threading.Thread):
             for decoder in self._decoders:
                 decoder.close()
 
-    def _feed(self, index: int, decoder: Decoder | None) -> bool:
+    def _feed(self, index: int, decoder) -> bool:
         assert decoder is not None
+        if not isinstance(decoder, Decoder):  # a relay feed: live audio and its fallback
+            self._set_ahead(max(self.default_ahead, int(self.rundown[index].relay.buffer_s * self.rate)))
+            ok = decoder.run(lambda i, data, status, reason: self._put(
+                _Chunk(i, data) if data is not None else _Chunk(i, None, status, reason)))  # fmt: skip
+            self._set_ahead(self.default_ahead)
+            return ok
         while not self.stopping:
             data = decoder.read(READ_FRAMES)
             if data is None:
@@ -180,6 +213,14 @@ class _Sequencer:
     @property
     def end_time(self) -> float | None:
         return self._end_time
+
+    def sounds_at(self) -> float:
+        """When the next frame put in the queue will sound (a relay ends on time with it)."""
+        if self.state == self.WAITING or self.expected is None:
+            base = max(self.start_at or 0.0, time.time())
+        else:
+            base = self.expected
+        return base + self.feeder.buffered / self.rate
 
     def interrupt(self, fade_s: float | None, reason: str | None) -> None:
         self.interrupt_reason = reason
@@ -298,6 +339,8 @@ class Playback:
         self._feeder = _Feeder(rundown, output.rate, output.channels, int(ahead_s * output.rate))
         self._sequencer = _Sequencer(self._feeder, output.rate, start_at, fade_s, self._events.put,
                                      realtime=getattr(output, "realtime", True), join_late=join_late)
+        self._feeder.sounds_at = self._sequencer.sounds_at
+        self._feeder.fade_s = fade_s
         self._dispatcher = threading.Thread(target=self._dispatch, name="radio-events", daemon=True)
         self._runner = threading.Thread(target=self._run, name="radio-playback", daemon=True)
         self._error: BaseException | None = None
@@ -306,6 +349,10 @@ class Playback:
     def _begin(self, prefill_timeout: float = 5.0) -> None:
         self._feeder.start()
         deadline = time.monotonic() + prefill_timeout
+        first = self._feeder.rundown[self._feeder.sequence[0]] if self._feeder.sequence else None
+        if first is not None and first.kind is EntryKind.RELAY and self._sequencer.start_at is not None:
+            # a live source fills as it comes: never wait past the start instant for it
+            deadline = min(deadline, time.monotonic() + self._sequencer.start_at - time.time() - 0.5)
         # Have the first second ready before the output's clock starts asking for it.
         with self._feeder.cond:
             while (self._feeder.buffered < min(self._feeder.ahead_frames, self.output.rate)

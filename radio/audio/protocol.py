@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 from radio.audio.events import Event, Started
 from radio.domain.playout import Entry, EntryKind
+from radio.domain.relay import RelayRules, Resume
 
 
 def entry_to_json(entry: Entry) -> dict:
@@ -19,7 +20,10 @@ def entry_to_json(entry: Entry) -> dict:
 
 
 def entry_from_json(data: dict) -> Entry:
-    return Entry(**{**data, "kind": EntryKind(data["kind"])})
+    relay = data.get("relay")
+    if relay is not None:
+        relay = RelayRules(**{**relay, "resume": Resume(relay["resume"])})
+    return Entry(**{**data, "kind": EntryKind(data["kind"]), "relay": relay})
 
 
 def event_to_json(event: Event) -> dict:

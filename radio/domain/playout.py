@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NewType
 
 from radio.domain.library import Item, loudness_gain
+from radio.domain.relay import RelayRules
 from radio.domain.units import Db, Dbtp, ItemId, Lufs, Seconds
 from radio.errors import RadioError
 from radio.i18n import _
@@ -25,6 +26,8 @@ Frames = NewType("Frames", int)
 class EntryKind(enum.StrEnum):
     ITEM = "item"
     JINGLE = "jingle"
+    RELAY = "relay"  # a live source (path: its address) until the instant `until`
+    FALLBACK = "fallback"  # aired only by the relay before it, while the source is dead air
 
 
 class Outcome(enum.StrEnum):
@@ -46,6 +49,8 @@ class Entry:
     offset_s: Seconds = Seconds(0.0)
     item_id: ItemId | None = None
     duration_s: Seconds | None = None
+    until: float | None = None  # RELAY: the wall instant (epoch s) it hands over to what follows
+    relay: RelayRules | None = None  # RELAY: when the source counts as dead air, and what then
 
 
 def item_entry(item: Item, path: str, target: Lufs, peak_max: Dbtp, offset_s: float = 0.0) -> Entry:

@@ -82,15 +82,32 @@ def check_source(source: Source) -> Source:
                    silence_s=silence_s, silence_dbfs=silence_dbfs, resume=Resume(source.resume))  # fmt: skip
 
 
-def ffmpeg_input(url: str) -> list[str]:
-    """ffmpeg's input arguments for a source address (a device is a format, not a URL)."""
+FORMATS = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/aac": "aac", "audio/aacp": "aac", "audio/x-aac": "aac",
+           "application/ogg": "ogg", "audio/ogg": "ogg", "audio/flac": "flac"}  # fmt: skip
+
+
+def format_of(content_type: str | None) -> str | None:
+    """ffmpeg's demuxer for a stream's HTTP Content-Type (None: let ffmpeg probe)."""
+    return FORMATS.get((content_type or "").split(";")[0].strip().lower())
+
+
+def ffmpeg_input(url: str, fmt: str | None = None) -> list[str]:
+    """ffmpeg's input arguments for a source address (a device is a format, not a URL).
+
+    *fmt*: the demuxer, when the server said what it sends (`format_of`): probing a live MP3
+    stream that arrives in real time otherwise holds the first audio back ~8 s."""
     if url.startswith(("alsa:", "pulse:")):
         kind, _sep, device = url.partition(":")
-        return ["-f", kind, "-i", device]
-    args = []
+        return ["-fflags", "+nobuffer", "-f", kind, "-i", device]
+    # start within a second: probe a little (a live stream arrives in real time: ffmpeg's
+    # default format probe waits for 64 kB of it, 8 s of a 64 kbit/s stream) and pass audio
+    # on without buffering it
+    args = ["-formatprobesize", "8192", "-probesize", "8192", "-analyzeduration", "0", "-fflags", "+nobuffer"]
     if url.startswith(("http://", "https://")):
         # a server that stops sending without closing: give up on the read, we reconnect
         args += ["-rw_timeout", "4000000"]
+    if fmt:
+        args += ["-f", fmt]
     return [*args, "-i", url]
 
 
@@ -125,7 +142,8 @@ def dead_air(rules: RelayRules, since_data_s: float, silent_s: float) -> str | N
     return None
 
 
-def back(rules: RelayRules, heard_s: float, audible_s: float) -> bool:
+def back(rules: RelayRules, heard_s: float, silent_s: float) -> bool:
     """Whether a source being retried is back: it has sent a buffer's worth of audio
-    (*heard_s*) and some of the latest of it (*audible_s*) is above the silence level."""
-    return heard_s >= rules.buffer_s and audible_s > 0.0
+    (*heard_s*) since it reconnected, and its latest second is not all below the silence
+    level (*silent_s*: the audio in a row below it, up to now)."""
+    return heard_s >= rules.buffer_s and silent_s < min(1.0, rules.silence_s)

@@ -1,0 +1,306 @@
+"""The relay feed: a live source on air, and local fallback items whenever it is dead air.
+
+A relay entry of a rundown is fed by a ``RelayFeed`` instead of a file decoder. It runs on
+the player's feeder thread and puts chunks into the same bounded queue, so a switch
+between the live source and the fallback is sample-continuous on one output stream (no
+device reopened, no gap), and the player's callback reports each segment's first and last
+frame exactly as it does for files:
+
+- the *live input* (``LiveInput``) is one ffmpeg reading the source (network stream or
+  capture device) to PCM, started again whenever it ends or stalls; a reader thread keeps
+  the newest ``buffer_s`` of audio and notes when data last arrived and how long the source
+  has been below the silence level;
+- while the source is *live*, its audio goes to the queue, which then holds ``buffer_s``
+  ahead of the air: a hiccup shorter than that never reaches it;
+- dead air (``domain.relay.dead_air``: no data for ``no_data_s``, or silence for
+  ``silence_s``) ends the relay segment and airs the fallback items in turn, the queue
+  kept short (1 s) so that the source can take over promptly; the source keeps being
+  tried meanwhile and takes the air back once it has sent a buffer's worth of audible
+  audio (``domain.relay.back``), at the end of the fallback item or at once with a fade;
+- the entry ends on time: when the next frame would sound at ``until``, faded over the
+  last ``fade_s``.
+
+Segments are told by chunk index: the relay entry's own index for the live source (one
+Started/Ended pair per segment) and each fallback entry's index for its plays.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from radio.audio.decoder import BYTES_PER_SAMPLE, Decoder, _reason
+from radio.domain.playout import Entry, Outcome
+from radio.domain.relay import RelayRules, back, dead_air, ffmpeg_input, level_dbfs
+from radio.i18n import _
+from radio.media.ffmpeg import ffmpeg_binary
+
+log = logging.getLogger("radio.audio")
+
+BLOCK = 4096  # frames per read of the live source (~85 ms at 48 kHz)
+FALLBACK_AHEAD_S = 1.0  # queue depth while on fallback: how soon the source can take over
+QUICK_RETRY_S = 0.5  # a live source that ended is tried again this soon (within the no-data window)
+
+
+class LiveInput:
+    """ffmpeg reading a live source, restarted when it ends or stalls; the newest audio kept."""
+
+    def __init__(self, url: str, rate: int, channels: int, rules: RelayRules) -> None:
+        self.url = url
+        self.rate = rate
+        self.channels = channels
+        self.rules = rules
+        self.keep = int(rules.buffer_s * rate)
+        self._blocks: collections.deque[np.ndarray] = collections.deque()
+        self._frames = 0
+        self._cond = threading.Condition()
+        self._closed = False
+        self._proc: subprocess.Popen | None = None
+        self.error: str | None = None  # ffmpeg's last reason for ending
+        self.last_data = time.monotonic()  # when audio last arrived (or the first attempt began)
+        self.silent_frames = 0  # audio in a row below the silence level
+        self.heard_frames = 0  # audio since the current connection began
+        self.connects = 0
+        self._thread = threading.Thread(target=self._run, name="radio-relay-input", daemon=True)
+        self._thread.start()
+
+    # -- what the feed asks
+    def since_data(self) -> float:
+        return time.monotonic() - self.last_data
+
+    def silent_s(self) -> float:
+        return self.silent_frames / self.rate
+
+    def is_back(self) -> bool:
+        return back(self.rules, self.heard_frames / self.rate, self.silent_s())
+
+    def take(self, frames: int, wait_s: float = 0.0) -> np.ndarray | None:
+        """Up to *frames* of the oldest kept audio (None: nothing, after waiting *wait_s*)."""
+        with self._cond:
+            if not self._blocks and wait_s > 0:
+                self._cond.wait(wait_s)
+            if not self._blocks:
+                return None
+            parts, n = [], 0
+            while self._blocks and n < frames:
+                block = self._blocks.popleft()
+                if n + len(block) > frames:
+                    self._blocks.appendleft(block[frames - n:])
+                    block = block[:frames - n]
+                parts.append(block)
+                n += len(block)
+            self._frames -= n
+            return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def drop_kept(self) -> None:
+        with self._cond:
+            self._blocks.clear()
+            self._frames = 0
+
+    def reconnect(self) -> None:
+        """Give up on the current connection (it stalled): a new one starts shortly."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self.reconnect()
+        self._thread.join(5)
+
+    # -- the reader
+    def _command(self) -> list[str]:
+        return [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-v", "error",
+                *ffmpeg_input(self.url), "-map", "0:a:0", "-vn", "-sn", "-ar", str(self.rate),
+                "-ac", str(self.channels), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]  # fmt: skip
+
+    def _run(self) -> None:
+        frame_bytes = BYTES_PER_SAMPLE * self.channels
+        floor = self.rules.silence_dbfs
+        while not self._closed:
+            started = time.monotonic()
+            try:
+                self._proc = proc = subprocess.Popen(self._command(), stdin=subprocess.DEVNULL,
+                                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+            except OSError as err:
+                self.error = str(err)
+                proc = None
+            if proc is not None:
+                self.connects += 1
+                self.heard_frames = 0
+                errors = threading.Thread(target=self._stderr, args=[proc], daemon=True)
+                errors.start()
+                pending = b""
+                while not self._closed:
+                    data = proc.stdout.read1(BLOCK * frame_bytes) if hasattr(proc.stdout, "read1") \
+                        else proc.stdout.read(BLOCK * frame_bytes)  # fmt: skip
+                    if not data:
+                        break
+                    data = pending + data
+                    usable = len(data) - len(data) % frame_bytes
+                    pending = data[usable:]
+                    if not usable:
+                        continue
+                    block = np.frombuffer(data[:usable], dtype=np.float32).reshape(-1, self.channels)
+                    rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))
+                    self.silent_frames = self.silent_frames + len(block) if level_dbfs(rms) < floor else 0
+                    self.heard_frames += len(block)
+                    with self._cond:
+                        self._blocks.append(block)
+                        self._frames += len(block)
+                        while self._frames - len(self._blocks[0]) >= self.keep:  # the newest buffer_s only
+                            self._frames -= len(self._blocks.popleft())
+                        self.last_data = time.monotonic()
+                        self.error = None
+                        self._cond.notify_all()
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
+                errors.join(2)
+                proc.stdout.close()
+                if self._closed:
+                    return
+                log.info("relay source %s ended (%s)", self.url, self.error or f"exit {proc.returncode}")
+            # quickly at first (a hiccup within the no-data window), then every retry_s
+            pause = QUICK_RETRY_S if time.monotonic() - started > self.rules.retry_s else self.rules.retry_s
+            with self._cond:
+                self._cond.wait(pause)
+
+    def _stderr(self, proc: subprocess.Popen) -> None:
+        text = proc.stderr.read().decode("utf-8", "replace")
+        proc.stderr.close()
+        if text.strip():
+            self.error = _reason(text, self.url)
+
+
+class RelayFeed:
+    """Feeds one relay entry: live audio, fallback items on dead air, until its end instant."""
+
+    def __init__(self, index: int, entry: Entry, fallbacks: Sequence[tuple[int, Entry]], rate: int, channels: int,
+                 *, set_ahead: Callable[[int], None], sounds_at: Callable[[], float],
+                 stopping: Callable[[], bool], drop_queued: Callable[[int], None] | None = None,
+                 fade_s: float = 0.5) -> None:  # fmt: skip
+        assert entry.relay is not None and entry.until is not None
+        self.index = index
+        self.entry = entry
+        self.rules = entry.relay
+        self.fallbacks = list(fallbacks)
+        self.rate = rate
+        self.channels = channels
+        self.set_ahead = set_ahead
+        self.sounds_at = sounds_at  # the wall instant the next frame put in the queue will sound
+        self.stopping = stopping
+        self.drop_queued = drop_queued or (lambda index: None)
+        self.fade_s = fade_s
+        self.live = LiveInput(entry.path, rate, channels, self.rules)
+        self._next_fallback = 0
+
+    def close(self) -> None:
+        self.live.close()
+
+    def _left(self) -> int:
+        """Frames until the end instant, counted from the next frame put in the queue."""
+        return int((self.entry.until - self.sounds_at()) * self.rate)
+
+    def _shape_end(self, block: np.ndarray, left: int) -> np.ndarray:
+        """Cut *block* at the end instant and fade the last fade_s before it."""
+        block = block[:max(0, left)]
+        fade = max(1, int(self.fade_s * self.rate))
+        if left - len(block) < fade:
+            gain = np.clip((left - np.arange(len(block), dtype=np.float32)) / fade, 0.0, 1.0)
+            block = block * gain[:, None]
+        return block
+
+    def run(self, put) -> bool:
+        """Feed until the end instant. *put(index, data, status, reason)* queues a chunk (data
+        None: that segment's end) and returns False when the player is stopping."""
+        try:
+            live = True
+            sounded = False  # this live segment has put audio
+            while not self.stopping():
+                left = self._left()
+                if left <= 0:
+                    return put(self.index, None, Outcome.COMPLETED, None) if live and sounded else True
+                if live:
+                    block = self.live.take(BLOCK, wait_s=0.05)
+                    if block is not None:
+                        sounded = True
+                        if not put(self.index, self._shape_end(block, left), None, None):
+                            return False
+                        continue
+                    why = dead_air(self.rules, self.live.since_data(), self.live.silent_s())
+                    if why is None:
+                        continue
+                    if self.live.error and self.live.since_data() >= self.rules.no_data_s:
+                        why = f"{why} ({self.live.error})"
+                    log.warning("relay %s: %s; fallback", self.entry.title, why)
+                    status = Outcome.INTERRUPTED if sounded else Outcome.FAILED
+                    if not put(self.index, None, status, why):
+                        return False
+                    if self.live.since_data() >= self.rules.no_data_s:
+                        self.live.reconnect()  # a stalled connection: try a new one
+                    else:  # silence: what is queued of it need not air before the fallback
+                        self.drop_queued(self.index)
+                    self.live.drop_kept()
+                    live, sounded = False, False
+                    self.set_ahead(int(FALLBACK_AHEAD_S * self.rate))
+                    continue
+                if not self._fallback_item(put):
+                    return False
+                if self.live.is_back():
+                    log.info("relay %s: the source is back", self.entry.title)
+                    live = True
+                    self.set_ahead(int(self.rules.buffer_s * self.rate))
+            return False
+        finally:
+            self.close()
+
+    def _fallback_item(self, put) -> bool:
+        """Air the next fallback item (or a moment of silence when there is none), ending it
+        early, faded, if the session ends or (resume now) the source is back."""
+        if not self.fallbacks:
+            time.sleep(0.1)  # nothing to air instead: the source is tried again meanwhile
+            return True
+        index, entry = self.fallbacks[self._next_fallback % len(self.fallbacks)]
+        self._next_fallback += 1
+        decoder = Decoder(entry.path, self.rate, self.channels, entry.gain_db, 0.0)
+        fade = max(1, int(self.fade_s * self.rate))
+        try:
+            while not self.stopping():
+                left = self._left()
+                cut = None
+                if left <= 0:
+                    cut = _("the session's time is over")
+                elif self.rules.resume == "now" and self.live.is_back():
+                    cut = _("the relayed source is back")
+                if cut is not None:
+                    faded = 0
+                    while faded < fade and left > 0:  # fade out what follows, then end
+                        data = decoder.read(min(BLOCK, fade - faded))
+                        if data is None:
+                            break
+                        gain = 1.0 - (np.arange(faded, faded + len(data), dtype=np.float32) + 1) / fade
+                        if not put(index, self._shape_end(data * gain[:, None], left), None, None):
+                            return False
+                        faded += len(data)
+                        left = self._left()
+                    return put(index, None, Outcome.INTERRUPTED, cut)
+                data = decoder.read(BLOCK)
+                if data is None:
+                    if decoder.error:
+                        log.error("fallback %s: %s", entry.title, decoder.error)
+                        return put(index, None, Outcome.FAILED, decoder.error)
+                    return put(index, None, Outcome.COMPLETED, None)
+                if not put(index, self._shape_end(data, left), None, None):
+                    return False
+            return False
+        finally:
+            decoder.close()
