@@ -20,6 +20,7 @@ from PIL import Image
 from radio.app import open_app
 from radio.domain import reports as rules
 from radio.domain.asrun import AsRunStatus
+from radio.domain.relay import Source
 from radio.reports.airtime import airtime
 from radio.reports.chart import HEIGHT, WIDTH
 
@@ -46,11 +47,19 @@ def station(tmp_path_factory):
     radio.add(make_tone(tmp / "c.wav", seconds=1.0, freq=660), topic="nong-nghiep", title="Lịch thời vụ",
               source="Trạm khuyến nông")  # fmt: skip
     app = open_app(radio.home)
+    for source in SOURCES.values():
+        app.sources.add(source)
     yield radio, app
     app.close()
 
 
-def record(app, item_id, status, at, seconds=0.0, slot="Buổi sáng", occurrence=None):
+SOURCES = {
+    "vov1": Source("vov1", "VOV1", "https://stream.example/vov1.m3u8"),  # topic: tiep-song (not poverty)
+    "tinh": Source("tinh", "Đài PT-TH tỉnh", "https://stream.example/tinh", topic="chinh-sach"),
+}
+
+
+def record(app, item_id, status, at, seconds=0.0, slot="Buổi sáng", occurrence=None, reason=None):
     item = app.library.get(item_id)
     aired = status not in ("skipped", "missed")
     return app.as_run.record(
@@ -63,14 +72,29 @@ def record(app, item_id, status, at, seconds=0.0, slot="Buổi sáng", occurrenc
         started_at=at if aired else None,
         ended_at=at + timedelta(seconds=seconds) if aired else None,
         seconds_played=seconds,
+        reason=reason,
     )
+
+
+def relay(app, source, status, at, seconds=0.0, slot="Tiếp sóng sáng", occurrence=None, reason=None):
+    """A relay segment as the playout writes it: a 'playing' row when it starts, then finish()."""
+    source = SOURCES[source] if isinstance(source, str) else source
+    aired = status not in ("skipped", "missed")
+    entry = app.as_run.record_relay(
+        source, status=AsRunStatus.PLAYING if aired else AsRunStatus(status), occurrence_start=occurrence or at,
+        scheduled_at=at, slot_name=slot, started_at=at if aired else None, reason=None if aired else reason,
+    )  # fmt: skip
+    if aired and status != "playing":
+        app.as_run.finish(entry.id, AsRunStatus(status), at + timedelta(seconds=seconds), seconds, reason)
+    (row,) = [e for e in app.as_run.for_occurrence(occurrence or at, None) if e.id == entry.id]
+    return row
 
 
 def fact(entry) -> rules.AsRunFact:
     return rules.AsRunFact(
         moment=entry.started_at or entry.scheduled_at, status=str(entry.status), seconds=entry.seconds_played,
         topic=entry.topic, language=entry.language, source=entry.source, slot=entry.slot_name,
-        item_id=entry.item_id, title=entry.title,
+        item_id=entry.item_id, title=entry.title, relay_source=entry.relay_source,
     )  # fmt: skip
 
 
@@ -81,7 +105,7 @@ _months = itertools.count(0, 3)  # every third month from 2100 on: examples neve
 @given(
     rows=st.lists(
         st.tuples(
-            st.integers(1, 3),
+            st.sampled_from([1, 2, 3, "vov1", "tinh", "vov1-renamed"]),
             st.sampled_from(rules.STATUSES),
             st.integers(-2 * 86400, 33 * 86400),  # seconds from the local start of the month
             st.integers(0, 3600 * 1000).map(lambda ms: ms / 1000),
@@ -96,10 +120,14 @@ def test_sql_totals_equal_the_sums_over_the_rows(station, rows, by):
     n = next(_months)
     period = rules.month(2100 + n // 12, n % 12 + 1, HCM)
     entries = []
-    for item_id, status, offset, seconds, slot in rows:
+    for what, status, offset, seconds, slot in rows:
         seconds = 0.0 if status in ("skipped", "missed") else seconds
         at = period.start + timedelta(seconds=offset)
-        entries.append(record(app, item_id, status, at, seconds, slot))
+        if isinstance(what, int):
+            entries.append(record(app, what, status, at, seconds, slot))
+        else:  # a relay segment; VOV1 renamed at some moment of the month
+            source = Source("vov1", "VOV1 — Đài TNVN", "https://x/vov1") if what == "vov1-renamed" else SOURCES[what]
+            entries.append(relay(app, source, status, at, seconds, slot))
     by = rules.check_by(by)
     report = airtime(app.engine, period, by)
     expected = rules.aggregate([fact(e) for e in entries], by, period)
@@ -286,3 +314,115 @@ def test_the_report_index_is_used(station):
     ).fetchall()
     con.close()
     assert "ix_as_run_moment" in " ".join(str(r) for r in plan)
+
+
+@pytest.fixture(scope="module")
+def march(station):
+    """March 2027 with relays: VOV1 (topic tiep-song) in the morning, cut once by dead air with
+    a fallback item in the gap; the provincial station (topic chinh-sach, a poverty topic)."""
+    radio, app = station
+    relay(app, "vov1", "completed", local(2027, 3, 8, 5, 0), 1800.0)
+    tuesday = local(2027, 3, 9, 5, 0)
+    relay(app, "vov1", "interrupted", tuesday, 600.0, occurrence=tuesday, reason="không có âm thanh từ nguồn 5 giây")
+    record(app, 1, "completed", local(2027, 3, 9, 5, 10), 300.0, slot="Tiếp sóng sáng", occurrence=tuesday,
+           reason="phát thay khi tiếp sóng mất tín hiệu")  # fmt: skip
+    relay(app, "vov1", "completed", local(2027, 3, 9, 5, 15), 900.0, occurrence=tuesday)
+    relay(app, "tinh", "completed", local(2027, 3, 10, 17, 0), 1200.0, slot="Tiếp sóng chiều")
+    record(app, 2, "completed", local(2027, 3, 10, 6, 0), 600.0)
+    return radio
+
+
+def test_airtime_by_source_gives_each_relayed_station_and_what_the_station_aired(march, tmp_path):
+    data = json.loads(march("report", "airtime", "--month", "2027-03", "--by", "source", "--format", "json").stdout)
+    lines = [(g["source"], g["relay_source"], g["airings"], g["seconds"]) for g in data["groups"]]
+    assert lines == [("VOV1", "vov1", 3, 3300.0), ("Đài PT-TH tỉnh", "tinh", 1, 1200.0),
+                     (None, None, 1, 600.0), ("UBND huyện", None, 1, 300.0)]  # fmt: skip
+    vov1 = data["groups"][0]
+    assert (vov1["interrupted"], vov1["interrupted_seconds"], vov1["share"]) == (1, 600.0, pytest.approx(3300 / 5400))
+    assert data["total"]["seconds"] == 5400.0
+
+    text = march("report", "airtime", "--month", "2027-03", "--by", "source").stdout
+    assert "Thống kê theo nguồn" in text
+    (vov1_line,) = [line for line in text.splitlines() if line.startswith("VOV1 (vov1)")]
+    assert "Tiếp sóng" in vov1_line and "55,0" in vov1_line and "61,1%" in vov1_line
+    assert any(line.startswith("(không ghi nguồn)") and "Phát tại đài" in line for line in text.splitlines())
+
+    by_day = json.loads(march("report", "airtime", "--month", "2027-03", "--by", "source", "--by", "day",
+                              "--format", "json").stdout)  # fmt: skip
+    assert [(g["day"], g["seconds"]) for g in by_day["groups"] if g["relay_source"] == "vov1"] == [
+        ("2027-03-08", 1800.0), ("2027-03-09", 1500.0)]  # fmt: skip
+
+    out = tmp_path / "nguon.csv"
+    assert march("report", "airtime", "--month", "2027-03", "--by", "source", "--by", "day", "-o", out).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert list(rows[0])[:4] == ["source", "relay_source", "day", "airings"]
+    assert {(r["source"], r["relay_source"], r["day"], r["seconds"]) for r in rows} >= {
+        ("Đài PT-TH tỉnh", "tinh", "2027-03-10", "1200.0"), ("", "", "2027-03-10", "600.0")}  # fmt: skip
+
+    xlsx = tmp_path / "nguon.xlsx"
+    assert march("report", "airtime", "--month", "2027-03", "--by", "source", "-o", xlsx).exit_code == 0
+    ws = load_workbook(xlsx).active
+    heading = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}["Nguồn"]
+    first = [ws.cell(heading.row + 1, heading.column + n).value for n in range(4)]
+    assert first == ["VOV1 (vov1)", "Tiếp sóng", 3, 55.0]
+
+
+def test_programme_report_has_a_relay_line_per_source(march, tmp_path):
+    data = json.loads(march("report", "programme", "--from", "2027-03-01", "--to", "2027-03-31",
+                            "--format", "json").stdout)  # fmt: skip
+    assert data["relays"] == [
+        {"source": "tinh", "source_name": "Đài PT-TH tỉnh", "topic": "chinh-sach", "topic_name": "Chính sách giảm nghèo",
+         "poverty": True, "airings": 1, "seconds": 1200.0, "share": pytest.approx(1200 / 5400)},
+        {"source": "vov1", "source_name": "VOV1", "topic": "tiep-song", "topic_name": "Tiếp sóng", "poverty": False,
+         "airings": 3, "seconds": 3300.0, "share": pytest.approx(3300 / 5400)},
+    ]  # fmt: skip
+    topics = {t["topic"]: t for t in data["topics"]}
+    # the provincial relay is on a poverty topic: its seconds are in that topic, as an airing, not an item
+    assert (topics["chinh-sach"]["items"], topics["chinh-sach"]["airings"], topics["chinh-sach"]["seconds"]) == (
+        1, 2, 1500.0)  # fmt: skip
+    assert "tiep-song" not in topics
+    total = data["total"]
+    assert (total["poverty_seconds"], total["all_seconds"], total["relay_seconds"]) == (2100.0, 5400.0, 4500.0)
+
+    text = march("report", "programme", "--from", "2027-03-01", "--to", "2027-03-31").stdout
+    assert "Tiếp sóng đài cấp trên" in text and "tiếp sóng: 75,0 phút (83,3%)" in text
+    (vov1_line,) = [line for line in text.splitlines() if "VOV1" in line]
+    assert "vov1" in vov1_line and "55,0" in vov1_line and "giảm nghèo" not in vov1_line
+    assert "Không tiếp sóng trong kỳ." in march("report", "programme", "--year", "2030").stdout
+
+    out = tmp_path / "p.csv"
+    assert march("report", "programme", "--from", "2027-03-01", "--to", "2027-03-31", "-o", out).exit_code == 0
+    rows = [r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))) if r["section"] == "relay"]
+    assert [(r["code"], r["name"], r["airings"], r["seconds"], r["topic"]) for r in rows] == [
+        ("tinh", "Đài PT-TH tỉnh", "1", "1200.0", "chinh-sach"), ("vov1", "VOV1", "3", "3300.0", "tiep-song")]  # fmt: skip
+    pdf, xlsx = tmp_path / "p.pdf", tmp_path / "p.xlsx"
+    assert march("report", "programme", "--from", "2027-03-01", "--to", "2027-03-31", "-o", pdf).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert march("report", "programme", "--from", "2027-03-01", "--to", "2027-03-31", "-o", xlsx).exit_code == 0
+    values = [c.value for row in load_workbook(xlsx).active.iter_rows() for c in row if c.value is not None]
+    assert "Đài PT-TH tỉnh" in values and "Chính sách giảm nghèo (giảm nghèo)" in values and 55.0 in values
+
+
+def test_logbook_and_log_mark_relays(march, tmp_path):
+    week = "2027-W10"  # 08/03 - 14/03/2027
+    text = march("report", "logbook", "--week", week).stdout
+    assert "Tiếp sóng VOV1" in text and "Tiếp sóng Đài PT-TH tỉnh" in text
+    assert "Bị ngắt (không có âm thanh từ nguồn 5 giây)" in text
+    assert "Phát trọn (phát thay khi tiếp sóng mất tín hiệu)" in text
+    assert "thời lượng phát 1:30:00, trong đó tiếp sóng 1:15:00." in text
+    data = json.loads(march("report", "logbook", "--week", week, "--format", "json").stdout)
+    (tuesday,) = [d for d in data["days"] if d["day"] == "2027-03-09"]
+    items = tuesday["occurrences"][0]["items"]
+    assert [(i["item_id"], i["relay_source"], i["title"], i["seconds"]) for i in items] == [
+        (None, "vov1", "VOV1", 600.0), (1, None, "Bản tin giảm nghèo tháng 11", 300.0), (None, "vov1", "VOV1", 900.0)]
+    pdf, xlsx = tmp_path / "so.pdf", tmp_path / "so.xlsx"
+    assert march("report", "logbook", "--week", week, "-o", pdf).exit_code == 0 and pdf.read_bytes().startswith(b"%PDF")
+    assert march("report", "logbook", "--week", week, "-o", xlsx).exit_code == 0
+    values = [c.value for row in load_workbook(xlsx).active.iter_rows() for c in row if c.value is not None]
+    assert "Tiếp sóng VOV1" in values and "vov1" in values
+
+    log = march("log", "--from", "2027-03-09", env={"LANG": "vi_VN.UTF-8"}).stdout
+    (line,) = [line for line in log.splitlines() if line.startswith("09/03/2027  05:00:00.000")]
+    assert "tiếp sóng: vov1  VOV1" in line and "bị ngắt" in line
+    rows = json.loads(march("log", "--from", "2027-03-09", "--json").stdout)
+    assert [(r["item_id"], r["relay_source"]) for r in rows] == [(None, "vov1"), (1, None), (None, "vov1")]

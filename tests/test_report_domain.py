@@ -86,18 +86,31 @@ def test_months_tile_the_year_without_gaps(y, m, zone):
 STATUSES = st.sampled_from(r.STATUSES)
 
 
+RELAY_NAMES = {"vov1": ["VOV1", "VOV1 — Đài Tiếng nói Việt Nam"], "tinh": ["Đài PT-TH tỉnh"]}
+
+
 @st.composite
 def facts(draw):
+    """An item's row, or a relay segment's (as record_relay writes it: no item, the source's
+    name as title, its topic, Vietnamese, no attribution; a source may be renamed)."""
     status = draw(STATUSES)
     seconds = 0.0 if status in ("skipped", "missed") else draw(st.floats(0, 3600, allow_nan=False).map(lambda x: round(x, 3)))
+    moment = datetime(2026, 10, 25, tzinfo=timezone.utc) + timedelta(seconds=draw(st.integers(0, 45 * 86400)))
+    slot = draw(st.sampled_from([None, "Sáng", "Chiều"]))
+    relay = draw(st.sampled_from([None, None, "vov1", "tinh"]))
+    if relay is not None:
+        return r.AsRunFact(moment=moment, status=status, seconds=seconds,
+                           topic=draw(st.sampled_from(["tiep-song", "chinh-sach"])), language="vi", source=None,
+                           slot=slot, item_id=None, title=draw(st.sampled_from(RELAY_NAMES[relay])),
+                           relay_source=relay)  # fmt: skip
     return r.AsRunFact(
-        moment=datetime(2026, 10, 25, tzinfo=timezone.utc) + timedelta(seconds=draw(st.integers(0, 45 * 86400))),
+        moment=moment,
         status=status,
         seconds=seconds,
         topic=draw(st.sampled_from(["chinh-sach", "y-te", "mo-hinh"])),
         language=draw(st.sampled_from(["vi", "tyz", "hmn"])),
         source=draw(st.sampled_from([None, "VOV", "UBND huyện"])),
-        slot=draw(st.sampled_from([None, "Sáng", "Chiều"])),
+        slot=slot,
         item_id=draw(st.integers(1, 5)),
         title="Bản tin",
     )
@@ -117,7 +130,48 @@ def test_reference_totals_equal_the_sums_over_the_rows(rows, by):
     for s in r.STATUSES:
         assert tally.count(s) == sum(f.status == s for f in inside)
     assert len({g.key for g in groups}) == len(groups)
+    if "source" in by:  # one name per relayed source: the last it aired under in the period
+        at = sum(r.KEY_WIDTH.get(b, 1) for b in by[: by.index("source")])
+        names = {}
+        for g in groups:
+            if g.key[at + 1] is not None:
+                assert names.setdefault(g.key[at + 1], g.key[at]) == g.key[at]
+        for code, name in names.items():
+            last = max((f.moment, f.title) for f in inside if f.relay_source == code)
+            assert name == last[1]
     if tally.seconds > 0:
         assert sum(g.share for g in groups) == pytest.approx(1.0)
     else:
         assert all(g.share == 0 for g in groups)
+
+
+def _relay(code, name, at, seconds, status="completed", topic="tiep-song"):
+    return r.AsRunFact(moment=at, status=status, seconds=seconds, topic=topic, language="vi", source=None, slot="Sáng",
+                       item_id=None, title=name, relay_source=code)  # fmt: skip
+
+
+def _item(source, at, seconds):
+    return r.AsRunFact(moment=at, status="completed", seconds=seconds, topic="chinh-sach", language="vi",
+                       source=source, slot="Sáng", item_id=1, title="Bản tin")  # fmt: skip
+
+
+def test_by_source_relays_are_lines_of_their_own_beside_what_the_station_aired():
+    period = r.parse_month("2026-11", HCM)
+    at = period.start + timedelta(days=2)
+    rows = [
+        _relay("vov1", "VOV1", at, 1800.0),
+        _relay("vov1", "VOV1 — Đài TNVN", at + timedelta(days=3), 1200.0),  # renamed: one line, the last name
+        _relay("vov1", "VOV1 — Đài TNVN", at + timedelta(days=4), 0.0, status="failed"),
+        _relay("tinh", "Đài tỉnh", at, 600.0),
+        _item("VOV", at, 300.0),  # a VOV recording played from the library is not a relay
+        _item(None, at, 900.0),
+        _item(None, at - timedelta(days=3), 500.0),  # October
+    ]
+    groups = {g.key: g for g in r.aggregate(rows, ("source",), period)}
+    assert list(groups) == [("VOV1 — Đài TNVN", "vov1"), (None, None), ("Đài tỉnh", "tinh"), ("VOV", None)]
+    vov1 = groups[("VOV1 — Đài TNVN", "vov1")].tally
+    assert (vov1.airings, vov1.seconds, vov1.count("failed")) == (2, 3000.0, 1)
+    assert groups[("Đài tỉnh", "tinh")].share == pytest.approx(600 / 4800)
+    by_day = r.aggregate(rows, ("day", "source"), period)
+    assert {g.key for g in by_day} >= {(date(2026, 11, 3), "VOV1 — Đài TNVN", "vov1"),
+                                       (date(2026, 11, 6), "VOV1 — Đài TNVN", "vov1")}  # fmt: skip

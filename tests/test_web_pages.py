@@ -70,11 +70,18 @@ def test_reports_page_and_downloads(console, radio, tone):
     now = datetime.now(timezone.utc)
     app.as_run.record(app.library.get(1), status=AsRunStatus.COMPLETED, occurrence_start=now, scheduled_at=now,
                       started_at=now, ended_at=now + timedelta(seconds=42), seconds_played=42.0)  # fmt: skip
+    from radio.domain.relay import Source
+
+    segment = app.as_run.record_relay(Source("vov1", "VOV1", "https://x/vov1"), status=AsRunStatus.PLAYING,
+                                      occurrence_start=now, scheduled_at=now, started_at=now)  # fmt: skip
+    app.as_run.finish(segment.id, AsRunStatus.COMPLETED, now + timedelta(seconds=8), 8.0)
     app.close()
     month = datetime.now(VN).strftime("%Y-%m")
     c = console.client("chi")
+    log = c.get("/log")  # a relay row has no item: the Item column names the source relayed
+    assert log.status == 200 and "<td>tiếp sóng: vov1</td><td>VOV1</td>" in log.text and "None" not in log.text
     page = c.get(f"/reports?kind=month&value={month}")
-    assert page.status == 200 and 'data-seconds="42.0"' in page.text
+    assert page.status == 200 and 'data-seconds="50.0"' in page.text  # 42 s of the item, 8 s relayed
     assert c.get(f"/reports/airtime.png?kind=month&value={month}").body.startswith(b"\x89PNG")
     xlsx = c.get(f"/reports/airtime.xlsx?kind=month&value={month}")
     assert xlsx.status == 200 and "attachment" in xlsx.header("content-disposition")

@@ -37,6 +37,7 @@ def as_run_json(entry: AsRunEntry, zone) -> dict:
         "topic": entry.topic,
         "language": entry.language,
         "source": entry.source,
+        "relay_source": entry.relay_source,
         "approved_by": entry.approved_by,
         "slot": entry.slot_name,
         "occurrence_start": _iso(entry.occurrence_start, zone),
@@ -47,6 +48,11 @@ def as_run_json(entry: AsRunEntry, zone) -> dict:
         "status": str(entry.status),
         "reason": entry.reason,
     }
+
+
+def relay_label(source: str) -> str:
+    """What the Item column shows for a relay segment (no item: the source it relayed)."""
+    return _("relay: {source}").format(source=source)
 
 
 @click.command(name="log", cls=Command, help="The as-run log: every attempt to air an item.")
@@ -76,7 +82,7 @@ def log_command(ctx, first, last, as_json) -> None:
         end_text = r.ended_at.astimezone(zone).strftime("%H:%M:%S.%f")[:-3] if r.ended_at else ""
         table.append([
             moment.strftime("%d/%m/%Y"), moment.strftime("%H:%M:%S.%f")[:-3], end_text, r.slot_name or "",
-            r.item_id, r.title, format_duration(r.seconds_played), _(AS_RUN_STATUS_LABELS[r.status]), r.reason or "",
+            relay_label(r.relay_source) if r.relay_source is not None else r.item_id, r.title, format_duration(r.seconds_played), _(AS_RUN_STATUS_LABELS[r.status]), r.reason or "",
         ])  # fmt: skip
     print_table([_("Date"), _("Start"), _("End"), _("Slot"), _("Item"), _("Title"), _("Played"), _("Status"),
                  _("Reason")], table)  # fmt: skip

@@ -27,6 +27,9 @@ TIMED = ("completed", "interrupted", "playing", "failed")
 GROUP_KEYS = ("topic", "day", "slot", "item", "language", "source")
 """What `radio report airtime --by` accepts, in a stable order."""
 
+KEY_WIDTH = {"item": 2, "source": 2}
+"""Values a key contributes to a group's key tuple (the others give one)."""
+
 
 # --- periods ----------------------------------------------------------------------------
 
@@ -240,17 +243,41 @@ class AsRunFact:
     slot: str | None
     item_id: int | None
     title: str
+    relay_source: str | None = None  # a relay segment: the code of the source relayed
 
-    def key(self, by: Sequence[str], zone: tzinfo) -> tuple:
+    def key(self, by: Sequence[str], zone: tzinfo, relay_names: dict[str, str] | None = None) -> tuple:
         values = {
             "topic": (self.topic,),
             "day": (local_day(self.moment, zone),),
             "slot": (self.slot,),
             "item": (self.item_id, self.title),
             "language": (self.language,),
-            "source": (self.source,),
+            "source": self.source_key(relay_names or {}),
         }
         return tuple(v for b in by for v in values[b])
+
+    def source_key(self, relay_names: dict[str, str]) -> tuple[str | None, str | None]:
+        """(name, relay code) where the airtime came from.
+
+        A relay segment comes from the source it relayed: its code, and its name as last
+        aired in the period (*relay_names*, so a source renamed mid-period stays one line).
+        Anything else was played from the station's own library, attributed to the item's
+        source as aired (None when the item names none); its relay code is None.
+        """
+        if self.relay_source is not None:
+            return (relay_names.get(self.relay_source, self.title), self.relay_source)
+        return (self.source, None)
+
+
+def relay_names(facts: Iterable[AsRunFact]) -> dict[str, str]:
+    """Each relayed source's name as last aired among *facts* (latest moment, then the
+    greatest name when two segments share a moment: the SQL's MAX(moment || name))."""
+    latest: dict[str, tuple[datetime, str]] = {}
+    for f in facts:
+        if f.relay_source is not None:
+            at = (f.moment.astimezone(timezone.utc).replace(tzinfo=None), f.title)
+            latest[f.relay_source] = max(latest.get(f.relay_source, at), at)
+    return {code: name for code, (_, name) in latest.items()}
 
 
 def check_by(by: Sequence[str]) -> tuple[str, ...]:
@@ -285,12 +312,12 @@ def sort_groups(groups: Iterable[Group], by: Sequence[str]) -> list[Group]:
 
 def aggregate(facts: Iterable[AsRunFact], by: Sequence[str], period: Period) -> list[Group]:
     """The reference aggregation: group the rows in *period*, tally them, add shares."""
+    inside = [f for f in facts if period.contains(f.moment)]
+    names = relay_names(inside)
     counts: dict[tuple, dict[str, int]] = {}
     seconds: dict[tuple, dict[str, float]] = {}
-    for fact in facts:
-        if not period.contains(fact.moment):
-            continue
-        key = fact.key(by, period.zone)
+    for fact in inside:
+        key = fact.key(by, period.zone, names)
         c = counts.setdefault(key, {})
         s = seconds.setdefault(key, {})
         c[fact.status] = c.get(fact.status, 0) + 1

@@ -31,8 +31,25 @@ KEY_COLUMNS = {  # --by value -> (SQL expressions, machine column names, Vietnam
     "slot": (("slot_name",), ("slot",), ("Khung giờ",)),
     "item": (("item_id", "title"), ("item_id", "title"), ("Mã", "Tin bài")),
     "language": (("language",), ("language",), ("Ngôn ngữ",)),
-    "source": (("source",), ("source",), ("Nguồn",)),
+    "source": (("CASE WHEN relay_source IS NULL THEN source END", "relay_source"), ("source", "relay_source"),
+               ("Nguồn", "Hình thức")),
 }
+"""`--by source`: where the airtime came from. A relay segment's source is the station it
+relayed (code, and its name as last aired in the period); any other row was played from the
+station's own library and keeps the item's source as aired (who supplied it; none for the
+station's own productions). Local rows are neither excluded nor lumped together: the district
+asks a commune how much it relayed from VOV and the province *and* what it aired itself, so
+every second stays in the table (shares add up to the whole airtime), each line says whether
+it was relayed or aired at the station, and the existing split of local airtime by supplier
+(which `--by source` gave before relays existed) is kept."""
+
+LATEST_RELAY_NAME = (
+    f"MAX(MAX(CASE WHEN relay_source IS NOT NULL THEN {MOMENT} || char(31) || title END))"
+    " OVER (PARTITION BY relay_source)"
+)
+"""A relayed source's name as last aired in the whole period (not per group: a source renamed
+mid-month stays one name on every line), in the same GROUP BY: a window over the groups.
+Stamps have a fixed width, so the greatest 'moment<US>name' is the latest segment's."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +69,9 @@ def airtime(engine: Engine, period: Period, by: Sequence[str] = ("topic",)) -> A
             exprs.append(local_day_sql(MOMENT, period, period.zone) if e is None else e)
     keys = ", ".join(f"{e} AS k{n}" for n, e in enumerate(exprs))
     group = ", ".join(f"k{n}" for n in range(len(exprs)))
+    relay_name = f", {LATEST_RELAY_NAME}" if "source" in by else ""
     sql = (
-        f"SELECT {keys}, status, COUNT(*), TOTAL(seconds_played) FROM as_run "
+        f"SELECT {keys}, status, COUNT(*), TOTAL(seconds_played){relay_name} FROM as_run "
         f"WHERE {MOMENT} >= :start AND {MOMENT} < :end GROUP BY {group}, status"
     )
     counts: dict[tuple, dict[str, int]] = {}
@@ -64,6 +82,8 @@ def airtime(engine: Engine, period: Period, by: Sequence[str] = ("topic",)) -> A
             if "day" in by:
                 at = _key_index(by, "day")
                 key = key[:at] + (date.fromisoformat(key[at]),) + key[at + 1 :]
+            if "source" in by and key[(at := _key_index(by, "source")) + 1] is not None:
+                key = key[:at] + (row[len(exprs) + 3].split("\x1f", 1)[1],) + key[at + 1 :]
             status = row[len(exprs)]
             counts.setdefault(key, {})[status] = row[len(exprs) + 1]
             seconds.setdefault(key, {})[status] = row[len(exprs) + 2]
@@ -158,7 +178,10 @@ def human_key(b: str, values: tuple, taxonomy: Taxonomy) -> list:
         return [values[0] if values[0] is not None else "", values[1]]
     if b == "language":
         return [vn.language(values[0])]
-    return [values[0] or vn.NO_SOURCE]
+    name, relay = values
+    if relay is not None:
+        return [f"{name} ({relay})", vn.RELAY]
+    return [name or vn.NO_SOURCE, vn.LOCAL]
 
 
 def human_table(report: AirtimeReport, taxonomy: Taxonomy) -> Table:

@@ -5,6 +5,11 @@ each item with title, topic, source, duration, approver and status, as the as-ru
 recorded them at air time; under each occurrence, the text of the spoken notices it aired
 (an item's notice text is bound to its audio and never edited, so the library's copy is
 what was said). Printable as PDF or XLSX, with a signature block.
+
+A relay segment (tiếp sóng) is a line like an item's: "Tiếp sóng <source name>" as the
+title, the source's code as its source, no approver (what a higher station broadcasts is
+not approved by the commune); the fallback items played while the relay was dead air are
+ordinary lines with their reason.
 """
 
 from __future__ import annotations
@@ -59,6 +64,14 @@ def logbook(entries: Iterable[AsRunEntry], period: Period) -> LogBook:
     return LogBook(period, list(by_day.items()))
 
 
+def _title(e: AsRunEntry) -> str:
+    return f"{vn.RELAY} {e.title}" if e.relay_source is not None else e.title
+
+
+def _source(e: AsRunEntry) -> str:
+    return e.relay_source if e.relay_source is not None else e.source or ""
+
+
 def _status(e: AsRunEntry) -> str:
     label = vn.STATUS.get(str(e.status), str(e.status))
     return f"{label} ({e.reason})" if e.reason else label
@@ -101,9 +114,9 @@ def logbook_document(
                     n,
                     vn.hm(e.started_at or e.scheduled_at, zone),
                     vn.hm(e.ended_at, zone),
-                    e.title,
+                    _title(e),
                     taxonomy.name(e.topic),
-                    e.source or "",
+                    _source(e),
                     e.seconds_played,
                     e.approved_by or "",
                     _status(e),
@@ -124,9 +137,11 @@ def logbook_document(
     rows = [e for _, occs in book.days for o in occs for e in o.entries]
     aired = [e for e in rows if str(e.status) in AIRED]
     total = sum(e.seconds_played for e in rows)
+    relayed = [e for e in rows if e.relay_source is not None]
     blocks.append(
         f"Tổng cộng trong tuần: {len(rows)} lượt ghi sổ, trong đó {len(aired)} lượt phát sóng;"
-        f" thời lượng phát {vn.duration(total)}."
+        f" thời lượng phát {vn.duration(total)}"
+        + (f", trong đó tiếp sóng {vn.duration(sum(e.seconds_played for e in relayed))}." if relayed else ".")
     )
     return Document(
         title="SỔ NHẬT KÝ CHƯƠNG TRÌNH PHÁT THANH",
@@ -163,7 +178,7 @@ def logbook_json(book: LogBook, station: dict, notices: Mapping[int, str] | None
                         "seconds": round(o.seconds, 3),
                         "items": [
                             {"as_run_id": e.id, "item_id": e.item_id, "title": e.title, "topic": e.topic,
-                             "source": e.source, "started": t(e.started_at), "ended": t(e.ended_at),
+                             "source": e.source, "relay_source": e.relay_source, "started": t(e.started_at), "ended": t(e.ended_at),
                              "seconds": e.seconds_played, "approved_by": e.approved_by, "status": str(e.status),
                              "reason": e.reason, "notice_text": notices.get(e.item_id)}  # fmt: skip
                             for e in o.entries

@@ -3,13 +3,20 @@
 The layout of a report an official hands in: letterhead, title, period, three tables
 (airtime per poverty topic, items added to the library, USB packages per hamlet) and a
 signature block. Every figure is one SQL aggregate over the period.
+
+Relays (tiếp sóng) are airtime like any other: a relay segment's row carries its source's
+topic as aired, so it counts in a poverty topic's seconds (section I) exactly when that
+topic is a poverty topic, and always in the period's total airtime. The "Tiếp sóng" lines
+show the seconds relayed per source, with the topic they were counted under, so the reader
+sees which of them are in the poverty figures; they are not added to them a second time.
+A relay segment is an airing, not an item: it never counts in "items aired".
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Engine, text
@@ -48,6 +55,17 @@ class HamletLine:
 
 
 @dataclass(frozen=True)
+class RelayLine:
+    source: str  # the source's code
+    name: str  # as last aired in the period
+    topic: str  # the source's topic as aired
+    topic_name: str
+    poverty: bool  # whether the topic is a poverty topic (its seconds are in section I)
+    airings: int  # relay segments that went on air
+    seconds: float
+
+
+@dataclass(frozen=True)
 class ProgrammeReport:
     period: Period
     topics: list[TopicLine]  # every poverty topic, aired or not
@@ -55,10 +73,15 @@ class ProgrammeReport:
     library: list[LibraryLine]  # every poverty topic
     library_all: int  # items added on any topic
     usb: list[HamletLine]
+    relays: list[RelayLine] = field(default_factory=list)  # per source (and topic) relayed
 
     @property
     def poverty_seconds(self) -> float:
         return sum(t.seconds for t in self.topics)
+
+    @property
+    def relay_seconds(self) -> float:
+        return sum(r.seconds for r in self.relays)
 
 
 def programme(engine: Engine, period: Period, taxonomy: Taxonomy) -> ProgrammeReport:
@@ -98,6 +121,17 @@ def programme(engine: Engine, period: Period, taxonomy: Taxonomy) -> ProgrammeRe
                 bounds,
             )
         ]
+        relayed = list(
+            con.execute(
+                text(
+                    f"SELECT relay_source, topic, MAX({MOMENT} || char(31) || title), SUM(status IN ({aired})),"
+                    f" TOTAL(seconds_played) FROM as_run"
+                    f" WHERE {MOMENT} >= :start AND {MOMENT} < :end AND relay_source IS NOT NULL"
+                    f" GROUP BY relay_source, topic ORDER BY relay_source, topic"
+                ),
+                bounds,
+            )
+        )
     topics = [
         TopicLine(t.code, t.name, *((int(airtime[t.code][0]), int(airtime[t.code][1] or 0), float(airtime[t.code][2]))
                                     if t.code in airtime else (0, 0, 0.0)))  # fmt: skip
@@ -114,7 +148,16 @@ def programme(engine: Engine, period: Period, taxonomy: Taxonomy) -> ProgrammeRe
         library=library,
         library_all=sum(int(v[0]) for v in added.values()),
         usb=usb,
+        relays=[
+            RelayLine(code, latest.split("\x1f", 1)[1], topic, taxonomy.name(topic), _is_poverty(taxonomy, topic),
+                      int(airings or 0), float(seconds))  # fmt: skip
+            for code, topic, latest, airings, seconds in relayed
+        ],
     )
+
+
+def _is_poverty(taxonomy: Taxonomy, code: str) -> bool:
+    return any(t.code == code and t.poverty for t in taxonomy)
 
 
 def _share(part: float, whole: float) -> float:
@@ -136,6 +179,9 @@ def programme_json(report: ProgrammeReport, station: dict) -> dict:
                     for t in report.library],  # fmt: skip
         "usb": [{"hamlet": h.hamlet, "hamlet_name": h.name, "packages": h.packages, "items": h.items,
                  "seconds": round(h.seconds, 3)} for h in report.usb],  # fmt: skip
+        "relays": [{"source": r.source, "source_name": r.name, "topic": r.topic, "topic_name": r.topic_name,
+                    "poverty": r.poverty, "airings": r.airings, "seconds": round(r.seconds, 3),
+                    "share": round(_share(r.seconds, report.all_seconds), 6)} for r in report.relays],  # fmt: skip
         "total": {
             "poverty_seconds": round(report.poverty_seconds, 3),
             "all_seconds": round(report.all_seconds, 3),
@@ -144,11 +190,13 @@ def programme_json(report: ProgrammeReport, station: dict) -> dict:
             "library_items": sum(t.items for t in report.library),
             "library_items_all_topics": report.library_all,
             "usb_packages": sum(h.packages for h in report.usb),
+            "relay_seconds": round(report.relay_seconds, 3),
         },
     }
 
 
-CSV_FIELDS = ("section", "code", "name", "packages", "items", "airings", "seconds", "share")
+CSV_FIELDS = ("section", "code", "name", "packages", "items", "airings", "seconds", "share", "topic")
+"""`topic` is filled on relay lines only (the topic their seconds were counted under)."""
 
 
 def programme_csv(report: ProgrammeReport) -> str:
@@ -164,6 +212,10 @@ def programme_csv(report: ProgrammeReport) -> str:
     for h in report.usb:
         w.writerow({"section": "usb", "code": h.hamlet, "name": h.name, "packages": h.packages, "items": h.items,
                     "seconds": round(h.seconds, 3)})  # fmt: skip
+    for r in report.relays:
+        w.writerow({"section": "relay", "code": r.source, "name": r.name, "airings": r.airings,
+                    "seconds": round(r.seconds, 3), "share": round(_share(r.seconds, report.all_seconds), 6),
+                    "topic": r.topic})  # fmt: skip
     return buf.getvalue()
 
 
@@ -195,8 +247,22 @@ def programme_document(report: ProgrammeReport, station, today: date) -> Documen
     )
     summary = (
         f"Tổng thời lượng phát sóng trong kỳ: {vn.minutes(report.all_seconds)} phút; trong đó tin, bài về giảm nghèo: "
-        f"{vn.minutes(report.poverty_seconds)} phút ({vn.percent(_share(report.poverty_seconds, report.all_seconds))})."
-    )
+        f"{vn.minutes(report.poverty_seconds)} phút ({vn.percent(_share(report.poverty_seconds, report.all_seconds))})"
+        + (f"; tiếp sóng: {vn.minutes(report.relay_seconds)} phút "
+           f"({vn.percent(_share(report.relay_seconds, report.all_seconds))})." if report.relays else ".")
+    )  # fmt: skip
+    relays = Table(
+        ["STT", "Tiếp sóng", "Mã nguồn", "Chủ đề", "Số lần tiếp sóng", "Số phút", "Tỷ lệ trên tổng thời lượng"],
+        ["int", "text", "text", "text", "int", "minutes", "share"],
+        [[n, r.name, r.source, r.topic_name + (" (giảm nghèo)" if r.poverty else ""), r.airings, r.seconds,
+          _share(r.seconds, report.all_seconds)] for n, r in enumerate(report.relays, start=1)],  # fmt: skip
+        ["", "Cộng", "", "", sum(r.airings for r in report.relays), report.relay_seconds,
+         _share(report.relay_seconds, report.all_seconds)] if report.relays else None,  # fmt: skip
+        caption="Tiếp sóng đài cấp trên (đã tính trong tổng thời lượng; chỉ tính vào tin, bài về giảm nghèo khi "
+                "chủ đề của nguồn là chủ đề giảm nghèo)",
+        widths=[0.5, 3, 1.2, 2.2, 1.3, 1.2, 1.6],
+        empty="Không tiếp sóng trong kỳ.",
+    )  # fmt: skip
     return Document(
         title="BÁO CÁO KẾT QUẢ THÔNG TIN, TUYÊN TRUYỀN VỀ GIẢM NGHÈO TRÊN HỆ THỐNG TRUYỀN THANH",
         lines=[f"Kỳ báo cáo: {vn.period_title(report.period)}"] + station_lines(station),
@@ -204,6 +270,7 @@ def programme_document(report: ProgrammeReport, station, today: date) -> Documen
             "I. TIN, BÀI VỀ GIẢM NGHÈO ĐÃ PHÁT SÓNG",
             airtime,
             summary,
+            relays,
             "II. TIN, BÀI MỚI ĐƯA VÀO THƯ VIỆN",
             library,
             f"Tổng số tin, bài mới trong kỳ (mọi chủ đề): {report.library_all}.",

@@ -43,6 +43,8 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 NO_SLOT = "Ngoài khung giờ"
 NO_SOURCE = "(không ghi nguồn)"
+RELAY = "Tiếp sóng"
+LOCAL = "Phát tại đài"
 
 
 def d(day: date | None) -> str:
