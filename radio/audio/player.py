@@ -156,7 +156,7 @@ class _Feeder(threading.Thread):
     def _feed(self, index: int, decoder) -> bool:
         assert decoder is not None
         if not isinstance(decoder, Decoder):  # a relay feed: live audio and its fallback
-            self._set_ahead(max(self.default_ahead, int(self.rundown[index].relay.buffer_s * self.rate)))
+            self._set_ahead(max(self.default_ahead, int((self.rundown[index].relay.buffer_s + 1.0) * self.rate)))
             ok = decoder.run(lambda i, data, status, reason: self._put(
                 _Chunk(i, data) if data is not None else _Chunk(i, None, status, reason)))  # fmt: skip
             self._set_ahead(self.default_ahead)

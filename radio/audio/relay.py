@@ -10,8 +10,10 @@ frame exactly as it does for files:
   capture device) to PCM, started again whenever it ends or stalls; a reader thread keeps
   the newest ``buffer_s`` of audio and notes when data last arrived and how long the source
   has been below the silence level;
-- while the source is *live*, its audio goes to the queue, which then holds ``buffer_s``
-  ahead of the air: a hiccup shorter than that never reaches it;
+- while the source is *live*, its audio goes to the queue as the air needs it (half a
+  second ahead); the live input holds up to ``buffer_s`` more, so a hiccup shorter than
+  that never reaches the air, and before the start the newest ``buffer_s`` are kept (a
+  server's burst on connecting, or audio from the preroll, does not delay the relay);
 - dead air (``domain.relay.dead_air``: no data for ``no_data_s``, or silence for
   ``silence_s``) ends the relay segment and airs the fallback items in turn, the queue
   kept short (1 s) so that the source can take over promptly; the source keeps being
@@ -45,6 +47,7 @@ log = logging.getLogger("radio.audio")
 
 BLOCK = 4096  # frames per read of the live source (~85 ms at 48 kHz)
 FALLBACK_AHEAD_S = 1.0  # queue depth while on fallback: how soon the source can take over
+LIVE_AHEAD_S = 0.5  # queue depth while live: the source's buffer is kept by the live input
 QUICK_RETRY_S = 0.5  # a live source that ended is tried again this soon (within the no-data window)
 
 
@@ -230,25 +233,27 @@ class RelayFeed:
                 if left <= 0:
                     return put(self.index, None, Outcome.COMPLETED, None) if live and sounded else True
                 if live:
-                    block = self.live.take(BLOCK, wait_s=0.05)
-                    if block is not None:
-                        sounded = True
-                        if not put(self.index, self._shape_end(block, left), None, None):
-                            return False
-                        continue
                     why = dead_air(self.rules, self.live.since_data(), self.live.silent_s())
                     if why is None:
+                        if self.sounds_at() - time.time() > LIVE_AHEAD_S:
+                            time.sleep(0.02)  # the queue has enough: the rest stays in the live input's buffer
+                            continue
+                        block = self.live.take(BLOCK, wait_s=0.05)
+                        if block is not None:
+                            sounded = True
+                            if not put(self.index, self._shape_end(block, left), None, None):
+                                return False
                         continue
                     if self.live.error and self.live.since_data() >= self.rules.no_data_s:
                         why = f"{why} ({self.live.error})"
                     log.warning("relay %s: %s; fallback", self.entry.title, why)
                     status = Outcome.INTERRUPTED if sounded else Outcome.FAILED
-                    if not put(self.index, None, status, why):
-                        return False
                     if self.live.since_data() >= self.rules.no_data_s:
                         self.live.reconnect()  # a stalled connection: try a new one
                     else:  # silence: what is queued of it need not air before the fallback
                         self.drop_queued(self.index)
+                    if not put(self.index, None, status, why):
+                        return False
                     self.live.drop_kept()
                     live, sounded = False, False
                     self.set_ahead(int(FALLBACK_AHEAD_S * self.rate))
@@ -258,7 +263,7 @@ class RelayFeed:
                 if self.live.is_back():
                     log.info("relay %s: the source is back", self.entry.title)
                     live = True
-                    self.set_ahead(int(self.rules.buffer_s * self.rate))
+                    self.set_ahead(int((self.rules.buffer_s + 1.0) * self.rate))
             return False
         finally:
             self.close()

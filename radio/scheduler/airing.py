@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from radio.audio.station import jingle_path
-from radio.domain.library import Item
+from radio.domain.library import Item, why_not_airable
 from radio.domain.playout import Entry, EntryKind, build_rundown, item_entry
+from radio.domain.relay import RelayRules, Source
 from radio.domain.schedule import Occurrence
+from radio.errors import RadioError
 from radio.scheduler.planner import Show
+
+log = logging.getLogger("radio.daemon")
+FILLER_PLAYLIST = "filler"  # playlists/filler.toml|txt: the station's fallback for relays without their own
 
 
 def _now() -> datetime:
@@ -35,14 +41,34 @@ class Airing:
     waiting: bool = False  # off air, waiting to reopen the device
     timeline_fixed: bool = False  # timeline_start comes from a sample that sounded, not a plan
     logged: set[int] = field(default_factory=set)  # entries with an as-run row from an earlier attempt
+    relays: dict[int, Source] = field(default_factory=dict)  # rundown index -> the source it relays
+    fallbacks: dict[int, Item] = field(default_factory=dict)  # rundown index -> fallback item
+    dead_air: str | None = None  # why the relay last gave way to its fallback
+    continued: bool = False  # a rejoin or resume of the show: relay rows are not at their planned instant
 
     def accounted(self) -> set[int]:
         """Entries that have an as-run row, in this attempt or an earlier one."""
         return set(self.rows) | self.logged
 
     def durations(self) -> list[float]:
-        """How long each entry lasts on air (from its offset)."""
-        return [max(0.0, (e.duration_s or 0) - e.offset_s) for e in self.rundown]
+        """How long each entry lasts on air (from its offset); a relay lasts until its end
+        instant, fallback entries take no time of their own (they air inside the relay's)."""
+        out: list[float] = []
+        cursor = (self.timeline_start or self.planned.get(0) or _now()).timestamp()
+        for e in self.rundown:
+            if e.kind is EntryKind.FALLBACK:
+                length = 0.0
+            elif e.kind is EntryKind.RELAY:
+                length = max(0.0, (e.until or cursor) - cursor)
+            else:
+                length = max(0.0, (e.duration_s or 0) - e.offset_s)
+            out.append(length)
+            cursor += length
+        return out
+
+    def relay_left(self, at: datetime) -> bool:
+        """Whether the show's relay still has time after *at*."""
+        return any(self.rundown[i].until - at.timestamp() > 1.0 for i in self.relays)
 
     def sounded(self, index: int, at: datetime) -> None:
         """Entry *index* started at *at*: that fixes the show's timeline, if not yet known."""
@@ -66,6 +92,9 @@ class Airing:
             return None
         index = playing[-1]
         entry = self.rundown[index]
+        if index in self.relays or index in self.fallbacks:
+            until = next(self.rundown[i].until for i in self.relays)
+            return datetime.fromtimestamp(until, tz=timezone.utc)
         return self.started_at.get(index, _now()) + timedelta(seconds=(entry.duration_s or 0) - entry.offset_s)
 
 
@@ -90,4 +119,69 @@ def build_airing(app, show: Show, items: list[Item], offset_s: float = 0.0, open
     for index, entry in enumerate(rundown):
         planned[index] = cursor
         cursor += timedelta(seconds=(entry.duration_s or 0) - entry.offset_s)
-    return Airing(show, rundown, mapping, planned)
+    airing = Airing(show, rundown, mapping, planned)
+    # a relay goes before the closing jingle
+    _add_relay(app, airing, len(rundown) - 1 if close_path else len(rundown), cursor)
+    return airing
+
+
+def _add_relay(app, airing: Airing, at: int, end_of_items: datetime) -> None:
+    """A relay session: after its items, the source until the session's end (before the
+    closing jingle), and the fallback entries its relay airs on dead air."""
+    occ = airing.occurrence
+    if not occ.relay or occ.max_s is None:
+        return
+    source = app.sources.find(occ.relay)
+    if source is None:
+        log.error("the slot %s relays the source %s, which does not exist", occ.slot_name, occ.relay)
+        return
+    until = occ.start + timedelta(seconds=occ.max_s)
+    rundown = airing.rundown
+    start = airing.planned.get(at, end_of_items)
+    if (until - start).total_seconds() < 1.0:
+        return  # the items fill the session
+    relay = Entry(EntryKind.RELAY, source.name, source.url, duration_s=(until - start).total_seconds(),
+                  until=until.timestamp(), relay=RelayRules.of(source))  # fmt: skip
+    rundown.insert(at, relay)
+    # indexes after the insertion move by one
+    airing.items = {(i + 1 if i >= at else i): item for i, item in airing.items.items()}
+    airing.planned = {(i + 1 if i >= at else i): t for i, t in airing.planned.items()}
+    airing.planned[at] = start
+    if at + 1 < len(rundown):
+        airing.planned[at + 1] = until
+    airing.relays[at] = source
+    for item in fallback_items(app, occ):
+        airing.fallbacks[len(rundown)] = item
+        airing.planned[len(rundown)] = start
+        rundown.append(Entry(EntryKind.FALLBACK, item.title, str(app.media.path(item.media_path)),
+                             gain_db=item_entry(item, "", app.settings.audio.loudness_target_lufs,
+                                                app.settings.audio.true_peak_max_dbtp).gain_db,
+                             item_id=item.id, duration_s=item.duration_s))  # fmt: skip
+
+
+def fallback_items(app, occ: Occurrence) -> list[Item]:
+    """What a relay airs on dead air: the slot's fallback items, else the station's filler
+    playlist (playlists/filler.toml or .txt); only items that may air that day."""
+    ids = list(occ.fallback)
+    if not ids:
+        from radio.export.playlists import load_playlist
+
+        try:
+            ids = list(load_playlist(app.settings.playlists_dir, FILLER_PLAYLIST).item_ids)
+        except RadioError:
+            ids = []
+    items = []
+    for item_id in ids:
+        try:
+            item = app.library.get(item_id)
+        except RadioError:
+            log.warning("fallback item #%s does not exist", item_id)
+            continue
+        reason = why_not_airable(item, occ.day)
+        if reason:
+            log.warning("fallback item %s (#%s) may not air: %s", item.title, item.id, reason)
+            continue
+        items.append(item)
+    if not items:
+        log.warning("the relay of %s has no fallback to air on dead air", occ.slot_name)
+    return items

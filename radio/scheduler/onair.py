@@ -181,7 +181,7 @@ class OnAir:
         for occ in occurrences(self.app, since, now + HORIZON):
             if occ.key in self.attempted:
                 continue
-            fire = occ.start - lead
+            fire = occ.start - max(lead, self._relay_lead(occ))
             if occ.start < now - window:
                 self.attempted.add(occ.key)
                 if not self.app.as_run.for_occurrence(occ.start, occ.slot_id):
@@ -195,6 +195,14 @@ class OnAir:
                     id=f"due:{occ.slot_id}:{occ.start.isoformat()}", misfire_grace_time=int(window.total_seconds()),
                 )  # fmt: skip
 
+    def _relay_lead(self, occ: Occurrence) -> timedelta:
+        """A relay session starts earlier: its source connects and fills its buffer before
+        the instant, or is known dead (no data for no_data_s) so the fallback is ready."""
+        source = self.app.sources.find(occ.relay) if occ.relay else None
+        if source is None:
+            return timedelta(0)
+        return timedelta(seconds=max(source.no_data_s, source.buffer_s) + 2.0)
+
     # ---- airing
     def _due(self, occ: Occurrence) -> None:
         if occ.key in self.handled:
@@ -203,7 +211,7 @@ class OnAir:
         self.attempted.add(occ.key)
         show = show_for(self.app, occ)
         self._log_skipped(show.skipped, occ)
-        if not show.items:
+        if not show.items and not occ.relay:
             log.info("nothing to air in %s at %s", occ.slot_name or "one-off", occ.start.isoformat())
             return
         current = self.current
@@ -277,6 +285,9 @@ class OnAir:
 
     def _on_event(self, airing: Airing, event: Event) -> None:
         """Runs on the player's event thread: write the as-run log as things happen."""
+        if event.index in airing.fallbacks or (event.index in airing.relays and event.index in airing.started_at):
+            self._on_relay_event(airing, event)  # a relay's later segments and its fallback items
+            return
         item = airing.items.get(event.index)
         occ = airing.occurrence
         if isinstance(event, Started):
@@ -287,6 +298,9 @@ class OnAir:
             if self.device.state != "ok":
                 log.info("the sound device plays again (after %d attempts)", self.device.attempts)
                 self.device = DeviceHealth()
+            if event.index in airing.relays:
+                self._on_relay_event(airing, event)
+                return
             if item is None:
                 return
             row = self.app.as_run.record(
@@ -302,6 +316,40 @@ class OnAir:
             self.app.as_run.finish(airing.rows[event.index], _STATUS[event.status], event.at, event.played_s,
                                    event.reason)  # fmt: skip
             log.info("%s %s (#%s) after %.3f s%s", event.status, item.title, item.id, event.played_s,
+                     f": {event.reason}" if event.reason else "")  # fmt: skip
+
+    def _on_relay_event(self, airing: Airing, event: Event) -> None:
+        """A relay segment or a fallback item: one as-run row each time one starts."""
+        occ, index = airing.occurrence, event.index
+        source = airing.relays.get(index)
+        if isinstance(event, Started):
+            first = index not in airing.rows and not airing.continued
+            when = airing.planned[index] if first else event.at
+            airing.started_at[index] = event.at
+            airing.ended.discard(index)
+            if source is not None:
+                row = self.app.as_run.record_relay(source, status=AsRunStatus.PLAYING, occurrence_start=occ.start,
+                                                   scheduled_at=when, slot_id=occ.slot_id, slot_name=occ.slot_name,
+                                                   started_at=event.at)  # fmt: skip
+                log.info("relaying %s (%s) at %s", source.name, source.code, event.at.isoformat())
+            else:
+                item = airing.fallbacks[index]
+                row = self.app.as_run.record(item, status=AsRunStatus.PLAYING, occurrence_start=occ.start,
+                                             scheduled_at=event.at, slot_id=occ.slot_id, slot_name=occ.slot_name,
+                                             started_at=event.at, reason=airing.dead_air)  # fmt: skip
+                log.info("fallback %s (#%s) at %s: %s", item.title, item.id, event.at.isoformat(), airing.dead_air)
+            airing.rows[index] = row.id
+        elif isinstance(event, Ended):
+            airing.ended.add(index)
+            if index not in airing.rows:
+                return
+            reason = event.reason
+            if source is not None and event.status is not Outcome.COMPLETED:
+                airing.dead_air = event.reason
+            elif source is None:
+                reason = event.reason or airing.dead_air  # why a fallback aired at all
+            self.app.as_run.finish(airing.rows[index], _STATUS[event.status], event.at, event.played_s, reason)
+            log.info("%s %s after %.3f s%s", event.status, event.entry.title, event.played_s,
                      f": {event.reason}" if event.reason else "")  # fmt: skip
 
     def _done(self, airing: Airing) -> None:
@@ -330,9 +378,11 @@ class OnAir:
         while self.suspended:
             suspended = self.suspended.pop()
             rest = suspended.remaining_items()
-            if rest:
+            if rest or suspended.relay_left(_now()):
                 log.info("resuming %s after the emergency", suspended.occurrence.slot_name or "one-off")
-                self._air(suspended.show, None, self._rundown(suspended.show, rest, opening=False))
+                resumed = self._rundown(suspended.show, rest, opening=False)
+                resumed.continued = True
+                self._air(suspended.show, None, resumed)
                 return
         if not self.stopping:
             self._power_off_unless_soon()
@@ -354,8 +404,8 @@ class OnAir:
             if airing.items[index].id in aired_items:
                 aired_items.remove(airing.items[index].id)
                 aired.add(index)
-        if all(index in aired for index in airing.items):
-            return  # every item has its row: aired, cut, skipped or missed
+        if all(index in aired for index in airing.items) and not airing.relay_left(now):
+            return  # every item has its row (aired, cut, skipped or missed) and no relay time is left
         first_item = min(airing.items, default=0)
         aired |= set(range(first_item))  # an opening jingle that aired
         airing.timeline_start = min((r.started_at for r in rows if r.started_at), default=show.occurrence.start)
@@ -396,6 +446,12 @@ class OnAir:
             if index in airing.items:
                 self._log_one(airing, index, AsRunStatus.MISSED, missed_reason)
         rest_indexes = [i for i in sorted(airing.items) if plan.index is not None and i >= plan.index]
+        if not rest_indexes and airing.relay_left(at):  # the relay joins live, for the time left
+            log.info("rejoining the relay of %s", airing.occurrence.slot_name)
+            rejoined = self._rundown(airing.show, [], opening=False)
+            rejoined.timeline_start, rejoined.attempt, rejoined.continued = at, attempt, True
+            self._air(airing.show, at=at, airing=rejoined)
+            return
         if not rest_indexes:
             if airing is self.current:
                 self.current = None
@@ -413,7 +469,7 @@ class OnAir:
         first_new = next(i for i, e in enumerate(rejoined.rundown) if e.kind is EntryKind.ITEM)
         shift = airing.planned[first] - rejoined.planned[first_new]
         rejoined.planned = {i: t + shift for i, t in rejoined.planned.items()}
-        rejoined.timeline_start, rejoined.attempt = start, attempt
+        rejoined.timeline_start, rejoined.attempt, rejoined.continued = start, attempt, True
         if first in aired:  # the item joined already has its row (cut, or aired before a restart)
             rejoined.logged.add(first_new)
         self._air(airing.show, at=max(start, at), airing=rejoined, join_late=True)
