@@ -11,6 +11,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "announce": ("radio.cli.announce", "announce"),
     "tts": ("radio.cli.tts", "tts"),
     "slot": ("radio.cli.schedule", "slot"),
+    "source": ("radio.cli.source", "source"),
     "queue": ("radio.cli.schedule", "queue"),
     "emergency": ("radio.cli.schedule", "emergency"),
     "daemon": ("radio.cli.daemon", "daemon"),

@@ -30,6 +30,8 @@ def slot_json(slot: Slot) -> dict:
         "max_minutes": slot.max_minutes,
         "start": str(slot.start_rule),
         "jingles": slot.jingles,
+        "relay": slot.relay,
+        "fallback": list(slot.fallback),
     }
 
 
@@ -45,10 +47,15 @@ def slot() -> None:
 @option("--max-minutes", type=click.IntRange(1, 1440), help="Maximum length (default: radio.toml [schedule] max_minutes).")
 @option("--start", "start_kind", default="hard", show_default=True, help="Start kind: hard, soft or wait:SECONDS.")
 @option("--jingles/--no-jingles", default=True, show_default=True, help="Open and close with the station's jingles.")
+@option("--relay", help="Relay this source (its code, see 'radio source list') after the queued items, to the end.")
+@option("--fallback", type=int, multiple=True,
+        help="An item aired while the relay is dead air; repeat for several, in order. Needs --relay.")  # fmt: skip
 @json_option
 @pass_ctx
-def slot_add(ctx, name, at, days, max_minutes, start_kind, jingles, as_json) -> None:
-    made = service.add_slot(ctx.app, name, at, days, max_minutes, start_kind, jingles)
+def slot_add(ctx, name, at, days, max_minutes, start_kind, jingles, relay, fallback, as_json) -> None:
+    if fallback and not relay:
+        raise click.UsageError(_("--fallback goes with --relay"))
+    made = service.add_slot(ctx.app, name, at, days, max_minutes, start_kind, jingles, relay=relay, fallback=fallback)
     if as_json:
         print_json(slot_json(made))
     else:
@@ -69,8 +76,17 @@ def slot_list(ctx, as_json) -> None:
         click.echo(_("No slots yet: add one with 'radio slot add'."))
         return
     rows = [[s.name, s.start.strftime("%H:%M:%S"), format_days(s.days), s.max_minutes, str(s.start_rule),
-             _("yes") if s.jingles else ""] for s in slots]  # fmt: skip
-    print_table([_("Name"), _("Time"), _("Days"), _("Max. min"), _("Start"), _("Jingles")], rows)
+             _("yes") if s.jingles else "", _relay_cell(s)] for s in slots]  # fmt: skip
+    print_table([_("Name"), _("Time"), _("Days"), _("Max. min"), _("Start"), _("Jingles"), _("Relay")], rows)
+
+
+def _relay_cell(slot: Slot) -> str:
+    """The source a slot relays, and its fallback items: "vov1 (fallback #12, #7)"."""
+    if not slot.relay:
+        return ""
+    if not slot.fallback:
+        return slot.relay
+    return _("{code} (fallback {items})").format(code=slot.relay, items=", ".join(f"#{i}" for i in slot.fallback))
 
 
 @slot.command(name="edit", help="Change a slot.")
@@ -81,11 +97,24 @@ def slot_list(ctx, as_json) -> None:
 @option("--max-minutes", type=click.IntRange(1, 1440), help="New maximum length.")
 @option("--start", "start_kind", help="New start kind: hard, soft or wait:SECONDS.")
 @option("--jingles/--no-jingles", default=None, help="Open and close with the station's jingles.")
+@option("--relay", help="Relay this source (its code) after the queued items, to the end.")
+@option("--no-relay", is_flag=True, help="Relay nothing any more (the fallback items go too).")
+@option("--fallback", type=int, multiple=True, help="The items aired while the relay is dead air (replace the list).")
+@option("--no-fallback", is_flag=True, help="No fallback items.")
 @json_option
 @pass_ctx
-def slot_edit(ctx, name, new_name, at, days, max_minutes, start_kind, jingles, as_json) -> None:
+def slot_edit(ctx, name, new_name, at, days, max_minutes, start_kind, jingles, relay, no_relay, fallback, no_fallback,
+              as_json) -> None:  # fmt: skip
+    if relay and no_relay:
+        raise click.UsageError(_("give either --relay or --no-relay"))
+    if fallback and no_fallback:
+        raise click.UsageError(_("give either --fallback or --no-fallback"))
+    if fallback and no_relay:
+        raise click.UsageError(_("--fallback goes with --relay"))
     edited = service.edit_slot(ctx.app, name, new_name=new_name, at=at, days=days, max_minutes=max_minutes,
-                               start_kind=start_kind, jingles=jingles)  # fmt: skip
+                               start_kind=start_kind, jingles=jingles,
+                               relay=None if no_relay else relay or service.KEEP,
+                               fallback=() if no_fallback else fallback or service.KEEP)  # fmt: skip
     if as_json:
         print_json(slot_json(edited))
     else:

@@ -10,7 +10,9 @@ import enum
 import math
 import re
 from dataclasses import dataclass, replace
+from urllib.parse import unquote, urlsplit
 
+from radio.domain.streams import redact
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.text import nfc
@@ -57,7 +59,7 @@ def check_url(url: str) -> str:
     if not (_URL.match(url) or _DEVICE.match(url)):
         raise RadioError(_("'{url}' is not a source address: use http(s)://… (Icecast, HLS .m3u8), rtmp://, "
                            "rtsp://, rtp://, udp://, srt://, or alsa:DEVICE / pulse:SOURCE for a receiver wired "
-                           "into the sound card").format(url=url))  # fmt: skip
+                           "into the sound card").format(url=redacted_url(url)))  # fmt: skip
     return url
 
 
@@ -147,3 +149,30 @@ def back(rules: RelayRules, heard_s: float, silent_s: float) -> bool:
     (*heard_s*) since it reconnected, and its latest second is not all below the silence
     level (*silent_s*: the audio in a row below it, up to now)."""
     return heard_s >= rules.buffer_s and silent_s < min(1.0, rules.silence_s)
+
+
+def url_password(url: str) -> str | None:
+    """The password written in a source address (http://user:PASSWORD@host/…), if any."""
+    try:
+        return unquote(urlsplit(url).password or "") or None
+    except ValueError:
+        return None
+
+
+def redacted_url(url: str) -> str:
+    """The address as messages, lists and logs show it: its password as ***."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, hostport = netloc.rpartition("@")
+    if not (sep and at and ":" in userinfo):
+        return url
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user}:***@{hostport}{slash}{path}"
+
+
+def redact_password(text: str, url: str) -> str:
+    """*text* (a message from ffmpeg, say) with the password of *url* masked, however spelled."""
+    password = url_password(url)
+    if not password:
+        return text
+    return redact(text.replace(url, redacted_url(url)), password)

@@ -7,6 +7,7 @@ pages both call these, write the same database and nudge the daemon the same way
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -40,7 +41,10 @@ class Queued:
 
 
 def add_slot(app, name: str, at: str, days: str = "mon-sun", max_minutes: int | None = None,
-             start_kind: str = "hard", jingles: bool = True) -> Slot:  # fmt: skip
+             start_kind: str = "hard", jingles: bool = True, relay: str | None = None,
+             fallback: Sequence[int] = ()) -> Slot:  # fmt: skip
+    """A new slot; with *relay* a relay session (the source's code), *fallback* the items
+    aired, in order, while that source is dead air."""
     new = Slot(
         id=0,
         name=name,
@@ -50,13 +54,37 @@ def add_slot(app, name: str, at: str, days: str = "mon-sun", max_minutes: int | 
         start_rule=StartRule.parse(start_kind),
         jingles=jingles,
     )
-    made = app.schedule.add_slot(new)
+    made = app.schedule.add_slot(dataclasses.replace(new, **_relay_fields(app, relay, fallback)))
     changed(app)
     return made
 
 
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+"""edit_slot: leave the slot's relay or fallback as it is."""
+
+
+def _relay_fields(app, relay: str | None, fallback: Sequence[int]) -> dict:
+    """The relay source (it must exist) and fallback items (they must exist) of a slot."""
+    fallback = tuple(int(i) for i in fallback)
+    if fallback and not relay:
+        raise RadioError(_("fallback items are aired when a relay fails: give the slot a relay source too"))
+    if relay:
+        relay = app.sources.get(relay.strip()).code
+    if fallback:
+        app.library.get_many(list(fallback))
+    return {"relay": relay or None, "fallback": fallback}
+
+
 def edit_slot(app, name: str, *, new_name: str | None = None, at: str | None = None, days: str | None = None,
-              max_minutes: int | None = None, start_kind: str | None = None, jingles: bool | None = None) -> Slot:  # fmt: skip
+              max_minutes: int | None = None, start_kind: str | None = None, jingles: bool | None = None,
+              relay: str | None | _Keep = KEEP, fallback: Sequence[int] | _Keep = KEEP) -> Slot:  # fmt: skip
+    """Change what is given; *relay* None makes the slot an ordinary one again (its fallback
+    goes with it), *fallback* () leaves the relay without fallback items."""
     old = app.schedule.slot_named(name)
     changes = {}
     if new_name:
@@ -71,6 +99,13 @@ def edit_slot(app, name: str, *, new_name: str | None = None, at: str | None = N
         changes["start_rule"] = StartRule.parse(start_kind)
     if jingles is not None:
         changes["jingles"] = jingles
+    if relay is not KEEP or fallback is not KEEP:
+        new_relay = old.relay if relay is KEEP else relay
+        new_fallback = () if new_relay is None and fallback is KEEP else old.fallback if fallback is KEEP else fallback
+        if new_fallback and not new_relay:
+            raise RadioError(_("slot '{name}' relays no source: give it one with --relay before its fallback items")
+                             .format(name=old.name))  # fmt: skip
+        changes.update(_relay_fields(app, new_relay, new_fallback))
     edited = app.schedule.save_slot(dataclasses.replace(old, **changes))
     changed(app)
     return edited
