@@ -117,11 +117,16 @@ def levels(pcm: np.ndarray, rate: int, channels: int, silence_dbfs: float) -> tu
     return level_dbfs(rms), level_dbfs(peak), silent / len(chunks)
 
 
+LEVEL_RATE = 48000  # what is heard is measured mono at this rate (the source's own format is reported)
+
+
 def listen(url: str, seconds: float, silence_dbfs: float, connect_s: float = CONNECT_S) -> Heard:
     """Decode *seconds* of the source at *url*; never longer than *seconds* + *connect_s*
     of wall-clock time (a server that accepts and then stalls is given up on)."""
-    cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", *ffmpeg_input(url),
-           "-map", "0:a:0", "-t", f"{seconds:.3f}", "-f", "f32le", "-"]  # fmt: skip
+    # counted in samples, not by -t: a live stream probed quickly does not start at timestamp 0
+    cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", *ffmpeg_input(url), "-map", "0:a:0",
+           "-ac", "1", "-af", f"aresample={LEVEL_RATE},atrim=end_sample={round(seconds * LEVEL_RATE)}",
+           "-f", "f32le", "-"]  # fmt: skip
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     chunks: list[bytes] = []
     errors: list[bytes] = []
@@ -154,8 +159,8 @@ def listen(url: str, seconds: float, silence_dbfs: float, connect_s: float = CON
         else:
             why = reason(stderr, url)
         return Heard(**found, error=why)
-    rms, peak, silent_share = levels(pcm, rate, channels or 1, silence_dbfs)
-    heard_s = len(pcm) / (rate * (channels or 1))
+    rms, peak, silent_share = levels(pcm, LEVEL_RATE, 1, silence_dbfs)
+    heard_s = len(pcm) / LEVEL_RATE
     return Heard(**found, seconds=round(heard_s, 2), rms_dbfs=round(rms, 1), peak_dbfs=round(peak, 1),
                  silent_share=round(silent_share, 2))  # fmt: skip
 
