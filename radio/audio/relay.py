@@ -8,8 +8,9 @@ frame exactly as it does for files:
 
 - the *live input* (``LiveInput``) is one ffmpeg reading the source (network stream or
   capture device) to PCM, started again whenever it ends or stalls; a reader thread keeps
-  the newest ``buffer_s`` of audio and notes when data last arrived and how long the source
-  has been below the silence level;
+  its audio (the newest ``buffer_s`` while nothing airs it, bursts up to a cap while the
+  relay airs) and notes when data last arrived and how long the source has been below
+  the silence level;
 - while the source is *live*, its audio goes to the queue as the air needs it (half a
   second ahead); the live input holds up to ``buffer_s`` more, so a hiccup shorter than
   that never reaches the air, and before the start the newest ``buffer_s`` are kept (a
@@ -48,6 +49,7 @@ log = logging.getLogger("radio.audio")
 BLOCK = 4096  # frames per read of the live source (~85 ms at 48 kHz)
 FALLBACK_AHEAD_S = 1.0  # queue depth while on fallback: how soon the source can take over
 LIVE_AHEAD_S = 0.5  # queue depth while live: the source's buffer is kept by the live input
+HOLD_MAX_S = 15.0  # audio held beyond the buffer while the relay airs (a burst, a source running fast)
 QUICK_RETRY_S = 0.5  # a live source that ended is tried again this soon (within the no-data window)
 
 
@@ -60,6 +62,11 @@ class LiveInput:
         self.channels = channels
         self.rules = rules
         self.keep = int(rules.buffer_s * rate)
+        # While nothing takes from it (before the relay airs, during the fallback) only the
+        # newest buffer_s is kept: the relay starts no later behind the source than that. Once
+        # it airs, bursts of the network are absorbed up to a hard cap, never skipped.
+        self.trim = True
+        self.cap = self.keep + int(HOLD_MAX_S * rate)
         self._blocks: collections.deque[np.ndarray] = collections.deque()
         self._frames = 0
         self._cond = threading.Condition()
@@ -159,7 +166,8 @@ class LiveInput:
                     with self._cond:
                         self._blocks.append(block)
                         self._frames += len(block)
-                        while self._frames - len(self._blocks[0]) >= self.keep:  # the newest buffer_s only
+                        limit = self.keep if self.trim else self.cap
+                        while self._frames - len(self._blocks[0]) >= limit:  # the newest audio only
                             self._frames -= len(self._blocks.popleft())
                         self.last_data = time.monotonic()
                         self.error = None
@@ -240,7 +248,7 @@ class RelayFeed:
                             continue
                         block = self.live.take(BLOCK, wait_s=0.05)
                         if block is not None:
-                            sounded = True
+                            sounded, self.live.trim = True, False
                             if not put(self.index, self._shape_end(block, left), None, None):
                                 return False
                         continue
@@ -255,6 +263,7 @@ class RelayFeed:
                     if not put(self.index, None, status, why):
                         return False
                     self.live.drop_kept()
+                    self.live.trim = True
                     live, sounded = False, False
                     self.set_ahead(int(FALLBACK_AHEAD_S * self.rate))
                     continue
