@@ -5,6 +5,7 @@ the source restarted, the relay comes back; the as-run rows say what the recordi
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from datetime import datetime
@@ -15,18 +16,10 @@ import pytest
 from tests.icecast import icecast  # noqa: F401 - fixture
 from tests.relaytools import ToneSource, needs_icecast, silent_spans, tone_spans
 from tests.soundserver import RATE, Monitor, write_wav
-from tests.test_daemon import Station
+from tests.test_daemon import station  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.slow, needs_icecast]
 NO_DATA_S = 3.0
-
-
-@pytest.fixture
-def station(radio, radio_bin, tmp_path, live_server):
-    s = Station(radio, radio_bin, tmp_path)
-    yield s
-    if s.proc is not None and s.proc.poll() is None:
-        s.stop(signal.SIGKILL)
 
 
 def tone(frequency: float, seconds: float, level: float = 0.4) -> np.ndarray:
@@ -57,6 +50,9 @@ def test_the_daemon_relays_falls_back_on_dead_air_and_comes_back(station, live_s
         start = station.slot_in(12, "Tiếp sóng VOV", max_minutes="1", relay="vov1", fallback=str(fallback)).timestamp()
         with Monitor(live_server) as monitor:
             station.start()
+            sleep_until(start + 4.0)
+            status = json.loads(station.cli("status", "--json").stdout)
+            text = station.cli("status").stdout
             sleep_until(start + 8.0)
             source.kill()
             killed = time.time()
@@ -76,13 +72,17 @@ def test_the_daemon_relays_falls_back_on_dead_air_and_comes_back(station, live_s
     assert relay and abs(relay[0][0] - start) < 0.15, (relay, start, log)
     # the source killed: its buffer plays out, then the fallback within the no-data limit (+1 s)
     assert backup and killed < backup[0][0] < killed + NO_DATA_S + 1.0, (backup, killed, log)
-    # restarted: the relay comes back (at the end of the fallback item on air)
+    # restarted: the relay comes back, at the latest after the next try (every 3 s), its
+    # connection (~1.5 s), a buffer's worth of audio (2 s) and the end of the fallback item (2 s)
     back = [s for s in relay if s[0] > restarted]
-    assert back and back[0][0] < restarted + 2.0 + 3.0 + 2.0 + 1.0, (relay, restarted, log)
+    assert back and back[0][0] < restarted + 3.0 + 1.5 + 2.0 + 2.0 + 1.0, (relay, restarted, log)
     # never dead air longer than the limit between the start and the stop
     audio = monitor.audio()[monitor.frame_at(start):monitor.frame_at(stopped - 0.5)]
     assert max((b - a for a, b in silent_spans(audio, RATE, min_s=0.3)), default=0.0) < NO_DATA_S + 1.0
 
+    # radio status says what is on air
+    assert status["on_air"]["relay_source"] == "vov1" and status["on_air"]["item_id"] is None, status
+    assert "on air: relaying VOV1 – Đài Tiếng nói Việt Nam (vov1) (Tiếp sóng VOV)" in text, text
     # the as-run log says what the recording shows
     assert [r["status"] for r in relays] == ["interrupted", "interrupted"], rows
     first, second = relays
@@ -96,3 +96,68 @@ def test_the_daemon_relays_falls_back_on_dead_air_and_comes_back(station, live_s
     assert at(fallbacks[-1], "ended_at") <= at(second, "started_at") + 0.01
     relayed = sum(r["seconds_played"] for r in relays)
     assert abs(relayed - sum(b - a for a, b in relay)) < 1.0, (relayed, relay)
+
+
+def relay_station(station, source) -> tuple[float, int]:
+    """A relay slot of *source* starting 12 s from now; (its instant, a 2 s noise alarm item)."""
+    alarm = station.item(2.0, 77)
+    fallback = station.radio.add(write_wav(station.tmp / "du-phong.wav", tone(880.0, 2.0)), topic="thong-tin")["id"]
+    assert station.radio("source", "add", "vov1", source.listen_url, "--name", "VOV1", "--no-data",
+                         str(NO_DATA_S), "--buffer", "2").exit_code == 0  # fmt: skip
+    start = station.slot_in(12, "Tiếp sóng VOV", max_minutes="1", relay="vov1", fallback=str(fallback)).timestamp()
+    return start, alarm
+
+
+def test_an_emergency_interrupts_the_relay_which_then_goes_on_live(station, live_server, icecast):  # noqa: F811
+    with ToneSource(icecast, "/vov1", 440.0) as source:
+        start, alarm = relay_station(station, source)
+        with Monitor(live_server) as monitor:
+            station.start()
+            sleep_until(start + 5.0)
+            assert station.cli("emergency", alarm).returncode == 0
+            sleep_until(start + 13.0)
+            assert station.stop() == 0
+    relay = spans(monitor, 440.0)
+    alarm_at = station.position(monitor, alarm)
+    rows = [r for r in station.log_rows()]
+    relays = [r for r in rows if r.get("relay_source") == "vov1"]
+    (alarm_row,) = [r for r in rows if r.get("item_id") == alarm]
+    log = (station.tmp / "daemon.log").read_text()
+    assert start + 5.0 < alarm_at < start + 6.5, (alarm_at - start, log)
+    # the relay fades under the alarm, and comes back live once it is over
+    before = [s for s in relay if s[0] < alarm_at]
+    after = [s for s in relay if s[0] > alarm_at + 1.0]
+    assert before and before[-1][1] < alarm_at + 0.5, relay
+    assert after and after[0][0] - (alarm_at + 2.0) < 1.5, (relay, alarm_at, log)
+    assert alarm_row["status"] == "completed"
+    assert [r["status"] for r in relays] == ["interrupted", "interrupted"], relays
+    assert "emergency" in relays[0]["reason"]
+    assert abs(at(relays[1], "started_at") - after[0][0]) < 0.15
+
+
+def test_queued_items_air_first_and_a_daemon_killed_mid_relay_rejoins_it_live(station, live_server, icecast):  # noqa: F811
+    with ToneSource(icecast, "/vov1", 440.0) as source:
+        start, bulletin = relay_station(station, source)
+        assert station.radio("queue", "add", bulletin, "--slot", "Tiếp sóng VOV").exit_code == 0
+        with Monitor(live_server) as monitor:
+            station.start()
+            sleep_until(start + 5.0)
+            station.stop(signal.SIGKILL)
+            killed = time.time()
+            station.start()
+            sleep_until(start + 14.0)
+            assert station.stop() == 0
+    relay = spans(monitor, 440.0)
+    rows = station.log_rows()
+    relays = [r for r in rows if r.get("relay_source") == "vov1"]
+    (item_row,) = [r for r in rows if r.get("item_id") == bulletin]
+    log = (station.tmp / "daemon.log").read_text()
+    # the item queued into the relay session airs first, then the relay, gaplessly
+    assert abs(station.position(monitor, bulletin) - start) < 0.05 and item_row["status"] == "completed"
+    assert abs(relay[0][0] - (start + 2.0)) < 0.15, (relay, start, log)
+    assert abs(at(relays[0], "scheduled_at") - (start + 2.0)) < 0.01 and abs(at(relays[0], "started_at") - relay[0][0]) < 0.15
+    after = [s for s in relay if s[0] > killed + 0.2]
+    assert after and after[0][0] - killed < 3.0 + 1.0, (relay, killed, log)  # the engine's output stops with its parent
+    assert [r["status"] for r in relays] == ["interrupted", "interrupted"], relays
+    assert "daemon" in relays[0]["reason"]
+    assert abs(at(relays[1], "started_at") - after[0][0]) < 0.15

@@ -19,7 +19,7 @@ from radio.audio.player import Player
 from radio.domain.playout import Entry, EntryKind, Outcome
 from radio.domain.relay import RelayRules, Resume
 from tests.icecast import icecast  # noqa: F401 - fixture
-from tests.relaytools import GarbageServer, StallServer, ToneSource, needs_icecast, refused_url, tone_spans
+from tests.relaytools import GarbageServer, HlsSource, StallServer, ToneSource, needs_icecast, refused_url, tone_spans
 
 pytestmark = [pytest.mark.slow, needs_icecast]
 RATE = 48000
@@ -160,3 +160,51 @@ def test_a_server_that_stalls_without_closing_gives_way(fallback_wav):
     assert 0.0 < fallback[0][0] - relay[0][1] < 3.0 + 1.0, (relay, fallback)
     seg = segments(events, 0)[0]
     assert seg[1].status is Outcome.INTERRUPTED and "no audio" in seg[1].reason
+
+
+def test_a_live_hls_stream_is_relayed_and_its_dead_encoder_gives_way(fallback_wav):
+    with HlsSource(frequency=440.0, seconds=None, segment_s=1) as hls:  # ffmpeg -re adding segments
+        moments = {}
+
+        def during(start: float) -> None:
+            sleep_until(start + 4.0)
+            hls.kill()  # the playlist goes stale: the player reads its last segments, then nothing
+            moments["kill"] = time.time()
+
+        out, events, start = air(hls.url, fallback_wav, 6.0, 14.0, rules(), during)
+    relay, fallback = out.spans(440.0), out.spans(880.0)
+    assert relay and abs(relay[0][0] - start) < 0.15, (relay, start)
+    assert fallback and fallback[0][0] > relay[0][1] - 0.2
+    assert fallback[0][0] - moments["kill"] < 3.0 + 2.0 + 2.0, (fallback, moments)  # + the segments still listed
+    (seg,) = segments(events, 0)[:1]
+    assert seg[1].status is Outcome.INTERRUPTED and "no audio" in seg[1].reason
+
+
+def test_a_receiver_on_the_line_input_is_relayed_and_its_silence_gives_way(live_server, fallback_wav, monkeypatch):
+    """A capture device (`pulse:SOURCE`, as `alsa:hw:1` for a receiver wired into the line
+    input): here the monitor of a second null sink of the test sound server, fed a tone by
+    ffmpeg. The receiver losing its signal sends silence, not an end: the silence limit."""
+    env = live_server.env
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    loaded = subprocess.run(["pactl", "load-module", "module-null-sink", "sink_name=receiver", "rate=48000"],
+                            capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    player = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                               "-af", "volume=12dB", "-f", "pulse", "-device", "receiver", "receiver"])  # fmt: skip
+    moments = {}
+    try:
+        def during(start: float) -> None:
+            sleep_until(start + 4.0)
+            player.kill()  # the receiver loses its signal
+            moments["lost"] = time.time()
+
+        out, events, start = air("pulse:receiver.monitor", fallback_wav, 5.0, 10.0, rules(silence_s=2.0), during)
+    finally:
+        player.kill()
+        player.wait()
+        subprocess.run(["pactl", "unload-module", loaded], check=False)
+    relay, fallback = out.spans(440.0), out.spans(880.0)
+    assert relay and abs(relay[0][0] - start) < 0.15, (relay, start)
+    assert fallback and 0 < fallback[0][0] - moments["lost"] < 2.0 + 2.0 + 1.0, (fallback, moments)
+    (seg,) = segments(events, 0)[:1]
+    assert seg[1].status is Outcome.INTERRUPTED and "silence" in seg[1].reason

@@ -243,8 +243,9 @@ class RelayFeed:
                 if live:
                     why = dead_air(self.rules, self.live.since_data(), self.live.silent_s())
                     if why is None:
-                        if self.sounds_at() - time.time() > LIVE_AHEAD_S:
-                            time.sleep(0.02)  # the queue has enough: the rest stays in the live input's buffer
+                        spare = self.sounds_at() - time.time() - LIVE_AHEAD_S
+                        if spare > 0:  # the queue has enough: the rest stays in the live input's buffer
+                            time.sleep(min(0.1, spare + 0.05))
                             continue
                         block = self.live.take(BLOCK, wait_s=0.05)
                         if block is not None:

@@ -104,7 +104,11 @@ def status(ctx, as_json) -> None:
     pid = data["daemon"]["pid"]
     click.echo(_("daemon: running (pid {pid})").format(pid=pid) if data["daemon"]["running"] else _("daemon: not running"))
     on_air = data["on_air"]
-    if on_air:
+    if on_air and on_air.get("relay_source"):
+        click.echo(_("on air: relaying {title} ({code}) ({slot}), {elapsed} in").format(
+            code=on_air["relay_source"], title=on_air["title"], slot=on_air["slot"] or _("one-off broadcast"),
+            elapsed=format_duration(on_air["elapsed_s"])))  # fmt: skip
+    elif on_air:
         click.echo(_("on air: #{id} {title} ({slot}), {elapsed} in").format(
             id=on_air["item_id"], title=on_air["title"], slot=on_air["slot"] or _("one-off broadcast"),
             elapsed=format_duration(on_air["elapsed_s"])))  # fmt: skip

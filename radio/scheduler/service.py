@@ -222,7 +222,8 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
     return {
         "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
         "on_air": None if on_air is None else {
-            "item_id": on_air.item_id, "title": on_air.title, "slot": on_air.slot_name,
+            "item_id": on_air.item_id, "relay_source": on_air.relay_source, "title": on_air.title,
+            "slot": on_air.slot_name,
             "started_at": _iso(on_air.started_at, zone),
             "elapsed_s": round((now - on_air.started_at).total_seconds(), 1),
         },
@@ -231,5 +232,5 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
             {"name": s.label, "kind": s.kind, "target": s.target.redacted(), "running": False}
             for s in app.settings.streams
         ],
-        "next": [{"slot": o.slot_name, "start": _iso(o.start, zone)} for o in coming],
+        "next": [{"slot": o.slot_name, "start": _iso(o.start, zone), "relay": o.relay} for o in coming],
     }  # fmt: skip

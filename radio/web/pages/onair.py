@@ -35,7 +35,7 @@ def _state(ctx: Ctx) -> dict:
     status["device"] = _device(app)
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
-    if on_air:
+    if on_air and on_air["item_id"] is not None:
         try:
             item = app.library.get(on_air["item_id"])
             on_air["topic"] = item.topic
