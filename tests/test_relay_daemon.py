@@ -128,7 +128,8 @@ def test_an_emergency_interrupts_the_relay_which_then_goes_on_live(station, live
     before = [s for s in relay if s[0] < alarm_at]
     after = [s for s in relay if s[0] > alarm_at + 1.0]
     assert before and before[-1][1] < alarm_at + 0.5, relay
-    assert after and after[0][0] - (alarm_at + 2.0) < 1.5, (relay, alarm_at, log)
+    # (a new connection to the source: ~1.5 s to its first audio)
+    assert after and after[0][0] - (alarm_at + 2.0) < 3.0, (relay, alarm_at, log)
     assert alarm_row["status"] == "completed"
     assert [r["status"] for r in relays] == ["interrupted", "interrupted"], relays
     assert "emergency" in relays[0]["reason"]

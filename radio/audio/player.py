@@ -350,9 +350,10 @@ class Playback:
         self._feeder.start()
         deadline = time.monotonic() + prefill_timeout
         first = self._feeder.rundown[self._feeder.sequence[0]] if self._feeder.sequence else None
-        if first is not None and first.kind is EntryKind.RELAY and self._sequencer.start_at is not None:
-            # a live source fills as it comes: never wait past the start instant for it
-            deadline = min(deadline, time.monotonic() + self._sequencer.start_at - time.time() - 0.5)
+        if first is not None and first.kind is EntryKind.RELAY:
+            # a live source fills as it comes (the relay feed paces it): the output waits for
+            # the start instant, or starts at once and airs the source's first audio when it arrives
+            deadline = time.monotonic()
         # Have the first second ready before the output's clock starts asking for it.
         with self._feeder.cond:
             while (self._feeder.buffered < min(self._feeder.ahead_frames, self.output.rate)
