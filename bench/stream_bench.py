@@ -38,45 +38,18 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-TICK = os.sysconf("SC_CLK_TCK")
+from bench.proctools import cpu_seconds, programme, tree_cpu, tree_rss_mb  # noqa: E402
 RATE = 48000
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def children(pid: int) -> list[int]:
-    """Children started by any thread of *pid* (each thread has its own list)."""
-    found = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
-    except OSError:
-        pass
-    return found
 
 
-def tree_cpu(pid: int) -> float:
-    return cpu_seconds(pid) + sum(tree_cpu(c) for c in children(pid))
 
 
-def tree_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            own = int(line.split()[1]) / 1024
-            return own + sum(tree_rss_mb(c) for c in children(pid))
-    return 0.0
 
 
-def programme(seconds: float) -> np.ndarray:
-    """Speech-like test programme: noise bursts shaped by a slow envelope, and pauses."""
-    rng = np.random.default_rng(12)
-    n = int(seconds * RATE)
-    t = np.arange(n) / RATE
-    envelope = np.clip(np.sin(2 * np.pi * 0.7 * t) * 1.5, 0, 1) * (0.5 + 0.5 * np.sin(2 * np.pi * 4 * t))
-    return (rng.uniform(-0.3, 0.3, n) * envelope + 0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
 
 
 def run_hub(home: Path, url: str, seconds: float, bitrate: int, samples: np.ndarray, every: float | None = None,
