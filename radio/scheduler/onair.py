@@ -2,8 +2,7 @@
 
 Commands (due occurrences, player endings, changes seen in the database, signals) arrive
 on one queue and are handled one at a time, so the on-air state has a single owner.
-The player's events are written to the as-run log as they happen: a row when an item's
-first sample sounds, its completion when its last one has.
+The player's events are written to the as-run log as they happen (`asrun_log.py`).
 """
 
 from __future__ import annotations
@@ -15,13 +14,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from radio.audio.events import Ended, Event, PlayerBase, Started
+from radio.audio.events import PlayerBase
 from radio.domain.asrun import AsRunStatus
 from radio.domain.library import Item
-from radio.domain.playout import EntryKind, Outcome
+from radio.domain.playout import EntryKind
 from radio.domain.schedule import Catchup, Occurrence, StartKind, catch_up, plan_rejoin, plan_start
 from radio.i18n import _
 from radio.scheduler.airing import Airing, build_airing
+from radio.scheduler.asrun_log import AsRunLogging
 from radio.scheduler.planner import Show, occurrences, show_for
 from radio.scheduler.transmitter import Transmitter
 
@@ -32,8 +32,6 @@ REJOIN_LEAD_S = 0.7  # a rejoin (restart, device back) is placed this far ahead,
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits before reopening a sound device in trouble, then every 8 s
 HORIZON = timedelta(hours=36)  # occurrences further ahead get their timer at a later replan
 LOOKBACK = timedelta(hours=48)  # missed occurrences this far back are logged at start-up
-_STATUS = {Outcome.COMPLETED: AsRunStatus.COMPLETED, Outcome.INTERRUPTED: AsRunStatus.INTERRUPTED,
-           Outcome.FAILED: AsRunStatus.FAILED}  # fmt: skip
 
 
 def _now() -> datetime:
@@ -90,7 +88,7 @@ class Stop:
     pass
 
 
-class OnAir:
+class OnAir(AsRunLogging):
     def __init__(self, app, player: PlayerBase, scheduler=None, reload_settings=None) -> None:
         self.app = app
         self.player = player
@@ -275,6 +273,12 @@ class OnAir:
         log.info("on air: %s at %s, %d items", show.occurrence.slot_name or "one-off",
                  (at or _now()).isoformat(), len(airing.items))  # fmt: skip
 
+    def _sounding(self) -> None:
+        """Audio reached the output: the sound device is fine (again)."""
+        if self.device.state != "ok":
+            log.info("the sound device plays again (after %d attempts)", self.device.attempts)
+            self.device = DeviceHealth()
+
     def _watch(self, airing: Airing) -> None:
         try:
             airing.playback.wait()
@@ -282,75 +286,6 @@ class OnAir:
             log.error("playback failed: %s", err)
             airing.error = str(err)
         self.post(PlaybackDone(airing))
-
-    def _on_event(self, airing: Airing, event: Event) -> None:
-        """Runs on the player's event thread: write the as-run log as things happen."""
-        if event.index in airing.fallbacks or (event.index in airing.relays and event.index in airing.started_at):
-            self._on_relay_event(airing, event)  # a relay's later segments and its fallback items
-            return
-        item = airing.items.get(event.index)
-        occ = airing.occurrence
-        if isinstance(event, Started):
-            airing.sounded(event.index, event.at)
-            for index in sorted(airing.items):  # a late rejoin skipped over whole items
-                if index < event.index and index not in airing.accounted():
-                    self._log_one(airing, index, AsRunStatus.MISSED, _("its time passed before it could be joined"))
-            if self.device.state != "ok":
-                log.info("the sound device plays again (after %d attempts)", self.device.attempts)
-                self.device = DeviceHealth()
-            if event.index in airing.relays:
-                self._on_relay_event(airing, event)
-                return
-            if item is None:
-                return
-            row = self.app.as_run.record(
-                item, status=AsRunStatus.PLAYING, occurrence_start=occ.start, scheduled_at=airing.planned[event.index],
-                slot_id=occ.slot_id, slot_name=occ.slot_name, started_at=event.at,
-            )  # fmt: skip
-            airing.rows[event.index] = row.id
-            log.info("started %s (#%s) at %s", item.title, item.id, event.at.isoformat())
-        elif isinstance(event, Ended):
-            airing.ended.add(event.index)
-            if item is None or event.index not in airing.rows:
-                return
-            self.app.as_run.finish(airing.rows[event.index], _STATUS[event.status], event.at, event.played_s,
-                                   event.reason)  # fmt: skip
-            log.info("%s %s (#%s) after %.3f s%s", event.status, item.title, item.id, event.played_s,
-                     f": {event.reason}" if event.reason else "")  # fmt: skip
-
-    def _on_relay_event(self, airing: Airing, event: Event) -> None:
-        """A relay segment or a fallback item: one as-run row each time one starts."""
-        occ, index = airing.occurrence, event.index
-        source = airing.relays.get(index)
-        if isinstance(event, Started):
-            first = index not in airing.rows and not airing.continued
-            when = airing.planned[index] if first else event.at
-            airing.started_at[index] = event.at
-            airing.ended.discard(index)
-            if source is not None:
-                row = self.app.as_run.record_relay(source, status=AsRunStatus.PLAYING, occurrence_start=occ.start,
-                                                   scheduled_at=when, slot_id=occ.slot_id, slot_name=occ.slot_name,
-                                                   started_at=event.at)  # fmt: skip
-                log.info("relaying %s (%s) at %s", source.name, source.code, event.at.isoformat())
-            else:
-                item = airing.fallbacks[index]
-                row = self.app.as_run.record(item, status=AsRunStatus.PLAYING, occurrence_start=occ.start,
-                                             scheduled_at=event.at, slot_id=occ.slot_id, slot_name=occ.slot_name,
-                                             started_at=event.at, reason=airing.dead_air)  # fmt: skip
-                log.info("fallback %s (#%s) at %s: %s", item.title, item.id, event.at.isoformat(), airing.dead_air)
-            airing.rows[index] = row.id
-        elif isinstance(event, Ended):
-            airing.ended.add(index)
-            if index not in airing.rows:
-                return
-            reason = event.reason
-            if source is not None and event.status is not Outcome.COMPLETED:
-                airing.dead_air = event.reason
-            elif source is None:
-                reason = event.reason or airing.dead_air  # why a fallback aired at all
-            self.app.as_run.finish(airing.rows[index], _STATUS[event.status], event.at, event.played_s, reason)
-            log.info("%s %s after %.3f s%s", event.status, event.entry.title, event.played_s,
-                     f": {event.reason}" if event.reason else "")  # fmt: skip
 
     def _done(self, airing: Airing) -> None:
         """A playback has ended: log what it never reached, then air what comes next."""
@@ -386,14 +321,6 @@ class OnAir:
                 return
         if not self.stopping:
             self._power_off_unless_soon()
-
-    def _log_unreached(self, airing: Airing, status: AsRunStatus, reason: str) -> None:
-        """Items of a stopped show that never started get a row saying why, at their planned time."""
-        for index in sorted(airing.items):
-            if index not in airing.accounted():
-                self._log_one(airing, index, status, reason)
-                item = airing.items[index]
-                log.warning("%s %s (#%s): %s", status, item.title, item.id, reason)
 
     def _rejoin(self, show: Show, rows, now: datetime) -> None:
         """Pick up an occurrence that was on air when the daemon stopped, at the right offset."""
@@ -473,33 +400,6 @@ class OnAir:
         if first in aired:  # the item joined already has its row (cut, or aired before a restart)
             rejoined.logged.add(first_new)
         self._air(airing.show, at=max(start, at), airing=rejoined, join_late=True)
-
-    def _log_one(self, airing: Airing, index: int, status: AsRunStatus, reason: str) -> None:
-        airing.logged.add(index)
-        occ = airing.occurrence
-        self.app.as_run.record(
-            airing.items[index], status=status, occurrence_start=occ.start, scheduled_at=airing.planned[index],
-            slot_id=occ.slot_id, slot_name=occ.slot_name, reason=reason,
-        )  # fmt: skip
-
-    def _log_skipped(self, skipped: list[tuple[Item, str]], occ: Occurrence) -> None:
-        for item, reason in skipped:
-            self.app.as_run.record(
-                item, status=AsRunStatus.SKIPPED, occurrence_start=occ.start, scheduled_at=occ.start,
-                slot_id=occ.slot_id, slot_name=occ.slot_name, reason=reason,
-            )  # fmt: skip
-            log.warning("skipped %s (#%s): %s", item.title, item.id, reason)
-
-    def _log_missed(self, show: Show, reason: str) -> None:
-        occ = show.occurrence
-        for item in show.items:
-            self.app.as_run.record(
-                item, status=AsRunStatus.MISSED, occurrence_start=occ.start, scheduled_at=occ.start,
-                slot_id=occ.slot_id, slot_name=occ.slot_name, reason=reason,
-            )  # fmt: skip
-        self._log_skipped(show.skipped, occ)
-        if show.items:
-            log.warning("missed %s at %s: %s", occ.slot_name or "one-off", occ.start.isoformat(), reason)
 
     # ---- transmitter power and stopping
     def _power_off_unless_soon(self) -> None:
