@@ -81,6 +81,9 @@ def play(ctx, ids, at, device, offset, no_jingles) -> None:
     if start is not None:
         click.echo(_("Waiting to start at {at}…").format(at=start.astimezone(zone).isoformat()), err=True)
     signal.signal(signal.SIGTERM, _fade_out_on_signal)  # like Ctrl-C: fade out, then stop
+    # Ctrl-C fades out even when started from a shell or make that ignores SIGINT (Python then
+    # leaves it ignored): what the help promises must not depend on how radio was launched
+    signal.signal(signal.SIGINT, _fade_out_on_signal)
     result = player.play(rundown, at=start, on_event=_report(zone))
     _outcome(result)
     if result.stopped:

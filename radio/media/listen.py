@@ -154,7 +154,9 @@ def listen(url: str, seconds: float, silence_dbfs: float, connect_s: float = CON
     pcm = np.frombuffer(raw[: len(raw) // 4 * 4], dtype="<f4")
     rate, channels = found["sample_rate"], found["channels"]
     if len(pcm) == 0 or rate is None:
-        if timed_out:
+        if timed_out and re.search(r"Header missing|Error while decoding|[Ii]nvalid (frame|data)|no frame", stderr):
+            why = _("the source sends data that is not audio")  # taken for a stream, never decoded
+        elif timed_out:
             why = _("nothing arrived from the source within {n:g} s").format(n=round(seconds + connect_s))
         else:
             why = reason(stderr, url)
