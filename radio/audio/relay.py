@@ -49,6 +49,7 @@ log = logging.getLogger("radio.audio")
 BLOCK = 4096  # frames per read of the live source (~85 ms at 48 kHz)
 FALLBACK_AHEAD_S = 1.0  # queue depth while on fallback: how soon the source can take over
 LIVE_AHEAD_S = 0.5  # queue depth while live: the source's buffer is kept by the live input
+START_HELD_S = 1.0  # a live segment starts once this much is held (a fresh connection comes in fits)
 HOLD_MAX_S = 15.0  # audio held beyond the buffer while the relay airs (a burst, a source running fast)
 QUICK_RETRY_S = 0.5  # a live source that ended is tried again this soon (within the no-data window)
 
@@ -107,6 +108,10 @@ class LiveInput:
                 n += len(block)
             self._frames -= n
             return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def held_s(self) -> float:
+        """Audio held, not yet taken."""
+        return self._frames / self.rate
 
     def drop_kept(self) -> None:
         with self._cond:
@@ -243,6 +248,10 @@ class RelayFeed:
                 if live:
                     why = dead_air(self.rules, self.live.since_data(), self.live.silent_s())
                     if why is None:
+                        if not sounded and self.live.held_s() < min(self.rules.buffer_s, START_HELD_S) \
+                                and self.live.since_data() < 1.0:  # fmt: skip
+                            time.sleep(0.02)  # a new connection: start once it flows, not in fits
+                            continue
                         spare = self.sounds_at() - time.time() - LIVE_AHEAD_S
                         if spare > 0:  # the queue has enough: the rest stays in the live input's buffer
                             time.sleep(min(0.1, spare + 0.05))
