@@ -133,7 +133,10 @@ def test_an_emergency_interrupts_the_relay_which_then_goes_on_live(station, live
     assert alarm_row["status"] == "completed"
     assert [r["status"] for r in relays] == ["interrupted", "interrupted"], relays
     assert "emergency" in relays[0]["reason"]
-    assert abs(at(relays[1], "started_at") - after[0][0]) < 0.15
+    # a segment on a stream just opened (a resume, a rejoin): its first instant as PortAudio
+    # reports it runs up to ~0.2 s ahead of the monitor under load (the pulse plugin's first
+    # latency figures), where a stream opened ahead of its instant is within 0.15 s
+    assert abs(at(relays[1], "started_at") - after[0][0]) < 0.3
 
 
 def test_queued_items_air_first_and_a_daemon_killed_mid_relay_rejoins_it_live(station, live_server, icecast):  # noqa: F811
@@ -161,4 +164,7 @@ def test_queued_items_air_first_and_a_daemon_killed_mid_relay_rejoins_it_live(st
     assert after and after[0][0] - killed < 3.0 + 1.0, (relay, killed, log)  # the engine's output stops with its parent
     assert [r["status"] for r in relays] == ["interrupted", "interrupted"], relays
     assert "daemon" in relays[0]["reason"]
-    assert abs(at(relays[1], "started_at") - after[0][0]) < 0.15
+    # a segment on a stream just opened (a resume, a rejoin): its first instant as PortAudio
+    # reports it runs up to ~0.2 s ahead of the monitor under load (the pulse plugin's first
+    # latency figures), where a stream opened ahead of its instant is within 0.15 s
+    assert abs(at(relays[1], "started_at") - after[0][0]) < 0.3
