@@ -2,7 +2,7 @@
 
 Three threads, none waiting on another inside the audio callback:
 
-- the *feeder* decodes ahead (the next item's ffmpeg is started as soon as the current
+- the *feeder* (feeder.py) decodes ahead (the next item's ffmpeg is started as soon as the current
   one begins) into a bounded queue of blocks, a couple of seconds of audio at most;
 - the output's *callback* (or write loop) takes frames from that queue, places the first
   sample of the rundown on the frame that sounds at the start instant, notes the frame
@@ -19,14 +19,12 @@ import logging
 import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 
-from radio.audio.decoder import Decoder
+from radio.audio.feeder import Feeder
 from radio.audio.events import Ended, Event, PlayerBase, PlayResult, Started
 from radio.audio.output import DeviceError, DeviceLost, Output
 from radio.domain.playout import Entry, EntryKind, Outcome, fade_frames, start_offset_in_buffer, to_seconds
@@ -34,7 +32,6 @@ from radio.i18n import _
 
 log = logging.getLogger("radio.audio")
 
-READ_FRAMES = 16384
 CLOCK_JUMP_S = 0.1  # an output clock that jumps ahead by more than this lost time: catch up
 
 
@@ -42,153 +39,12 @@ def _wall(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=timezone.utc)
 
 
-@dataclass
-class _Chunk:
-    index: int
-    data: np.ndarray | None  # None: the entry's end marker
-    status: Outcome = Outcome.COMPLETED
-    reason: str | None = None
-
-
-class _Feeder(threading.Thread):
-    """Decodes the rundown ahead of the output into a bounded queue of chunks."""
-
-    def __init__(self, rundown: Sequence[Entry], rate: int, channels: int, ahead_frames: int) -> None:
-        super().__init__(name="radio-feeder", daemon=True)
-        self.rundown = rundown
-        self.rate = rate
-        self.channels = channels
-        self.ahead_frames = ahead_frames
-        self.chunks: deque[_Chunk] = deque()
-        self.buffered = 0
-        self.cond = threading.Condition()
-        self.finished = False  # every chunk is queued
-        self.stopping = False
-        self._decoders: list = []
-        self.default_ahead = ahead_frames
-        self.sounds_at: Callable[[], float] = time.time  # set by the playback: when the next queued frame sounds
-        self.fade_s = 0.5
-        # entries aired one after the other; fallback entries are aired only by a relay entry
-        self.sequence = [i for i, e in enumerate(rundown) if e.kind is not EntryKind.FALLBACK]
-
-    def _open(self, position: int):
-        if position >= len(self.sequence):
-            return None
-        index = self.sequence[position]
-        entry = self.rundown[index]
-        if entry.kind is EntryKind.RELAY:
-            from radio.audio.relay import RelayFeed
-
-            fallbacks = [(i, e) for i, e in enumerate(self.rundown) if e.kind is EntryKind.FALLBACK]
-            source = RelayFeed(index, entry, fallbacks, self.rate, self.channels, set_ahead=self._set_ahead,
-                               sounds_at=lambda: self.sounds_at(), stopping=lambda: self.stopping,
-                               drop_queued=self.drop_queued, fade_s=self.fade_s)  # fmt: skip
-        else:
-            source = Decoder(entry.path, self.rate, self.channels, entry.gain_db, entry.offset_s)
-        self._decoders.append(source)
-        return source
-
-    def _set_ahead(self, frames: int) -> None:
-        with self.cond:
-            self.ahead_frames = frames
-            self.cond.notify_all()
-
-    def drop_queued(self, index: int) -> None:
-        """Drop the newest queued audio of entry *index* (a relay's silence, once it is known
-        to be dead air). The head chunks, which the audio callback may be reading, stay."""
-        with self.cond:
-            while len(self.chunks) > 2 and self.chunks[-1].index == index and self.chunks[-1].data is not None:
-                self.buffered -= len(self.chunks.pop().data)
-            self.cond.notify_all()
-
-    def _put(self, chunk: _Chunk) -> bool:
-        size = 0 if chunk.data is None else len(chunk.data)
-        with self.cond:
-            while self.buffered >= self.ahead_frames and not self.stopping:
-                self.cond.wait(0.5)
-            if self.stopping:
-                return False
-            self.chunks.append(chunk)
-            self.buffered += size
-            self.cond.notify_all()
-        return True
-
-    def take(self) -> _Chunk | None:
-        """The next chunk without waiting (called from the audio callback)."""
-        try:
-            return self.chunks[0]
-        except IndexError:
-            return None
-
-    def wait_for_chunk(self) -> _Chunk | None:
-        """The next chunk, waiting for the decoder (for outputs that are not real-time)."""
-        with self.cond:
-            while not self.chunks and not self.finished and not self.stopping:
-                self.cond.wait(0.1)
-        return self.take()
-
-    def consumed(self, chunk: _Chunk, frames: int) -> None:
-        """*frames* of the head chunk were used; drop it once used up."""
-        if chunk.data is None or frames >= len(chunk.data):
-            self.chunks.popleft()
-        else:
-            chunk.data = chunk.data[frames:]
-        if frames:
-            with self.cond:
-                self.buffered -= frames
-                self.cond.notify()
-
-    def run(self) -> None:
-        try:
-            current = self._open(0)
-            for position, index in enumerate(self.sequence):
-                following = self._open(position + 1)  # prepared while this one plays
-                if not self._feed(index, current):
-                    return
-                current = following
-        finally:
-            with self.cond:
-                self.finished = True
-                self.cond.notify_all()
-            for decoder in self._decoders:
-                decoder.close()
-
-    def _feed(self, index: int, decoder) -> bool:
-        assert decoder is not None
-        if not isinstance(decoder, Decoder):  # a relay feed: live audio and its fallback
-            self._set_ahead(max(self.default_ahead, int((self.rundown[index].relay.buffer_s + 1.0) * self.rate)))
-            ok = decoder.run(lambda i, data, status, reason: self._put(
-                _Chunk(i, data) if data is not None else _Chunk(i, None, status, reason)))  # fmt: skip
-            self._set_ahead(self.default_ahead)
-            return ok
-        while not self.stopping:
-            data = decoder.read(READ_FRAMES)
-            if data is None:
-                break
-            if not self._put(_Chunk(index, data)):
-                return False
-        if self.stopping:
-            return False
-        if decoder.error:
-            entry = self.rundown[index]
-            log.error("%s", _("cannot play '{title}' ({path}): {reason}").format(
-                title=entry.title, path=entry.path, reason=decoder.error))
-            return self._put(_Chunk(index, None, Outcome.FAILED, decoder.error))
-        return self._put(_Chunk(index, None))
-
-    def stop(self) -> None:
-        """Ask the feeder to stop; it closes its decoders itself (cheap: safe in a callback)."""
-        with self.cond:
-            self.stopping = True
-            self.cond.notify_all()
-
-
 class _Sequencer:
     """The Source handed to the output: frames from the feeder, placed and faded."""
 
     WAITING, PLAYING, FADING, DONE = range(4)
 
-    def __init__(self, feeder: _Feeder, rate: int, start_at: float | None, fade_s: float, emit,
+    def __init__(self, feeder: Feeder, rate: int, start_at: float | None, fade_s: float, emit,
                  realtime: bool = True, join_late: bool = False) -> None:  # fmt: skip
         self.feeder = feeder
         self.realtime = realtime  # False: an output that can wait for the decoder (a file)
@@ -336,11 +192,10 @@ class Playback:
         self.result = PlayResult()
         self._on_event = on_event
         self._events: queue.SimpleQueue = queue.SimpleQueue()
-        self._feeder = _Feeder(rundown, output.rate, output.channels, int(ahead_s * output.rate))
+        self._feeder = Feeder(rundown, output.rate, output.channels, int(ahead_s * output.rate), fade_s)
         self._sequencer = _Sequencer(self._feeder, output.rate, start_at, fade_s, self._events.put,
                                      realtime=getattr(output, "realtime", True), join_late=join_late)
         self._feeder.sounds_at = self._sequencer.sounds_at
-        self._feeder.fade_s = fade_s
         self._dispatcher = threading.Thread(target=self._dispatch, name="radio-events", daemon=True)
         self._runner = threading.Thread(target=self._run, name="radio-playback", daemon=True)
         self._error: BaseException | None = None

@@ -34,13 +34,13 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from radio.audio.decoder import BYTES_PER_SAMPLE, Decoder, _reason
 from radio.domain.playout import Entry, Outcome
-from radio.domain.relay import RelayRules, back, dead_air, ffmpeg_input, level_dbfs
+from radio.domain.relay import RelayRules, Resume, back, dead_air, ffmpeg_input, level_dbfs, redact_password, redacted_url
 from radio.i18n import _
 from radio.media.ffmpeg import ffmpeg_binary
 
@@ -155,8 +155,7 @@ class LiveInput:
                 errors.start()
                 pending = b""
                 while not self._closed:
-                    data = proc.stdout.read1(BLOCK * frame_bytes) if hasattr(proc.stdout, "read1") \
-                        else proc.stdout.read(BLOCK * frame_bytes)  # fmt: skip
+                    data = proc.stdout.read1(BLOCK * frame_bytes)  # what has come, not a full block
                     if not data:
                         break
                     data = pending + data
@@ -184,7 +183,7 @@ class LiveInput:
                 proc.stdout.close()
                 if self._closed:
                     return
-                log.info("relay source %s ended (%s)", self.url, self.error or f"exit {proc.returncode}")
+                log.info("relay source %s ended (%s)", redacted_url(self.url), self.error or f"exit {proc.returncode}")
             # quickly at first (a hiccup within the no-data window), then every retry_s
             pause = QUICK_RETRY_S if time.monotonic() - started > self.rules.retry_s else self.rules.retry_s
             with self._cond:
@@ -194,29 +193,24 @@ class LiveInput:
         text = proc.stderr.read().decode("utf-8", "replace")
         proc.stderr.close()
         if text.strip():
-            self.error = _reason(text, self.url)
+            self.error = redact_password(_reason(text, self.url), self.url)  # it goes to logs and the as-run log
 
 
 class RelayFeed:
     """Feeds one relay entry: live audio, fallback items on dead air, until its end instant."""
 
-    def __init__(self, index: int, entry: Entry, fallbacks: Sequence[tuple[int, Entry]], rate: int, channels: int,
-                 *, set_ahead: Callable[[int], None], sounds_at: Callable[[], float],
-                 stopping: Callable[[], bool], drop_queued: Callable[[int], None] | None = None,
-                 fade_s: float = 0.5) -> None:  # fmt: skip
+    def __init__(self, index: int, entry: Entry, fallbacks: Sequence[tuple[int, Entry]], feeder) -> None:
+        """*feeder*: the player's Feeder, whose queue this fills (``queue``, ``set_ahead``,
+        ``drop_queued``, ``stopping``) and which says when its next frame sounds (``sounds_at``)."""
         assert entry.relay is not None and entry.until is not None
         self.index = index
         self.entry = entry
         self.rules = entry.relay
         self.fallbacks = list(fallbacks)
-        self.rate = rate
-        self.channels = channels
-        self.set_ahead = set_ahead
-        self.sounds_at = sounds_at  # the wall instant the next frame put in the queue will sound
-        self.stopping = stopping
-        self.drop_queued = drop_queued or (lambda index: None)
-        self.fade_s = fade_s
-        self.live = LiveInput(entry.path, rate, channels, self.rules)
+        self.feeder = feeder
+        self.rate = feeder.rate
+        self.fade_s = feeder.fade_s
+        self.live = LiveInput(entry.path, feeder.rate, feeder.channels, self.rules)
         self._next_fallback = 0
 
     def close(self) -> None:
@@ -224,7 +218,7 @@ class RelayFeed:
 
     def _left(self) -> int:
         """Frames until the end instant, counted from the next frame put in the queue."""
-        return int((self.entry.until - self.sounds_at()) * self.rate)
+        return int((self.entry.until - self.feeder.sounds_at()) * self.rate)
 
     def _shape_end(self, block: np.ndarray, left: int) -> np.ndarray:
         """Cut *block* at the end instant and fade the last fade_s before it."""
@@ -235,13 +229,14 @@ class RelayFeed:
             block = block * gain[:, None]
         return block
 
-    def run(self, put) -> bool:
-        """Feed until the end instant. *put(index, data, status, reason)* queues a chunk (data
-        None: that segment's end) and returns False when the player is stopping."""
+    def run(self) -> bool:
+        """Feed until the end instant; False when the player stopped it first."""
+        put = self.feeder.queue
+        self.feeder.set_ahead(int((self.rules.buffer_s + 1.0) * self.rate))  # pacing is ours: never blocked
         try:
             live = True
             sounded = False  # this live segment has put audio
-            while not self.stopping():
+            while not self.feeder.stopping:
                 left = self._left()
                 if left <= 0:
                     return put(self.index, None, Outcome.COMPLETED, None) if live and sounded else True
@@ -252,14 +247,14 @@ class RelayFeed:
                                 and self.live.since_data() < 1.0:  # fmt: skip
                             time.sleep(0.02)  # a new connection: start once it flows, not in fits
                             continue
-                        spare = self.sounds_at() - time.time() - LIVE_AHEAD_S
+                        spare = self.feeder.sounds_at() - time.time() - LIVE_AHEAD_S
                         if spare > 0:  # the queue has enough: the rest stays in the live input's buffer
                             time.sleep(min(0.1, spare + 0.05))
                             continue
                         block = self.live.take(BLOCK, wait_s=0.05)
                         if block is not None:
                             sounded, self.live.trim = True, False
-                            if not put(self.index, self._shape_end(block, left), None, None):
+                            if not put(self.index, self._shape_end(block, left)):
                                 return False
                         continue
                     if self.live.error and self.live.since_data() >= self.rules.no_data_s:
@@ -269,53 +264,49 @@ class RelayFeed:
                     if self.live.since_data() >= self.rules.no_data_s:
                         self.live.reconnect()  # a stalled connection: try a new one
                     else:  # silence: what is queued of it need not air before the fallback
-                        self.drop_queued(self.index)
+                        self.feeder.drop_queued(self.index)
                     if not put(self.index, None, status, why):
                         return False
                     self.live.drop_kept()
                     self.live.trim = True
                     live, sounded = False, False
-                    self.set_ahead(int(FALLBACK_AHEAD_S * self.rate))
+                    self.feeder.set_ahead(int(FALLBACK_AHEAD_S * self.rate))
                     continue
-                if not self._fallback_item(put):
+                if not self._fallback_item():
                     return False
                 if self.live.is_back():
                     log.info("relay %s: the source is back", self.entry.title)
                     live = True
-                    self.set_ahead(int((self.rules.buffer_s + 1.0) * self.rate))
+                    self.feeder.set_ahead(int((self.rules.buffer_s + 1.0) * self.rate))
             return False
         finally:
             self.close()
 
-    def _fallback_item(self, put) -> bool:
+    def _fallback_item(self) -> bool:
         """Air the next fallback item (or a moment of silence when there is none), ending it
         early, faded, if the session ends or (resume now) the source is back."""
         if not self.fallbacks:
             time.sleep(0.1)  # nothing to air instead: the source is tried again meanwhile
             return True
+        put = self.feeder.queue
         index, entry = self.fallbacks[self._next_fallback % len(self.fallbacks)]
         self._next_fallback += 1
-        decoder = Decoder(entry.path, self.rate, self.channels, entry.gain_db, 0.0)
+        decoder = Decoder(entry.path, self.rate, self.feeder.channels, entry.gain_db, 0.0)
         fade = max(1, int(self.fade_s * self.rate))
         try:
-            while not self.stopping():
+            while not self.feeder.stopping:
                 left = self._left()
                 cut = None
                 if left <= 0:
                     cut = _("the session's time is over")
-                elif self.rules.resume == "now" and self.live.is_back():
+                elif self.rules.resume is Resume.NOW and self.live.is_back():
                     cut = _("the relayed source is back")
-                if cut is not None:
-                    faded = 0
-                    while faded < fade and left > 0:  # fade out what follows, then end
-                        data = decoder.read(min(BLOCK, fade - faded))
-                        if data is None:
-                            break
-                        gain = 1.0 - (np.arange(faded, faded + len(data), dtype=np.float32) + 1) / fade
-                        if not put(index, self._shape_end(data * gain[:, None], left), None, None):
+                if cut is not None:  # a fade of fade_s (or to the end instant, if sooner), then the end
+                    left = min(left, fade)
+                    while left > 0 and (data := decoder.read(min(BLOCK, left))) is not None:
+                        if not put(index, self._shape_end(data, left)):
                             return False
-                        faded += len(data)
-                        left = self._left()
+                        left -= len(data)
                     return put(index, None, Outcome.INTERRUPTED, cut)
                 data = decoder.read(BLOCK)
                 if data is None:
@@ -323,7 +314,7 @@ class RelayFeed:
                         log.error("fallback %s: %s", entry.title, decoder.error)
                         return put(index, None, Outcome.FAILED, decoder.error)
                     return put(index, None, Outcome.COMPLETED, None)
-                if not put(index, self._shape_end(data, left), None, None):
+                if not put(index, self._shape_end(data, left)):
                     return False
             return False
         finally:

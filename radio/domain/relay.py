@@ -84,20 +84,8 @@ def check_source(source: Source) -> Source:
                    silence_s=silence_s, silence_dbfs=silence_dbfs, resume=Resume(source.resume))  # fmt: skip
 
 
-FORMATS = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/aac": "aac", "audio/aacp": "aac", "audio/x-aac": "aac",
-           "application/ogg": "ogg", "audio/ogg": "ogg", "audio/flac": "flac"}  # fmt: skip
-
-
-def format_of(content_type: str | None) -> str | None:
-    """ffmpeg's demuxer for a stream's HTTP Content-Type (None: let ffmpeg probe)."""
-    return FORMATS.get((content_type or "").split(";")[0].strip().lower())
-
-
-def ffmpeg_input(url: str, fmt: str | None = None) -> list[str]:
-    """ffmpeg's input arguments for a source address (a device is a format, not a URL).
-
-    *fmt*: the demuxer, when the server said what it sends (`format_of`): probing a live MP3
-    stream that arrives in real time otherwise holds the first audio back ~8 s."""
+def ffmpeg_input(url: str) -> list[str]:
+    """ffmpeg's input arguments for a source address (a device is a format, not a URL)."""
     if url.startswith(("alsa:", "pulse:")):
         kind, _sep, device = url.partition(":")
         return ["-fflags", "+nobuffer", "-f", kind, "-i", device]
@@ -108,8 +96,6 @@ def ffmpeg_input(url: str, fmt: str | None = None) -> list[str]:
     if url.startswith(("http://", "https://")):
         # a server that stops sending without closing: give up on the read, we reconnect
         args += ["-rw_timeout", "4000000"]
-    if fmt:
-        args += ["-f", fmt]
     return [*args, "-i", url]
 
 

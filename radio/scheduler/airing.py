@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from radio.audio.station import jingle_path
@@ -100,63 +100,51 @@ class Airing:
 
 def build_airing(app, show: Show, items: list[Item], offset_s: float = 0.0, opening: bool = True) -> Airing:
     """The rundown of *items* for *show*: loudness gains, the station's jingles (the opening
-    one left out when resuming or rejoining), the first item from *offset_s*, and the
-    planned instant of every entry on the occurrence's timeline."""
+    one left out when resuming or rejoining), the first item from *offset_s*, a relay
+    session's source after the items (until the session's end) with its fallback entries,
+    and the planned instant of every entry on the occurrence's timeline."""
     settings = app.settings
-    entries = [
-        item_entry(item, str(app.media.path(item.media_path)), settings.audio.loudness_target_lufs,
-                   settings.audio.true_peak_max_dbtp, offset_s if n == 0 else 0.0)
-        for n, item in enumerate(items)
-    ]  # fmt: skip
-    jingles = show.occurrence.jingles
-    open_path = jingle_path(settings, settings.playout.jingle_open) if jingles and opening else None
-    close_path = jingle_path(settings, settings.playout.jingle_close) if jingles else None
+    occ = show.occurrence
+
+    def entry(item: Item, offset: float = 0.0) -> Entry:
+        return item_entry(item, str(app.media.path(item.media_path)), settings.audio.loudness_target_lufs,
+                          settings.audio.true_peak_max_dbtp, offset)  # fmt: skip
+
+    entries = [entry(item, offset_s if n == 0 else 0.0) for n, item in enumerate(items)]
+    source = _relayed(app, occ)
+    if source is not None:
+        start = occ.start + timedelta(seconds=sum(e.duration_s - e.offset_s for e in entries))
+        until = occ.start + timedelta(seconds=occ.max_s)
+        if (until - start).total_seconds() >= 1.0:  # else the items fill the session
+            entries.append(Entry(EntryKind.RELAY, source.name, source.url, duration_s=(until - start).total_seconds(),
+                                 until=until.timestamp(), relay=RelayRules.of(source)))  # fmt: skip
+    open_path = jingle_path(settings, settings.playout.jingle_open) if occ.jingles and opening else None
+    close_path = jingle_path(settings, settings.playout.jingle_close) if occ.jingles else None
     rundown = build_rundown(entries, open_path, close_path)
+    relays = {i: source for i, e in enumerate(rundown) if e.kind is EntryKind.RELAY}
+    fallbacks = {}
+    if relays:
+        for item in fallback_items(app, occ):
+            fallbacks[len(rundown)] = item
+            rundown.append(replace(entry(item), kind=EntryKind.FALLBACK))
     by_item = iter(items)
     mapping = {i: next(by_item) for i, e in enumerate(rundown) if e.kind is EntryKind.ITEM}
     planned: dict[int, datetime] = {}
-    cursor = show.occurrence.start
-    for index, entry in enumerate(rundown):
+    cursor = occ.start
+    for index, e in enumerate(rundown):  # fallback entries air inside the relay's time: planned at its end
         planned[index] = cursor
-        cursor += timedelta(seconds=(entry.duration_s or 0) - entry.offset_s)
-    airing = Airing(show, rundown, mapping, planned)
-    # a relay goes before the closing jingle
-    _add_relay(app, airing, len(rundown) - 1 if close_path else len(rundown), cursor)
-    return airing
+        cursor += timedelta(seconds=(e.duration_s or 0) - e.offset_s if e.kind is not EntryKind.FALLBACK else 0)
+    return Airing(show, rundown, mapping, planned, relays=relays, fallbacks=fallbacks)
 
 
-def _add_relay(app, airing: Airing, at: int, end_of_items: datetime) -> None:
-    """A relay session: after its items, the source until the session's end (before the
-    closing jingle), and the fallback entries its relay airs on dead air."""
-    occ = airing.occurrence
+def _relayed(app, occ: Occurrence) -> Source | None:
+    """The source a relay session relays (None: not a relay session, or its source is gone)."""
     if not occ.relay or occ.max_s is None:
-        return
+        return None
     source = app.sources.find(occ.relay)
     if source is None:
         log.error("the slot %s relays the source %s, which does not exist", occ.slot_name, occ.relay)
-        return
-    until = occ.start + timedelta(seconds=occ.max_s)
-    rundown = airing.rundown
-    start = airing.planned.get(at, end_of_items)
-    if (until - start).total_seconds() < 1.0:
-        return  # the items fill the session
-    relay = Entry(EntryKind.RELAY, source.name, source.url, duration_s=(until - start).total_seconds(),
-                  until=until.timestamp(), relay=RelayRules.of(source))  # fmt: skip
-    rundown.insert(at, relay)
-    # indexes after the insertion move by one
-    airing.items = {(i + 1 if i >= at else i): item for i, item in airing.items.items()}
-    airing.planned = {(i + 1 if i >= at else i): t for i, t in airing.planned.items()}
-    airing.planned[at] = start
-    if at + 1 < len(rundown):
-        airing.planned[at + 1] = until
-    airing.relays[at] = source
-    for item in fallback_items(app, occ):
-        airing.fallbacks[len(rundown)] = item
-        airing.planned[len(rundown)] = start
-        rundown.append(Entry(EntryKind.FALLBACK, item.title, str(app.media.path(item.media_path)),
-                             gain_db=item_entry(item, "", app.settings.audio.loudness_target_lufs,
-                                                app.settings.audio.true_peak_max_dbtp).gain_db,
-                             item_id=item.id, duration_s=item.duration_s))  # fmt: skip
+    return source
 
 
 def fallback_items(app, occ: Occurrence) -> list[Item]:

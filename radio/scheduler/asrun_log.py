@@ -25,34 +25,32 @@ class AsRunLogging:
 
     def _on_event(self, airing: Airing, event: Event) -> None:
         """Runs on the player's event thread: write the as-run log as things happen."""
-        if event.index in airing.fallbacks or (event.index in airing.relays and event.index in airing.started_at):
-            self._on_relay_event(airing, event)  # a relay's later segments and its fallback items
-            return
-        item = airing.items.get(event.index)
-        occ = airing.occurrence
+        index, occ = event.index, airing.occurrence
         if isinstance(event, Started):
-            airing.sounded(event.index, event.at)
-            for index in sorted(airing.items):  # a late rejoin skipped over whole items
-                if index < event.index and index not in airing.accounted():
-                    self._log_one(airing, index, AsRunStatus.MISSED, _("its time passed before it could be joined"))
+            if index not in airing.fallbacks:  # (a fallback airs inside the relay's time)
+                airing.sounded(index, event.at)
+                for passed in sorted(airing.items):  # a late rejoin skipped over whole items
+                    if passed < index and passed not in airing.accounted():
+                        self._log_one(airing, passed, AsRunStatus.MISSED, _("its time passed before it could be joined"))
             self._sounding()
-            if event.index in airing.relays:
-                self._on_relay_event(airing, event)
-                return
+        if index in airing.relays or index in airing.fallbacks:
+            self._on_relay_event(airing, event)
+            return
+        item = airing.items.get(index)
+        if isinstance(event, Started):
             if item is None:
                 return
             row = self.app.as_run.record(
-                item, status=AsRunStatus.PLAYING, occurrence_start=occ.start, scheduled_at=airing.planned[event.index],
+                item, status=AsRunStatus.PLAYING, occurrence_start=occ.start, scheduled_at=airing.planned[index],
                 slot_id=occ.slot_id, slot_name=occ.slot_name, started_at=event.at,
             )  # fmt: skip
-            airing.rows[event.index] = row.id
+            airing.rows[index] = row.id
             log.info("started %s (#%s) at %s", item.title, item.id, event.at.isoformat())
         elif isinstance(event, Ended):
-            airing.ended.add(event.index)
-            if item is None or event.index not in airing.rows:
+            airing.ended.add(index)
+            if item is None or index not in airing.rows:
                 return
-            self.app.as_run.finish(airing.rows[event.index], _STATUS[event.status], event.at, event.played_s,
-                                   event.reason)  # fmt: skip
+            self.app.as_run.finish(airing.rows[index], _STATUS[event.status], event.at, event.played_s, event.reason)
             log.info("%s %s (#%s) after %.3f s%s", event.status, item.title, item.id, event.played_s,
                      f": {event.reason}" if event.reason else "")  # fmt: skip
 
@@ -63,7 +61,6 @@ class AsRunLogging:
         if isinstance(event, Started):
             first = index not in airing.rows and not airing.continued
             when = airing.planned[index] if first else event.at
-            airing.started_at[index] = event.at
             airing.ended.discard(index)
             if source is not None:
                 row = self.app.as_run.record_relay(source, status=AsRunStatus.PLAYING, occurrence_start=occ.start,

@@ -76,10 +76,7 @@ class AsRunRepository:
             status=str(status),
             reason=reason,
         )
-        with self._sessions.begin() as session:
-            session.add(row)
-            session.flush()
-            return to_entry(row)
+        return self._append(row)
 
     def record_relay(
         self,
@@ -100,6 +97,9 @@ class AsRunRepository:
             scheduled_at=_naive_utc(scheduled_at), started_at=_naive_utc(started_at), ended_at=None,
             seconds_played=0.0, status=str(status), reason=reason, relay_source=source.code,
         )  # fmt: skip
+        return self._append(row)
+
+    def _append(self, row: AsRunRow) -> AsRunEntry:
         with self._sessions.begin() as session:
             session.add(row)
             session.flush()
