@@ -208,3 +208,30 @@ def test_a_receiver_on_the_line_input_is_relayed_and_its_silence_gives_way(live_
     assert fallback and 0 < fallback[0][0] - moments["lost"] < 2.0 + 2.0 + 1.0, (fallback, moments)
     (seg,) = segments(events, 0)[:1]
     assert seg[1].status is Outcome.INTERRUPTED and "silence" in seg[1].reason
+
+
+def test_a_network_hiccup_shorter_than_the_buffer_never_reaches_the_air(icecast, fallback_wav):  # noqa: F811
+    """The source's encoder frozen 1.5 s (SIGSTOP: nothing reaches the listener, the
+    connection stays open), then resumed: it catches up (-re), the buffer (2 s) bridges it."""
+    import signal
+
+    with ToneSource(icecast, "/vov1", 440.0) as source:
+
+        def during(start: float) -> None:
+            sleep_until(start + 4.0)
+            source.proc.send_signal(signal.SIGSTOP)
+            time.sleep(1.5)
+            source.proc.send_signal(signal.SIGCONT)
+
+        out, events, start = air(source.listen_url, fallback_wav, 6.0, 12.0, rules(), during)
+    relay = out.spans(440.0)
+    assert len(relay) == 1 and relay[0][0] - start < 0.15 and relay[0][1] > start + 12.0 - 0.6, relay
+    assert not out.spans(880.0)
+    audio = np.concatenate([b for _w, b in out.buffers])
+    from tests.relaytools import silent_spans
+
+    t0 = out.buffers[0][0]
+    gaps = [(a, b) for a, b in silent_spans(audio, RATE, min_s=0.02) if start + 0.5 < t0 + a < start + 11.0]
+    assert not gaps, gaps
+    (seg,) = segments(events, 0)
+    assert seg[1].status is Outcome.COMPLETED

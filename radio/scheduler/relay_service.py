@@ -25,17 +25,7 @@ SETTINGS = ("name", "url", "topic", "buffer_s", "no_data_s", "silence_s", "silen
 
 def source_json(source: Source) -> dict:
     """A source as `--json` shows it: the address without its password."""
-    return {
-        "code": source.code,
-        "name": source.name,
-        "url": redacted_url(source.url),
-        "topic": source.topic,
-        "buffer_s": source.buffer_s,
-        "no_data_s": source.no_data_s,
-        "silence_s": source.silence_s,
-        "silence_dbfs": source.silence_dbfs,
-        "resume": str(source.resume),
-    }
+    return {**dataclasses.asdict(source), "url": redacted_url(source.url), "resume": str(source.resume)}
 
 
 def _checked(app, source: Source) -> Source:
