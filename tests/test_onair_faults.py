@@ -14,8 +14,12 @@ import pytest
 
 from radio.app import open_app
 
+from tests.conftest import Radio
+from tests.icecast import icecast  # noqa: F401 - fixture
+from tests.relaytools import ToneSource, needs_icecast
 from tests.soundserver import RATE, Monitor, locate
-from tests.test_daemon import VN, _final, station  # noqa: F401 - the fixture
+from tests.test_daemon import VN, Station, _final, station  # noqa: F401 - the fixture
+from tests.test_disk_full import fill, small_fs  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 LONG_S, SHORT_S = 15.0, 3.0
@@ -117,3 +121,37 @@ def test_a_missing_jingle_and_a_missing_file_air_everything_else_and_say_so(stat
     assert status["next"] == [] or status["next"][0]["start"] != slot.isoformat()
     assert station.stop() == 0
 
+
+
+@needs_icecast
+def test_relay_rows_wait_in_memory_on_a_full_disk_like_item_rows(small_fs, tmp_path, radio_bin, live_server, icecast):
+    """Every as-run write goes through the one guarded path: a relay segment's row, refused by
+    a full disk, is kept in memory and written once the operator frees space."""
+    home = small_fs(64, "homefs") / "home"
+    radio = Radio(home)
+    assert radio("init").exit_code == 0
+    station = Station(radio, radio_bin, tmp_path)
+    with (home / "radio.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[schedule]\nreserve_mb = 0\n")
+    try:
+        with ToneSource(icecast, "/vov1", 440.0) as source:
+            assert station.radio("source", "add", "vov1", source.listen_url, "--name", "VOV1", "--no-data", "3",
+                                 "--buffer", "1").exit_code == 0  # fmt: skip
+            start = station.slot_in(12, "Tiếp sóng", max_minutes="1", relay="vov1").timestamp()
+            station.start()
+            ballast = fill(home.parent)
+            time.sleep(max(0.0, start + 3.0 - time.time()))
+            log = (station.tmp / "daemon.log").read_text()
+            assert "as-run row for VOV1 kept in memory" in log, log
+            assert station.log_rows() == []  # SQLite refused the relay's row...
+            ballast.unlink()  # ...space freed: it is written at the next retry (every 10 s)
+            rows = station.wait_for(lambda r: len(r) == 1, timeout=20)
+            assert rows[0]["relay_source"] == "vov1" and rows[0]["status"] == "playing"
+            assert abs(_at(rows[0], "started_at") - start) < 0.3
+            assert station.stop() == 0
+        rows = station.log_rows()
+        assert [(r["relay_source"], r["status"]) for r in rows] == [("vov1", "interrupted")], rows
+        assert "stopped" in rows[0]["reason"]
+    finally:
+        if station.proc is not None and station.proc.poll() is None:
+            station.stop(signal.SIGKILL)
