@@ -142,6 +142,7 @@ class Throttle:
                 first = all(c.refused == 0 for c in locked)
                 for c in locked:
                     c.refused += 1
+                self._forget_old(now)
                 return Refused(wait, first)
             attempt = Attempt(keys, now, refused_before=max(c.refused for c in counters))
             newly_locked = []
@@ -164,19 +165,17 @@ class Throttle:
                     counter.attempts = []
 
     def succeeded(self, attempt: Attempt, clear: tuple[str, ...] = ()) -> None:
-        """The password was right: the attempt's count is taken back (and a lock it made),
-        and the counters of *clear* (the account) start again from zero."""
+        """The password was right: the attempt's count is taken back, and the failures of
+        *clear* (the account) start again from zero. A lock it made stands for its minute:
+        guesses sent beside it were refused, and stay refused."""
         with self._lock:
             for key in attempt.keys:
                 counter = self._counters.get(key)
-                if counter is None:
-                    continue
-                if attempt.at in counter.attempts:
+                if counter is not None and attempt.at in counter.attempts:
                     counter.attempts.remove(attempt.at)
-                if key in attempt.locked:
-                    counter.locked_until = 0.0
             for key in clear:
-                self._counters.pop(key, None)
+                if (counter := self._counters.get(key)) is not None:
+                    counter.attempts = []
 
     def _forget_old(self, now: float) -> None:
         if len(self._counters) > 10_000:  # bounded memory under a flood of names
