@@ -20,6 +20,7 @@ from tests.relaytools import ToneSource, needs_icecast
 from tests.soundserver import RATE, Monitor, locate
 from tests.test_daemon import VN, Station, _final, station  # noqa: F401 - the fixture
 from tests.test_disk_full import fill, small_fs  # noqa: F401 - fixture
+from tests.webtools import add_users, start_console, stop_console
 
 pytestmark = pytest.mark.slow
 LONG_S, SHORT_S = 15.0, 3.0
@@ -86,7 +87,8 @@ def _jingle_toml(station, opening: str, closing: str) -> None:
         toml.write(f'jingle_open = "{opening}"\njingle_close = "{closing}"\n')  # [playout] is the last table
 
 
-def test_a_missing_jingle_and_a_missing_file_air_everything_else_and_say_so(station, live_server):  # noqa: F811
+def test_a_missing_jingle_and_a_missing_file_air_everything_else_and_say_so(station, live_server,  # noqa: F811
+                                                                           subprocess_env):
     from tests.soundserver import noise, write_wav
 
     closing = write_wav(station.tmp / "het.wav", noise(RATE // 2, 399))
@@ -119,6 +121,14 @@ def test_a_missing_jingle_and_a_missing_file_air_everything_else_and_say_so(stat
     text = station.cli("status").stdout
     assert "problem:" in text and "mo-dau.wav" in text
     assert status["next"] == [] or status["next"][0]["start"] != slot.isoformat()
+    # the console's On air page says so too
+    add_users(station.radio.home, [("binh", "operator", "Trần Thị Bình")])
+    console = start_console(station.bin, subprocess_env, station.radio.home)
+    try:
+        page = console.client("binh").get("/on-air?fragment=1").text
+    finally:
+        stop_console(console)
+    assert "mo-dau.wav" in page and f"#{gone}" in page, page
     assert station.stop() == 0
 
 
