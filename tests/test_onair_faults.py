@@ -36,13 +36,19 @@ def _heard_at(station, monitor: Monitor, item_id: int, offset_s: float) -> float
     return monitor.wall_time(locate(monitor.audio(), station.samples[item_id][frame:frame + RATE // 2]))
 
 
-@pytest.mark.parametrize("position", ["first", "middle", "last", "one-off"])
+@pytest.mark.parametrize("position", ["first", "middle", "last", "one-off", "emergency"])
 def test_a_crash_in_any_item_rejoins_the_rest_of_it_and_of_the_show(station, live_server, position):  # noqa: F811
     # the item the crash cuts is long (a restart on a loaded PC takes seconds), the others short
-    crashed = {"first": 0, "middle": 1, "last": 2, "one-off": 0}[position]
-    lengths = [LONG_S] if position == "one-off" else [LONG_S if n == crashed else SHORT_S for n in range(3)]
+    crashed = {"first": 0, "middle": 1, "last": 2, "one-off": 0, "emergency": 0}[position]
+    single = position in ("one-off", "emergency")
+    lengths = [LONG_S] if single else [LONG_S if n == crashed else SHORT_S for n in range(3)]
     ids = [station.item(length, 310 + n) for n, length in enumerate(lengths)]
-    if position == "one-off":  # the case: a one-off of one item, killed early on
+    if position == "emergency":  # an alarm's timeline begins with its first sample
+        station.start()
+        assert station.cli("emergency", ids[0]).returncode == 0
+        first = station.wait_for(lambda r: len(r) == 1)[0]
+        start = datetime.fromisoformat(first["started_at"])
+    elif position == "one-off":  # the case: a one-off of one item, killed early on
         start = datetime.now(VN).replace(microsecond=0) + timedelta(seconds=12)
         assert station.radio("queue", "add", ids[0], "--at", start.strftime("%H:%M:%S")).exit_code == 0
     else:
@@ -50,7 +56,8 @@ def test_a_crash_in_any_item_rejoins_the_rest_of_it_and_of_the_show(station, liv
         assert station.radio("queue", "add", *ids, "--slot", "Sáng").exit_code == 0
     t0 = start.timestamp()
     planned = [t0 + sum(lengths[:n]) for n in range(len(ids))]
-    station.start()
+    if position != "emergency":
+        station.start()
     time.sleep(max(0.0, planned[crashed] + 1.0 - time.time()))
     station.wait_for(lambda r: len(r) == crashed + 1 and r[-1]["status"] == "playing")  # it is on air
     station.stop(signal.SIGKILL)
@@ -78,7 +85,10 @@ def test_a_crash_in_any_item_rejoins_the_rest_of_it_and_of_the_show(station, liv
     assert abs(_at(rest, "ended_at") - (planned[crashed] + lengths[crashed])) < 0.35, rest
     assert rest["seconds_played"] < lengths[crashed] - (restarted - planned[crashed]) + 0.5
     # every row keeps the show's planned instants
-    assert [round(_at(r, "scheduled_at") - t0, 2) for r in rows if r is not cut] == [p - t0 for p in planned]
+    if position != "emergency":
+        assert [round(_at(r, "scheduled_at") - t0, 2) for r in rows if r is not cut] == [p - t0 for p in planned]
+    else:
+        assert rest["scheduled_at"] == cut["scheduled_at"]
     assert station.stop() == 0
 
 
