@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from radio.audio.events import PlayerBase
 from radio.audio.remote import EnginePlayer
@@ -17,8 +16,7 @@ def jingle_path(settings: Settings, value: str) -> str | None:
     """The configured jingle as an absolute path (relative ones are in the station home)."""
     if not value:
         return None
-    path = Path(value).expanduser()
-    path = path if path.is_absolute() else settings.home / path
+    path = settings.station_home.resolve(value)
     if not path.is_file():
         raise RadioError(_("the jingle {path} (radio.toml [playout]) does not exist").format(path=path))
     return str(path)

@@ -22,7 +22,15 @@ def daemon(ctx, device) -> None:
     from radio.scheduler.daemon import run_daemon
 
     dev = int(device) if device and device.isdigit() else device
-    raise SystemExit(run_daemon(ctx.home, dev))
+    raise SystemExit(run_daemon(ctx.home, _open_station, dev))
+
+
+def _open_station(home):
+    """The composition root, imported only when the daemon asks for it (after its audio
+    engine has started: the database layer's imports overlap the engine's start-up)."""
+    from radio.app import open_app
+
+    return open_app(home)
 
 
 def _iso(moment: datetime | None, zone) -> str | None:
