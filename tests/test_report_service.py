@@ -80,6 +80,16 @@ def test_the_console_and_the_cli_give_the_same_log_book_with_the_notice_texts(co
     pdf = console.client("chi").get(f"/reports/logbook.pdf?kind=week&value={WEEK}")
     assert pdf.status == 200 and pdf.body.startswith(b"%PDF")
 
+    # the airtime and programme files too: one service, the same cells from either
+    for args, query in ((("airtime", "--month", "2026-12"), "airtime.xlsx?kind=month&value=2026-12"),
+                        (("programme", "--half", "2026H2"), "programme.xlsx?kind=half&value=2026H2")):  # fmt: skip
+        out = tmp_path / f"{args[0]}.xlsx"
+        cli(radio_bin, subprocess_env, home, "report", *args, "-o", out)
+        reply = console.client("chi").get(f"/reports/{query}")
+        assert reply.status == 200 and _cells(reply.body) == _cells(out.read_bytes())
+        if args[0] == "airtime":
+            assert ["Y tế, bảo hiểm", 2, 1] in [row[:3] for row in _cells(reply.body)]  # two airings, 1 minute
+
 
 def test_the_console_log_page_shows_the_rows_of_radio_log(console, radio_bin, subprocess_env, tone):
     home = console.home
