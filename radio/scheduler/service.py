@@ -18,6 +18,7 @@ from radio.domain.playout import parse_start
 from radio.domain.schedule import (
     Slot, StartRule, format_days, next_occurrence, occurrence_of, overrun_s, parse_days, parse_time_of_day,
 )  # fmt: skip
+from radio.domain.users import Role, check_queue_priorities, check_remove_entries
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.text import format_duration
@@ -141,9 +142,11 @@ def not_passed(start: datetime, zone) -> None:
 
 
 def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None = None,
-                    priority: Priority | None = None) -> Queued:  # fmt: skip
-    """Queue items, in order, into the slot's next occurrence (or that of *day*)."""
+                    priority: Priority | None = None, role: Role | None = None) -> Queued:  # fmt: skip
+    """Queue items, in order, into the slot's next occurrence (or that of *day*), as *role*
+    may (None: the station's command line)."""
     items = app.library.get_many(item_ids)
+    check_queue_priorities(role, priority, [i.priority for i in items])
     zone = app.settings.zone
     the_slot = app.schedule.slot_named(slot_name)
     if day:
@@ -163,9 +166,10 @@ def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None =
     return Queued(entries, where, _warnings(items, occurrence.day, occurrence.max_s, already))
 
 
-def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None) -> Queued:
-    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time)."""
+def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None, role: Role | None = None) -> Queued:
+    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time), as *role* may."""
     items = app.library.get_many(item_ids)
+    check_queue_priorities(role, priority, [i.priority for i in items])
     zone = app.settings.zone
     instant = parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc)
     not_passed(instant, zone)
@@ -189,7 +193,8 @@ def send_emergency(app, item_ids: list[int]) -> list[Item]:
     return items
 
 
-def remove_entries(app, entry_ids: list[int]) -> int:
+def remove_entries(app, entry_ids: list[int], role: Role | None = None) -> int:
+    check_remove_entries(role, app.schedule.entry_priorities(entry_ids))
     n = app.schedule.remove_entries(entry_ids)
     changed(app)
     return n
@@ -205,10 +210,14 @@ def _iso(moment: datetime | None, zone) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="milliseconds") if moment else None
 
 
-def station_status(app, device: dict | None = None, streams: list[dict] | None = None) -> dict:
+def station_status(app, device: dict | None = None, streams: list[dict] | None = None,
+                   problems: list[dict] | None = None) -> dict:  # fmt: skip
     """Whether the daemon runs, what is on air, the sound device and the streams as the daemon
     sees them (device None and the streams as configured, not running, when not asked of
-    the daemon), the next occurrences (`radio status --json`)."""
+    the daemon), the next occurrences, and the problems an operator must know about: what
+    the daemon met (parts of shows that could not air), what is wrong in the station's
+    settings now (a missing jingle), and the as-run rows of the last 24 h that failed
+    (`radio status --json`)."""
     from radio.scheduler.planner import occurrences
     from radio.scheduler.station_lock import daemon_pid
 
@@ -233,4 +242,21 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
             for s in app.settings.streams
         ],
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone), "relay": o.relay} for o in coming],
+        "problems": _problems(app, problems or [], now),
     }  # fmt: skip
+
+
+def _problems(app, met: list[dict], now: datetime) -> list[dict]:
+    """The daemon's problems, the settings' own, and failed rows of the last 24 h; each once."""
+    from radio.scheduler.rundown import jingle_problems
+
+    zone = app.settings.zone
+    found = list(met)
+    found += [{"at": None, "what": text} for text in jingle_problems(app.settings)]
+    for row in app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1)):
+        if row.status is AsRunStatus.FAILED:
+            found.append({"at": _iso(row.started_at or row.scheduled_at, zone),
+                          "what": _("{title} (#{id}) could not air: {reason}").format(
+                              title=row.title, id=row.item_id, reason=row.reason or "?")})  # fmt: skip
+    seen: set[str] = set()
+    return [p for p in found if not (p["what"] in seen or seen.add(p["what"]))]

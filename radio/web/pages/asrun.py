@@ -12,7 +12,7 @@ from radio.errors import RadioError
 from radio.i18n import _
 from radio.reports.asrun_listing import as_run_log, headings
 from radio.text import parse_day
-from radio.web.core import Ctx, page
+from radio.web.core import Ctx, number, page
 
 PAGE_SIZE = 200
 MAX_DAYS = 367  # a year, whichever its first day
@@ -35,8 +35,7 @@ def log_page(ctx: Ctx):
     topic, status = ctx.q("topic"), ctx.q("status")
     if status not in {s.value for s in AsRunStatus}:
         status = ""
-    page_no = int(ctx.q("page")) if ctx.q("page").isdigit() and len(ctx.q("page")) < 7 else 1
-    page_no = max(page_no, 1)
+    page_no = number(ctx.q("page"), 10**6) or 1
     listing = as_run_log(app, first, last, topic or None, status or None, (page_no - 1) * PAGE_SIZE, PAGE_SIZE,
                          max_days=MAX_DAYS)  # fmt: skip
     pages = max(1, -(-listing.total // PAGE_SIZE))
