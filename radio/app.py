@@ -14,13 +14,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from radio.config import Settings, load_settings
-from radio.home import station_table
+from radio.home import TOPICS_NAME, StationHome, station_table
 from radio.domain.topics import Taxonomy
 from radio.errors import StorageError
 from radio.i18n import _
 from radio.media.store import MediaStore
 from radio.storage import migrate
-from radio.faults import check_database_file, sqlite_fault
+from radio.storage.damage import check_database_file, sqlite_fault
 from radio.storage.db import create_sqlite_engine, session_factory
 from radio.storage.hamlet_repo import HamletRepository
 from radio.storage.asrun_repo import AsRunRepository
@@ -28,9 +28,6 @@ from radio.storage.library_repo import LibraryRepository
 from radio.storage.schedule_repo import ScheduleRepository
 from radio.storage.source_repo import SourceRepository
 from radio.storage.user_repo import AuditRepository, UserRepository
-
-TOPICS_NAME = "topics.toml"
-
 
 def load_taxonomy(home: Path) -> Taxonomy:
     """The station's own topics.toml if it has one, else the taxonomy shipped with radio."""
@@ -97,7 +94,7 @@ class App:
 
 
 def is_initialized(home: Path) -> bool:
-    return (home / "radio.db").exists()
+    return StationHome(home).is_initialized()
 
 
 def open_app(home: Path, create: bool = False) -> App:

@@ -4,17 +4,21 @@ disk, and a damaged database file (a power cut on a cheap disk, a half-copied fi
 Both are detected where they happen (the media store, the transcode cache, SQLite's
 errors through the engine, the database header when the station is opened) and become
 a RadioError naming the file and what to do, instead of a traceback.
+
+This module is the bottom half, below every layer that touches the disk (storage, media,
+export, the daemon): the full disk, free space, and whether a database file's header is
+whole. What a damaged database means for the station — naming its newest backup — is
+``radio/storage/damage.py``, next to the backups it names.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import struct
 from pathlib import Path
 
-from radio.errors import DamagedDatabaseError, DiskFullError
+from radio.errors import DiskFullError
 from radio.i18n import _
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -57,25 +61,6 @@ def disk_full(path: Path | str, doing: str | None = None) -> DiskFullError:
     return DiskFullError(line, str(path))
 
 
-def sqlite_fault(err: BaseException, db_path: Path) -> DiskFullError | DamagedDatabaseError | None:
-    """The RadioError an exception of SQLite stands for, if it is a full disk or a damaged file."""
-    if not isinstance(err, sqlite3.Error):
-        return None
-    name = getattr(err, "sqlite_errorname", "") or ""
-    text = str(err)
-    if name == "SQLITE_FULL" or "database or disk is full" in text:
-        return disk_full(db_path.parent)
-    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB" or text in (
-        "file is not a database", "database disk image is malformed"
-    ):
-        return damaged(db_path, text)
-    if name.startswith("SQLITE_IOERR") or text == "disk I/O error":
-        free = free_bytes(db_path.parent)
-        if free is not None and free < NEARLY_FULL:
-            return disk_full(db_path.parent)
-    return None
-
-
 def header_problem(db_path: Path) -> str | None:
     """Why the database file is certainly damaged, from its 100-byte header and its size
     (microseconds: done at every open); None when it looks whole."""
@@ -98,31 +83,3 @@ def header_problem(db_path: Path) -> str | None:
     if pages and valid_for == change_counter and not wal_holds_pages and size < pages * page_size:
         return _("the file is cut short: {size} of {expected} bytes").format(size=size, expected=pages * page_size)
     return None
-
-
-def damaged(db_path: Path, reason: str | None = None) -> DamagedDatabaseError:
-    """The one line for a damaged database: the file, why, the newest backup and the command."""
-    from radio.storage.backup import newest_backup
-
-    backup = newest_backup(db_path.parent / "backups")
-    try:
-        from radio.config import load_settings
-
-        zone = load_settings(db_path.parent).zone
-    except Exception:  # radio.toml unreadable too: the machine's zone
-        zone = None
-    why = f" ({reason})" if reason else ""
-    if backup is None:
-        line = _("the station database {path} is damaged{why}, and there is no backup in {dir}").format(
-            path=db_path, why=why, dir=db_path.parent / "backups")  # fmt: skip
-    else:
-        line = _("the station database {path} is damaged{why}; the newest backup is {backup} ({when}): "
-                 "stop the daemon and run 'radio backup restore' to put it back").format(
-            path=db_path, why=why, backup=backup.path, when=backup.local_time(zone))  # fmt: skip
-    return DamagedDatabaseError(line, str(db_path), str(backup.path) if backup else None)
-
-
-def check_database_file(db_path: Path) -> None:
-    """Raise DamagedDatabaseError if the header says the file is damaged."""
-    if (reason := header_problem(db_path)) is not None:
-        raise damaged(db_path, reason)

@@ -1,10 +1,136 @@
-"""Where a station lives: its home directory (radio.toml, radio.db, media/, backups/)."""
+"""Where a station lives: the layout of its home directory, named in one place.
+
+Every file the station keeps — radio.toml, the database, the media store, backups, the
+daemon's lock and sockets, playlists, caches — is reached through a ``StationHome``, so
+that moving one (or finding out what a home holds, for a backup or a migration) is a
+change here and nowhere else. Standard library only at import time: the CLI imports it
+on every command.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+CONFIG_NAME = "radio.toml"
+DATABASE_NAME = "radio.db"
+MEDIA_NAME = "media"
+BACKUPS_NAME = "backups"
+PLAYLISTS_NAME = "playlists"
+EXPORTS_NAME = "exports"  # the web console's export destination on the station's own disk
+STREAMS_NAME = "streams"  # SDP files written for RTP receivers
+CACHE_NAME = "cache"
+DAEMON_LOCK_NAME = "daemon.lock"
+DAEMON_SOCKET_NAME = "daemon.sock"
+STREAMS_SOCKET_NAME = "streams.sock"
+RESERVE_NAME = "space-reserve"  # the daemon's disk-space reserve (scheduler/safeguards.py)
+WEB_KEY_NAME = "web-secret.key"
+TOPICS_NAME = "topics.toml"
+ABBREVIATIONS_NAME = "abbreviations.toml"
+
+MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes; longer homes are reached through /proc/self/fd
+
+
+@dataclass(frozen=True)
+class StationHome:
+    """One station's home directory; each property is where one of its files lives."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
+    @classmethod
+    def of_database(cls, database: Path) -> StationHome:
+        """The home holding *database* (the database sits at the top of its home)."""
+        return cls(Path(database).parent)
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def database(self) -> Path:
+        return self.root / DATABASE_NAME
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / MEDIA_NAME
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.root / BACKUPS_NAME
+
+    @property
+    def playlists_dir(self) -> Path:
+        return self.root / PLAYLISTS_NAME
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / EXPORTS_NAME
+
+    @property
+    def streams_dir(self) -> Path:
+        return self.root / STREAMS_NAME
+
+    @property
+    def usb_cache_dir(self) -> Path:
+        return self.root / CACHE_NAME / "usb"
+
+    @property
+    def tts_cache_dir(self) -> Path:
+        return self.root / CACHE_NAME / "tts"
+
+    @property
+    def daemon_lock(self) -> Path:
+        return self.root / DAEMON_LOCK_NAME
+
+    @property
+    def daemon_socket(self) -> Path:
+        return self.root / DAEMON_SOCKET_NAME
+
+    @property
+    def streams_socket(self) -> Path:
+        return self.root / STREAMS_SOCKET_NAME
+
+    @property
+    def disk_reserve(self) -> Path:
+        return self.root / RESERVE_NAME
+
+    @property
+    def web_key(self) -> Path:
+        return self.root / WEB_KEY_NAME
+
+    def is_initialized(self) -> bool:
+        """Whether a station was made here (`radio init` creates the database)."""
+        return self.database.exists()
+
+    def resolve(self, value: str | Path) -> Path:
+        """A path given in radio.toml (a jingle, a chime, an SDP file): relative ones are in the home."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+    def table(self, name: str) -> tuple[str, dict]:
+        """The station's own *name* (topics.toml, abbreviations.toml) if it has one, else radio's."""
+        return station_table(self.root, name)
+
+
+@contextmanager
+def socket_address(path: Path) -> Iterator[str]:
+    """An address for the Unix socket at *path* short enough for sun_path (108 bytes):
+    through a directory file descriptor when the directory's own path is too long."""
+    path = Path(path)
+    if len(str(path).encode()) <= MAX_SOCKET_PATH:
+        yield str(path)
+        return
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield f"/proc/self/fd/{fd}/{path.name}"
+    finally:
+        os.close(fd)
 
 
 def default_home(env: Mapping[str, str]) -> Path:

@@ -12,6 +12,7 @@ from radio.cli.base import Group, json_option, print_json, print_table
 from radio.cli.context import pass_ctx
 from radio.errors import RadioError, StorageError
 from radio.faults import human_bytes
+from radio.home import StationHome
 from radio.i18n import _
 
 
@@ -32,7 +33,7 @@ def backup() -> None:
 @backup.command(help="Take a backup of the database now (safe while the daemon runs).")
 @pass_ctx
 def now(ctx) -> None:
-    from radio.faults import check_database_file
+    from radio.storage.damage import check_database_file
     from radio.storage.backup import MANUAL, take_backup
 
     settings = _settings(ctx.home)
@@ -68,10 +69,10 @@ def list_command(ctx, as_json) -> None:
 @click.argument("backup_file", metavar="[BACKUP]", required=False)
 @pass_ctx
 def restore(ctx, backup_file) -> None:
-    from radio.scheduler.daemon import StationLock
+    from radio.scheduler.station_lock import StationLock
     from radio.storage.backup import choose_backup, restore as restore_backup
 
-    settings = _settings(ctx.home) if (ctx.home / "radio.db").exists() or not ctx.home.is_dir() else None
+    settings = _settings(ctx.home) if StationHome(ctx.home).is_initialized() or not ctx.home.is_dir() else None
     if settings is None:  # the database file itself is gone: restore into the home anyway
         from radio.config import load_settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import click
 
@@ -11,7 +11,6 @@ from radio.cli.context import pass_ctx
 from radio.cli.params import DATE
 from radio.errors import RadioError
 from radio.text import format_duration
-from radio.domain.asrun import AS_RUN_STATUS_LABELS, AsRunEntry
 from radio.i18n import _
 
 
@@ -22,37 +21,15 @@ def daemon(ctx, device) -> None:
     from radio.scheduler.daemon import run_daemon
 
     dev = int(device) if device and device.isdigit() else device
-    raise SystemExit(run_daemon(ctx.home, dev))
+    raise SystemExit(run_daemon(ctx.home, _open_station, dev))
 
 
-def _iso(moment: datetime | None, zone) -> str | None:
-    return moment.astimezone(zone).isoformat(timespec="milliseconds") if moment else None
+def _open_station(home):
+    """The composition root, imported only when the daemon asks for it (after its audio
+    engine has started: the database layer's imports overlap the engine's start-up)."""
+    from radio.app import open_app
 
-
-def as_run_json(entry: AsRunEntry, zone) -> dict:
-    return {
-        "id": entry.id,
-        "item_id": entry.item_id,
-        "title": entry.title,
-        "topic": entry.topic,
-        "language": entry.language,
-        "source": entry.source,
-        "relay_source": entry.relay_source,
-        "approved_by": entry.approved_by,
-        "slot": entry.slot_name,
-        "occurrence_start": _iso(entry.occurrence_start, zone),
-        "scheduled_at": _iso(entry.scheduled_at, zone),
-        "started_at": _iso(entry.started_at, zone),
-        "ended_at": _iso(entry.ended_at, zone),
-        "seconds_played": entry.seconds_played,
-        "status": str(entry.status),
-        "reason": entry.reason,
-    }
-
-
-def relay_label(source: str) -> str:
-    """What the Item column shows for a relay segment (no item: the source it relayed)."""
-    return _("relay: {source}").format(source=source)
+    return open_app(home)
 
 
 @click.command(name="log", cls=Command, help="The as-run log: every attempt to air an item.")
@@ -61,31 +38,23 @@ def relay_label(source: str) -> str:
 @json_option
 @pass_ctx
 def log_command(ctx, first, last, as_json) -> None:
+    """A thin adapter over radio/reports/asrun_listing.py, which the console's log page calls too."""
+    from radio.reports.asrun_listing import as_run_json, as_run_log, headings
+
     app = ctx.app
     zone = app.settings.zone
     first = first or datetime.now(zone).date()
     last = last or first
     if last < first:
         raise click.UsageError(_("--to is before --from"))
-    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-    rows = app.as_run.between(start, end)
+    listing = as_run_log(app, first, last)
     if as_json:
-        print_json([as_run_json(r, zone) for r in rows])
+        print_json([as_run_json(r, zone) for r in listing.rows])
         return
-    if not rows:
+    if not listing.rows:
         click.echo(_("Nothing in the as-run log for these days."))
         return
-    table = []
-    for r in rows:
-        moment = (r.started_at or r.scheduled_at).astimezone(zone)
-        end_text = r.ended_at.astimezone(zone).strftime("%H:%M:%S.%f")[:-3] if r.ended_at else ""
-        table.append([
-            moment.strftime("%d/%m/%Y"), moment.strftime("%H:%M:%S.%f")[:-3], end_text, r.slot_name or "",
-            relay_label(r.relay_source) if r.relay_source is not None else r.item_id, r.title, format_duration(r.seconds_played), _(AS_RUN_STATUS_LABELS[r.status]), r.reason or "",
-        ])  # fmt: skip
-    print_table([_("Date"), _("Start"), _("End"), _("Slot"), _("Item"), _("Title"), _("Played"), _("Status"),
-                 _("Reason")], table)  # fmt: skip
+    print_table(headings(), [cells for _row, cells in listing.lines(zone)])
 
 
 @click.command(cls=Command, help="Whether the daemon runs, what is on air, and what comes next.")

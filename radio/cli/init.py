@@ -7,7 +7,8 @@ import click
 from radio.cli.base import Command, option
 from radio.cli.context import pass_ctx
 from radio.cli.params import TEXT
-from radio.config import CONFIG_NAME, render_config
+from radio.config import render_config
+from radio.home import StationHome
 from radio.i18n import _
 
 
@@ -17,7 +18,7 @@ def init_station(home, name: str | None, commune: str | None) -> list[str]:
 
     made = []
     home.mkdir(parents=True, exist_ok=True)
-    config_path = home / CONFIG_NAME
+    config_path = StationHome(home).config_file
     if not config_path.exists():
         station = {k: v for k, v in (("name", name), ("commune", commune)) if v}
         config_path.write_text(render_config({"station": station} if station else None), encoding="utf-8")

@@ -1,15 +1,12 @@
 """`radio report airtime|programme|logbook`: what was broadcast, for the district, the
 poverty programme and the inspectors.
 
-Thin adapters: parse the period and format, run the report worker in radio/reports,
-render, write to stdout or to -o FILE.
+Thin adapters over radio/reports/service.py (the workflow the web console calls too):
+read the options, let the service compute and render, write to stdout or to -o FILE.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -21,20 +18,18 @@ from radio.domain import reports as rules
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.reports.output import write_file
+from radio.reports.service import (
+    AIRTIME_FORMATS,
+    LOGBOOK_FORMATS,
+    PROGRAMME_FORMATS,
+    ReportService,
+    parse_period,
+)
 
 EXTENSIONS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".pdf": "pdf", ".txt": "table"}
 
 
-def _station(app) -> dict:
-    s = app.settings.station
-    return {"name": s.name, "commune": s.commune, "province": s.province, "timezone": s.timezone}
-
-
-def _today(app) -> date:
-    return datetime.now(app.settings.zone).date()
-
-
-def _period(app, **given) -> rules.Period:
+def _period(service: ReportService, **given) -> rules.Period:
     """Exactly one of --month/--quarter/--half/--year/--week, or --from with --to."""
     first, last = given.pop("from_", None), given.pop("to", None)
     chosen = {k: v for k, v in given.items() if v is not None}
@@ -42,15 +37,11 @@ def _period(app, **given) -> rules.Period:
     names = ", ".join("--" + k for k in given) + ", --from/--to"
     if len(chosen) + ranges != 1:
         raise click.UsageError(_("give exactly one period: {options}").format(options=names))
-    zone = app.settings.zone
+    if ranges and (first is None or last is None):
+        raise click.UsageError(_("--from and --to go together"))
+    (kind, value), = chosen.items() if chosen else (("range", None),)
     try:
-        if ranges:
-            if first is None or last is None:
-                raise click.UsageError(_("--from and --to go together"))
-            return rules.date_range(first, last, zone)
-        (kind, value), = chosen.items()
-        parse: Callable = getattr(rules, f"parse_{kind}")
-        return parse(value, zone)
+        return parse_period(kind, value, service.zone, tuple(given), first, last)
     except rules.PeriodError as err:
         raise click.BadParameter(str(err)) from None
 
@@ -110,95 +101,46 @@ def report() -> None:
 @period_options("month", "quarter", "half", "year")
 @option("--by", "by", multiple=True, type=click.Choice(rules.GROUP_KEYS),
         help="Group by this (repeat to combine); default: topic.")  # fmt: skip
-@option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
+@option("--format", "fmt", type=click.Choice(AIRTIME_FORMATS),
         help="Output format (default: table, or from the -o file name).")  # fmt: skip
 @output_option
 @option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw minutes per topic as a PNG.")
 @pass_ctx
 def airtime(ctx, month, quarter, half, year, from_, to, by, fmt, output, chart) -> None:
-    from radio.reports import airtime as worker
-    from radio.reports.text import document_text
-
-    fmt = _format(fmt, output, ("table", "csv", "json", "xlsx"))
-    app = ctx.app
-    period = _period(app, month=month, quarter=quarter, half=half, year=year, from_=from_, to=to)
-    result = worker.airtime(app.engine, period, by)
-    station = app.settings.station
-    if fmt == "json":
-        _emit(json.dumps(worker.as_json(result, app.taxonomy, _station(app)), ensure_ascii=False, indent=2) + "\n",
-              output)  # fmt: skip
-    elif fmt == "csv":
-        _emit(worker.airtime_csv(result, app.taxonomy), output)
-    elif fmt == "xlsx":
-        from radio.reports.xlsx import document_xlsx
-
-        _emit(document_xlsx(worker.airtime_document(result, app.taxonomy, station)), output)
-    else:
-        _emit(document_text(worker.airtime_document(result, app.taxonomy, station)), output)
+    fmt = _format(fmt, output, AIRTIME_FORMATS)
+    service = ReportService(ctx.app)
+    period = _period(service, month=month, quarter=quarter, half=half, year=year, from_=from_, to=to)
+    result = service.airtime_result(period, by)
+    _emit(service.airtime(period, fmt, by, result).data, output)
     if chart is not None:
-        from radio.reports import vn
-        from radio.reports.chart import topic_chart_png
-
-        by_topic = result if result.by[0] == "topic" else worker.airtime(app.engine, period, ("topic",))
-        bars = [(app.taxonomy.name(code), s) for code, s in worker.by_topic_minutes(by_topic)]
-        png = topic_chart_png(bars, "Thời lượng phát sóng theo chủ đề", f"{station.name} — {vn.period_title(period)}")
-        write_file(chart, png)
+        write_file(chart, service.airtime_chart(period, result).as_bytes())
         click.echo(_("Wrote {path}").format(path=chart), err=True)
 
 
 @report.command(help="The poverty-reduction programme report: airtime per poverty topic, new items, USB packages.")
 @period_options("half", "year")
-@option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "pdf"]),
+@option("--format", "fmt", type=click.Choice(PROGRAMME_FORMATS),
         help="Output format (default: table, or from the -o file name).")  # fmt: skip
 @output_option
 @pass_ctx
 def programme(ctx, half, year, from_, to, fmt, output) -> None:
-    from radio.reports import programme as worker
-    from radio.reports.text import document_text
-
-    fmt = _format(fmt, output, ("table", "csv", "json", "xlsx", "pdf"))
-    app = ctx.app
-    period = _period(app, half=half, year=year, from_=from_, to=to)
-    result = worker.programme(app.engine, period, app.taxonomy)
-    if fmt == "json":
-        _emit(json.dumps(worker.programme_json(result, _station(app)), ensure_ascii=False, indent=2) + "\n", output)
-    elif fmt == "csv":
-        _emit(worker.programme_csv(result), output)
-    else:
-        doc = worker.programme_document(result, app.settings.station, _today(app))
-        _emit(_render(doc, fmt) if fmt != "table" else document_text(doc), output)
-
-
-def _render(doc, fmt: str) -> bytes:
-    if fmt == "pdf":
-        from radio.reports.pdf import document_pdf
-
-        return document_pdf(doc)
-    from radio.reports.xlsx import document_xlsx
-
-    return document_xlsx(doc)
+    fmt = _format(fmt, output, PROGRAMME_FORMATS)
+    service = ReportService(ctx.app)
+    period = _period(service, half=half, year=year, from_=from_, to=to)
+    _emit(service.programme(period, fmt).data, output)
 
 
 @report.command(help="The weekly programme log book, printable (PDF or XLSX).")
 @option("--week", required=True, metavar="YYYY-Www", help="An ISO week, e.g. 2026-W47.")
-@option("--format", "fmt", type=click.Choice(["table", "json", "xlsx", "pdf"]),
+@option("--format", "fmt", type=click.Choice(LOGBOOK_FORMATS),
         help="Output format (default: table, or from the -o file name).")  # fmt: skip
 @output_option
 @pass_ctx
 def logbook(ctx, week, fmt, output) -> None:
-    from radio.reports import logbook as worker
-    from radio.reports.text import document_text
-
-    fmt = _format(fmt, output, ("table", "json", "xlsx", "pdf"))
-    app = ctx.app
+    fmt = _format(fmt, output, LOGBOOK_FORMATS)
+    service = ReportService(ctx.app)
     try:
-        period = rules.parse_week(week, app.settings.zone)
+        period = parse_period("week", week, service.zone, ("week",))
     except rules.PeriodError as err:
         raise click.BadParameter(str(err), param_hint="--week") from None
-    book = worker.logbook(app.as_run.between(period.start, period.end), period)
-    notices = app.library.notice_texts(worker.notice_ids(book))
-    if fmt == "json":
-        _emit(json.dumps(worker.logbook_json(book, _station(app), notices), ensure_ascii=False, indent=2) + "\n", output)
-        return
-    doc = worker.logbook_document(book, app.taxonomy, app.settings.station, _today(app), notices)
-    _emit(_render(doc, fmt) if fmt != "table" else document_text(doc), output)
+    _emit(service.logbook(period, fmt).data, output)

@@ -29,7 +29,7 @@ from radio.domain.usb import (
 )
 from radio.domain.library import why_not_airable
 from radio.errors import RadioError
-from radio.export.playlists import load_playlist
+from radio.library.playlists import load_playlist
 from radio.export.space import free_space
 from radio.export.transcode import Encoded, Loudness, TranscodeCache, default_workers
 from radio.export.writer import Contents, conflicts, id3_tag, previous_package, write_package

@@ -9,7 +9,8 @@ may write the database may ask) and prints the answer. The daemon does the same 
 CLI would (``radio.scheduler.service``), writes the same database, and answers in the
 CLI's language. With no daemon, the CLI does the work itself.
 
-This module is imported by the CLI on every `status`/`emergency`: standard library only.
+This module is imported by the CLI on every `status`/`emergency`: standard library only
+(and radio.home, which is).
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import socket
 import socketserver
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
-SOCKET_NAME = "daemon.sock"
-MAX_PATH = 100  # sun_path holds 108 bytes; longer homes are reached through /proc/self/fd
+from radio.home import DAEMON_SOCKET_NAME, MAX_SOCKET_PATH, StationHome
+from radio.home import socket_address as _unix_address
+
+SOCKET_NAME = DAEMON_SOCKET_NAME  # the names callers used before radio.home held the layout
+MAX_PATH = MAX_SOCKET_PATH
 
 log = logging.getLogger("radio.daemon")
 
@@ -42,19 +45,9 @@ class DaemonError(Exception):
         self.exit_code = exit_code
 
 
-@contextmanager
 def socket_address(directory: Path, name: str = SOCKET_NAME):
-    """A path to the Unix socket *name* in *directory* short enough for sun_path (108 bytes):
-    through a directory file descriptor when the directory's own path is too long."""
-    path = str(Path(directory) / name)
-    if len(path.encode()) <= MAX_PATH:
-        yield path
-        return
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        yield f"/proc/self/fd/{fd}/{name}"
-    finally:
-        os.close(fd)
+    """The address of the Unix socket *name* in *directory* (see radio.home.socket_address)."""
+    return _unix_address(Path(directory) / name)
 
 
 def ask(home: Path, request: dict, timeout: float = 5.0) -> object:
@@ -64,7 +57,7 @@ def ask(home: Path, request: dict, timeout: float = 5.0) -> object:
     itself), DaemonError when the daemon refused, OSError when it stopped answering after
     the request was sent (the work may be done: never do it a second time).
     """
-    if not (home / SOCKET_NAME).exists():
+    if not StationHome(home).daemon_socket.exists():
         raise NoDaemon()
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
@@ -134,7 +127,7 @@ class ControlServer:
                 except OSError:
                     pass  # the asker is gone
 
-        (self.home / SOCKET_NAME).unlink(missing_ok=True)  # left by a daemon killed -9 (we hold the lock)
+        StationHome(self.home).daemon_socket.unlink(missing_ok=True)  # left by a daemon killed -9 (we hold the lock)
         old = os.umask(0o177)
         try:
             with socket_address(self.home) as address:
@@ -150,5 +143,5 @@ class ControlServer:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
-            (self.home / SOCKET_NAME).unlink(missing_ok=True)
+            StationHome(self.home).daemon_socket.unlink(missing_ok=True)
             self._server = None

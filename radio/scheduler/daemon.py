@@ -14,13 +14,15 @@ import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from radio.audio.station import station_player
 from radio.config import load_settings
 from radio.errors import RadioError
+from radio.home import StationHome
 from radio.i18n import _, speaking
 from radio.scheduler.control import ControlServer
 from radio.scheduler.notify import sd_notify, watchdog_interval_s
@@ -127,10 +129,16 @@ def start_streams(settings):
     return HubProcess(settings)
 
 
-def run_daemon(home: Path, device: str | None = None) -> int:
+def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | None = None) -> int:
+    """Run the station's daemon until it is stopped; its exit status.
+
+    *open_station(home)* opens the station (``radio.app.open_app``): the composition root
+    is above the scheduler and hands it down. It is called only after the audio engine has
+    started, so that its imports (the database layer) overlap the engine's start-up.
+    """
     setup_logging()
     lock = StationLock(home)
-    if not (home / "radio.db").exists():
+    if not StationHome(home).is_initialized():
         raise RadioError(_("no station at {home} (run 'radio init' first, or give --home)").format(home=home))
     lock.acquire()
     # The audio engine starts first: its imports (numpy, PortAudio) run on the other core
@@ -141,7 +149,6 @@ def run_daemon(home: Path, device: str | None = None) -> int:
     player = station_player(settings, device=device, warm=True, tee=hub.feed if hub else None)
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from radio.app import open_app
     from radio.scheduler import safeguards
     from radio.scheduler.service import send_emergency, station_status
     from radio.scheduler.commands import Reload, Replan, Stop
@@ -149,7 +156,7 @@ def run_daemon(home: Path, device: str | None = None) -> int:
 
     try:
         safeguards.release_if_full(home, settings.schedule.reserve_mb)
-        app = open_app(home)
+        app = open_station(home)
     except BaseException:
         player.close()
         if hub is not None:

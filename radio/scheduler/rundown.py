@@ -41,8 +41,7 @@ def jingle(settings, which: str) -> tuple[str | None, str | None]:
     value = settings.playout.jingle_open if which == "open" else settings.playout.jingle_close
     if not value:
         return None, None
-    path = Path(value).expanduser()
-    path = path if path.is_absolute() else settings.home / path
+    path = settings.station_home.resolve(value)
     if not path.is_file():
         what = _("opening jingle") if which == "open" else _("closing jingle")
         return None, _("the {what} {path} (radio.toml [playout]) does not exist").format(what=what, path=path)

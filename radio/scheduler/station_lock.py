@@ -13,14 +13,15 @@ from pathlib import Path
 from radio.errors import RadioError
 from radio.i18n import _
 
-LOCK_NAME = "daemon.lock"
+from radio.home import DAEMON_LOCK_NAME as LOCK_NAME  # noqa: F401  (the name callers used)
+from radio.home import StationHome
 
 
 class StationLock:
     """An exclusive lock on the station home, held while the daemon runs."""
 
     def __init__(self, home: Path) -> None:
-        self.path = home / LOCK_NAME
+        self.path = StationHome(home).daemon_lock
         self.fd: int | None = None
 
     def acquire(self) -> None:
@@ -42,7 +43,7 @@ class StationLock:
 
 def daemon_pid(home: Path) -> int | None:
     """The pid of the daemon holding the station's lock, or None if none runs."""
-    path = home / LOCK_NAME
+    path = StationHome(home).daemon_lock
     if not path.exists():
         return None
     fd = os.open(path, os.O_RDONLY)

@@ -100,7 +100,8 @@ def integrity_problem(path: Path) -> str | None:
 
 def take_backup(db_path: Path, backup_dir: Path, label: str, now: datetime | None = None) -> Backup:
     """A consistent, checked copy of the live database (see the module's docstring)."""
-    from radio.faults import disk_full, is_enospc, sqlite_fault
+    from radio.faults import disk_full, is_enospc
+    from radio.storage.damage import sqlite_fault
 
     now = now or _now()
     backup_dir.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@
 - Every transaction begins IMMEDIATE (takes the write lock up front) and waits up to
   busy_timeout for it, so a CLI write while the daemon plays never fails with
   "database is locked" (a deferred transaction that upgrades to a write lock can).
-- A full disk or a damaged file becomes a RadioError naming the file (radio/faults.py),
+- A full disk or a damaged file becomes a RadioError naming the file (radio/faults.py, radio/storage/damage.py),
   wherever in a command SQLite reports it.
 """
 
@@ -36,7 +36,7 @@ def create_sqlite_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context) -> None:
-        from radio.faults import sqlite_fault
+        from radio.storage.damage import sqlite_fault
 
         if (fault := sqlite_fault(context.original_exception, path)) is not None:
             raise fault from context.original_exception

@@ -15,15 +15,16 @@ import struct
 import threading
 from pathlib import Path
 
-from radio.scheduler.control import socket_address as _socket_address
+from radio.home import STREAMS_SOCKET_NAME, StationHome
+from radio.home import socket_address as _unix_address
 
-SOCKET_NAME = "streams.sock"
+SOCKET_NAME = STREAMS_SOCKET_NAME  # the name callers used before radio.home held the layout
 HEADER = struct.Struct("<cdI")
 
 
 def socket_address(home: Path):
-    """The stream socket's path (see radio.scheduler.control.socket_address)."""
-    return _socket_address(home, SOCKET_NAME)
+    """The stream socket's address (see radio.home.socket_address)."""
+    return _unix_address(StationHome(home).streams_socket)
 
 
 class StreamTee:

@@ -36,7 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from radio.streams.feed import HEADER, SOCKET_NAME, socket_address
+from radio.home import StationHome
+from radio.streams.feed import HEADER, socket_address
 
 log = logging.getLogger("radio.streams")
 
@@ -187,10 +188,9 @@ def make_senders(streams: list[dict], rate: int, channels: int, home: Path, stat
 
 def sdp_path(home: Path, stream: dict, target) -> Path:
     if stream.get("sdp"):
-        path = Path(stream["sdp"]).expanduser()
-        return path if path.is_absolute() else home / path
+        return StationHome(home).resolve(stream["sdp"])
     slug = "".join(c if c.isalnum() else "-" for c in (stream.get("name") or f"rtp-{target.host}-{target.port}"))
-    return home / "streams" / f"{slug}.sdp"
+    return StationHome(home).streams_dir / f"{slug}.sdp"
 
 
 class FeedServer:
@@ -203,7 +203,7 @@ class FeedServer:
         self.connected = 0
         self._lock = threading.Lock()
         self._next = 0
-        (home / SOCKET_NAME).unlink(missing_ok=True)
+        StationHome(home).streams_socket.unlink(missing_ok=True)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old = os.umask(0o177)
         try:
@@ -254,7 +254,7 @@ class FeedServer:
 
     def close(self) -> None:
         self.sock.close()
-        (self.home / SOCKET_NAME).unlink(missing_ok=True)
+        StationHome(self.home).streams_socket.unlink(missing_ok=True)
 
 
 def main() -> int:

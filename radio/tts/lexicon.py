@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from radio.domain.normalize import Lexicon
+from radio.home import ABBREVIATIONS_NAME as LEXICON_NAME
 from radio.home import station_table
-
-LEXICON_NAME = "abbreviations.toml"
 
 
 def load_lexicon(home: Path) -> Lexicon:

@@ -16,6 +16,7 @@ from pathlib import Path
 from radio.config import Settings
 from radio.domain.normalize import Lexicon, check_notice_text, normalize
 from radio.errors import RadioError
+from radio.home import StationHome
 from radio.i18n import _
 from radio.text import fold_ascii
 from radio.tts.assemble import Layout, assemble
@@ -37,8 +38,7 @@ def chime_from_setting(value: str, home: Path) -> Path | str | None:
         return "builtin"
     if value.lower() == NO_CHIME:
         return None
-    path = Path(value)
-    return path if path.is_absolute() else home / path
+    return StationHome(home).resolve(value)
 
 
 def render_notice(
@@ -65,7 +65,7 @@ def announce(app, text: str, options, voice: Voice, layout: Layout):
     """Render the notice and import it; returns (Rendering, ImportResult)."""
     from radio.library.importer import Importer
 
-    work = app.settings.home / "cache" / "tts"
+    work = app.settings.station_home.tts_cache_dir
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -26,15 +26,17 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from radio.home import WEB_KEY_NAME as KEY_NAME  # noqa: F401  (the name callers used)
+from radio.home import StationHome
+
 COOKIE = "radio_session"
-KEY_NAME = "web-secret.key"
 MAX_FAILURES = 5
 LOCK_S = 60.0
 
 
 def load_secret(home: Path) -> bytes:
     """The station's signing key, made on first use (32 random bytes, readable by its owner only)."""
-    path = home / KEY_NAME
+    path = StationHome(home).web_key
     try:
         data = path.read_bytes()
         if len(data) >= 32:

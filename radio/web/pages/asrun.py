@@ -1,16 +1,21 @@
-"""The as-run log (sổ nhật ký): the same rows as `radio log`, filtered by date, topic, status."""
+"""The as-run log (sổ nhật ký): the same rows as `radio log`, filtered by date, topic, status.
+
+A thin adapter over radio/reports/asrun_listing.py, which `radio log` calls too.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from radio.domain.asrun import AsRunStatus
 from radio.errors import RadioError
 from radio.i18n import _
+from radio.reports.asrun_listing import as_run_log, headings
 from radio.text import parse_day
 from radio.web.core import Ctx, number, page
 
 PAGE_SIZE = 200
+MAX_DAYS = 367  # a year, whichever its first day
 
 
 def _day(text: str, default):
@@ -27,21 +32,16 @@ def log_page(ctx: Ctx):
     zone = app.settings.zone
     first = _day(ctx.q("from"), datetime.now(zone).date())
     last = _day(ctx.q("to"), first)
-    if last < first:
-        raise RadioError(_("the last day is before the first"))
-    if (last - first).days > 366:
-        raise RadioError(_("choose at most a year"))
-    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     topic, status = ctx.q("topic"), ctx.q("status")
     if status not in {s.value for s in AsRunStatus}:
         status = ""
     page_no = number(ctx.q("page"), 10**6) or 1
-    shown, total, played = app.as_run.page(start, end, topic or None, status or None,
-                                           (page_no - 1) * PAGE_SIZE, PAGE_SIZE)  # fmt: skip
-    pages = max(1, -(-total // PAGE_SIZE))
+    listing = as_run_log(app, first, last, topic or None, status or None, (page_no - 1) * PAGE_SIZE, PAGE_SIZE,
+                         max_days=MAX_DAYS)  # fmt: skip
+    pages = max(1, -(-listing.total // PAGE_SIZE))
     return ctx.render(
-        "asrun.html", rows=shown, total=total, played=played, page=page_no, pages=pages,
+        "asrun.html", lines=listing.lines(zone), headings=headings(), total=listing.total, played=listing.played,
+        page=page_no, pages=pages,
         filters={"from": first.isoformat(), "to": last.isoformat(), "topic": topic, "status": status},
         topics=app.taxonomy.topics, statuses=list(AsRunStatus),
     )  # fmt: skip

@@ -23,7 +23,7 @@ _export_lock = threading.Lock()
 
 
 def export_folder(app) -> Path:
-    return app.settings.home / "exports"
+    return app.settings.station_home.exports_dir
 
 
 def destinations(app) -> list[Path]:
