@@ -95,7 +95,9 @@ class Ticker(threading.Thread):
             replan = False
             if abs(step) > self.STEP_S:
                 log.warning("the wall clock jumped %+.1f s: rebuilding the timers", step)
+                self.onair.clock.jumped(step)
                 replan = True
+            replan |= self.onair.clock.check(rows=replan)  # the schedule's hold began or ended
             try:
                 replan |= self.watcher.changed()
             except sqlite3.Error as err:
@@ -184,7 +186,7 @@ def run_daemon(home: Path, device: str | None = None) -> int:
             return [item.id for item in items]
 
         def status(_request: dict) -> dict:
-            return station_status(app, onair.device.as_json(), hub.status() if hub else None)
+            return station_status(app, onair.device.as_json(), hub.status() if hub else None, onair.clock.as_json())
 
         control = ControlServer(home, {"emergency": emergency, "status": status}, (RadioError,), speaking)
         scheduler.start()

@@ -22,6 +22,7 @@ from radio.domain.schedule import Catchup, Occurrence, StartKind, catch_up, plan
 from radio.i18n import _
 from radio.scheduler.airing import Airing, build_airing
 from radio.scheduler.asrun_log import AsRunLogging
+from radio.scheduler.clock_guard import ClockGuard
 from radio.scheduler.planner import Show, occurrences, show_for
 from radio.scheduler.transmitter import Transmitter
 
@@ -89,7 +90,7 @@ class Stop:
 
 
 class OnAir(AsRunLogging):
-    def __init__(self, app, player: PlayerBase, scheduler=None, reload_settings=None) -> None:
+    def __init__(self, app, player: PlayerBase, scheduler=None, reload_settings=None, clock=None) -> None:
         self.app = app
         self.player = player
         self.scheduler = scheduler  # APScheduler: one timer per coming occurrence
@@ -105,6 +106,8 @@ class OnAir(AsRunLogging):
         self.stopping = False
         self.device = DeviceHealth()
         self.planned_at: datetime | None = None  # the instant of the last replan
+        self.clock = clock or ClockGuard(app)  # holds the schedule on a clearly wrong clock (fault 7)
+        self.startup_held = False  # start-up's catch-up waits for the clock to be right
 
     # ---- the loop
     def post(self, command) -> None:
@@ -145,6 +148,10 @@ class OnAir(AsRunLogging):
         up or rejoin what should be on air now."""
         now = now or _now()
         self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))
+        if self.clock.held:  # nothing logged missed, caught up or rejoined on a wrong clock
+            self.startup_held = True
+            self.replan(now)
+            return
         window = self.app.settings.schedule.catch_up_minutes * 60
         for occ in occurrences(self.app, now - LOOKBACK, now):
             rows = self.app.as_run.for_occurrence(occ.start, occ.slot_id)
@@ -168,6 +175,10 @@ class OnAir(AsRunLogging):
         silently dropped; one passed again (the clock set back) is not aired twice.
         """
         now = now or _now()
+        if self.startup_held and not self.clock.held:  # the clock was set right: start up now
+            self.startup_held = False
+            self.startup(now)
+            return
         lead = timedelta(seconds=max(LEAD_S, self.app.settings.schedule.preroll_s + 1))
         window = timedelta(minutes=self.app.settings.schedule.catch_up_minutes)
         since = min(self.planned_at, now) - window if self.planned_at else now - window
@@ -177,8 +188,8 @@ class OnAir(AsRunLogging):
                 if job.id.startswith("due:"):
                     job.remove()
         for occ in occurrences(self.app, since, now + HORIZON):
-            if occ.key in self.attempted:
-                continue
+            if occ.key in self.attempted or (self.clock.held and not show_for(self.app, occ).emergency):
+                continue  # held: neither aired nor logged missed until the clock is right
             fire = occ.start - max(lead, self._relay_lead(occ))
             if occ.start < now - window:
                 self.attempted.add(occ.key)
@@ -205,6 +216,10 @@ class OnAir(AsRunLogging):
     def _due(self, occ: Occurrence) -> None:
         if occ.key in self.handled:
             return  # its timer fired while a replan posted it again: it airs once
+        if self.clock.held and not show_for(self.app, occ).emergency:
+            log.warning("%s: %s at %s not aired", self.clock.held_message(), occ.slot_name or "one-off",
+                        occ.start.isoformat())  # fmt: skip
+            return
         self.handled.add(occ.key)
         self.attempted.add(occ.key)
         show = show_for(self.app, occ)

@@ -205,10 +205,12 @@ def _iso(moment: datetime | None, zone) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="milliseconds") if moment else None
 
 
-def station_status(app, device: dict | None = None, streams: list[dict] | None = None) -> dict:
-    """Whether the daemon runs, what is on air, the sound device and the streams as the daemon
-    sees them (device None and the streams as configured, not running, when not asked of
-    the daemon), the next occurrences (`radio status --json`)."""
+def station_status(app, device: dict | None = None, streams: list[dict] | None = None,
+                   clock: dict | None = None) -> dict:  # fmt: skip
+    """Whether the daemon runs, what is on air, the sound device, the streams and the clock as
+    the daemon sees them (device None, the streams as configured, not running, and the clock
+    judged here, when not asked of the daemon), the next occurrences (`radio status --json`)."""
+    from radio.scheduler.clock_guard import clock_now
     from radio.scheduler.planner import occurrences
     from radio.scheduler.station_lock import daemon_pid
 
@@ -218,7 +220,9 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
     playing = [r for r in app.as_run.between(now - timedelta(hours=6), now + timedelta(minutes=1))
                if r.status is AsRunStatus.PLAYING]  # fmt: skip
     on_air = playing[-1] if pid and playing else None
-    coming = occurrences(app, now, now + timedelta(days=8))[:5]
+    # an occurrence with rows aired already (a clock set back shows it again): not "next"
+    coming = [o for o in occurrences(app, now, now + timedelta(days=8))
+              if not app.as_run.for_occurrence(o.start, o.slot_id)][:5]  # fmt: skip
     return {
         "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
         "on_air": None if on_air is None else {
@@ -232,5 +236,6 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
             {"name": s.label, "kind": s.kind, "target": s.target.redacted(), "running": False}
             for s in app.settings.streams
         ],
+        "clock": clock if clock is not None else clock_now(app),
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone), "relay": o.relay} for o in coming],
     }  # fmt: skip
