@@ -152,6 +152,7 @@ class OnAir(AsRunLogging):
             self.startup_held = True
             self.replan(now)
             return
+        was_held, self.startup_held = self.startup_held, False
         window = self.app.settings.schedule.catch_up_minutes * 60
         for occ in occurrences(self.app, now - LOOKBACK, now):
             rows = self.app.as_run.for_occurrence(occ.start, occ.slot_id)
@@ -161,8 +162,9 @@ class OnAir(AsRunLogging):
                 self._rejoin(show, rows, now)
                 continue
             if catch_up(occ.start, now, window) is Catchup.MISSED and not show.emergency:
-                self._log_missed(show, _("the daemon was not running at {time}").format(
-                    time=occ.start.astimezone(self.app.settings.zone).strftime("%H:%M")))  # fmt: skip
+                why = _("the schedule was held: the clock was wrong at {time}") if was_held else _(
+                    "the daemon was not running at {time}")
+                self._log_missed(show, why.format(time=occ.start.astimezone(self.app.settings.zone).strftime("%H:%M")))
             else:
                 self.post(Due(occ))
         self.replan(now)
@@ -176,7 +178,6 @@ class OnAir(AsRunLogging):
         """
         now = now or _now()
         if self.startup_held and not self.clock.held:  # the clock was set right: start up now
-            self.startup_held = False
             self.startup(now)
             return
         lead = timedelta(seconds=max(LEAD_S, self.app.settings.schedule.preroll_s + 1))

@@ -16,15 +16,16 @@ from radio.web.core import Ctx, page
 CHOICES = 300  # the newest approved items offered for an emergency
 
 
-def _device(app) -> dict | None:
-    """The sound device as the running daemon sees it now (None: no daemon answering)."""
+def _daemon_status(app) -> dict:
+    """The running daemon's status now: the sound device and the clock as it sees them
+    (empty: no daemon answering)."""
     from radio.scheduler.control import DaemonError, NoDaemon, ask
 
     try:
         data = ask(app.settings.home, {"cmd": "status"}, timeout=2.0)
     except (NoDaemon, DaemonError, OSError, ValueError):
-        return None
-    return data.get("device") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _state(ctx: Ctx) -> dict:
@@ -32,7 +33,9 @@ def _state(ctx: Ctx) -> dict:
     from radio.scheduler.planner import occurrences, show_for
 
     status = service.station_status(app)
-    status["device"] = _device(app)
+    daemon = _daemon_status(app)
+    status["device"] = daemon.get("device")
+    status["clock"] = daemon.get("clock") or status["clock"]  # the daemon's holds its hold and last jump
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
     if on_air and on_air["item_id"] is not None:
