@@ -77,7 +77,7 @@ def _offset(delta: timedelta) -> str:
 def _ahead(delta: timedelta) -> str:
     """A span as an operator reads it: days, hours or minutes."""
     seconds = delta.total_seconds()
-    if seconds >= 2 * 86400:
+    if seconds >= 1.5 * 86400:
         return _("{n:g} days").format(n=round(seconds / 86400, 1))
     if seconds >= 3600:
         return _("{n:g} h").format(n=round(seconds / 3600, 1))

@@ -66,7 +66,12 @@ class SourceAddress:
             self.problem = _("a password in a {scheme}:// address cannot be used without showing it to every "
                              "user of the PC; use an http(s) address").format(scheme=parts.scheme)  # fmt: skip
             return
-        self._server = _Proxy(self, parts, unquote(parts.username or ""), password)
+        try:
+            self._server = _Proxy(self, parts, unquote(parts.username or ""), password)
+        except (ValueError, OSError) as err:  # a bad port; no loopback socket: nothing secret leaves
+            self.url = _without_userinfo(parts)
+            self.problem = _("cannot reach {host}: {reason}").format(host=parts.hostname or "?", reason=err)
+            return
         self.url = self._server.local_url(parts)
 
     def note(self, problem: str | None) -> None:
