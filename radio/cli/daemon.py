@@ -128,6 +128,8 @@ def status(ctx, as_json) -> None:
         click.echo(stream_line(stream))
     for line in clock_lines(data.get("clock")):
         click.echo(line)
+    for problem in data.get("problems") or []:
+        click.echo(_("problem: {what}").format(what=problem["what"]))
     if data["next"]:
         click.echo(_("next:"))
         for o in data["next"]:

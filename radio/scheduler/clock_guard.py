@@ -132,7 +132,10 @@ class ClockGuard:
         now = now or datetime.now(timezone.utc)
         with self._lock:
             if rows or time.monotonic() - self._rows_read_at > ROWS_EVERY_S:
-                self._newest_row = self.app.as_run.newest_moment()
+                try:
+                    self._newest_row = self.app.as_run.newest_moment()
+                except Exception as err:  # a busy or full database: judge on what was read before
+                    log.error("cannot read the newest as-run row: %s", err)
                 self._rows_read_at = time.monotonic()
             before = self.verdict
             self.verdict = verdict = judge(gather(self.app, now, self._synchronised(), self._newest_row))
@@ -153,6 +156,12 @@ class ClockGuard:
     def allows(self, emergency: bool = False) -> bool:
         """Whether a show may air (and be logged) on this clock: emergencies always may."""
         return emergency or not self.verdict.held
+
+    def holds(self, occ) -> bool:
+        """Whether *occ* must wait for the clock to be set right (an emergency never does)."""
+        from radio.scheduler.planner import show_for
+
+        return self.verdict.held and not show_for(self.app, occ).emergency
 
     def jumped(self, step_s: float, at: datetime | None = None) -> None:
         at = at or datetime.now(timezone.utc)

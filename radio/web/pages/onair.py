@@ -17,7 +17,7 @@ CHOICES = 300  # the newest approved items offered for an emergency
 
 
 def _daemon_status(app) -> dict:
-    """The running daemon's status now: the sound device and the clock as it sees them
+    """The status as the running daemon sees it now: the sound device, the clock, the problems
     (empty: no daemon answering)."""
     from radio.scheduler.control import DaemonError, NoDaemon, ask
 
@@ -32,10 +32,9 @@ def _state(ctx: Ctx) -> dict:
     app = ctx.app
     from radio.scheduler.planner import occurrences, show_for
 
-    status = service.station_status(app)
     daemon = _daemon_status(app)
+    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"))
     status["device"] = daemon.get("device")
-    status["clock"] = daemon.get("clock") or status["clock"]  # the daemon's holds its hold and last jump
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
     if on_air and on_air["item_id"] is not None:
