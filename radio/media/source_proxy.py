@@ -147,9 +147,13 @@ class _Proxy(ThreadingHTTPServer):
         return text.replace(self.origin + "/", self.prefix + "/")
 
     def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
-        self._thread.join(2)
+        """Stop serving, in the background: shutdown() waits up to a poll interval, and the
+        relay's feeder must not wait at the end of a relay."""
+        def stop_now() -> None:
+            self.shutdown()
+            self.server_close()
+
+        threading.Thread(target=stop_now, name="radio-source-proxy-stop", daemon=True).start()
 
 
 class _Handler(BaseHTTPRequestHandler):
