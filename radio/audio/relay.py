@@ -43,6 +43,7 @@ from radio.domain.playout import Entry, Outcome
 from radio.domain.relay import RelayRules, Resume, back, dead_air, ffmpeg_input, level_dbfs, redact_password, redacted_url
 from radio.i18n import _
 from radio.media.ffmpeg import ffmpeg_binary
+from radio.media.source_proxy import SourceAddress
 
 log = logging.getLogger("radio.audio")
 
@@ -59,6 +60,7 @@ class LiveInput:
 
     def __init__(self, url: str, rate: int, channels: int, rules: RelayRules) -> None:
         self.url = url
+        self.address = SourceAddress(url)  # what ffmpeg opens: never the password (fault 6)
         self.rate = rate
         self.channels = channels
         self.rules = rules
@@ -130,11 +132,12 @@ class LiveInput:
             self._cond.notify_all()
         self.reconnect()
         self._thread.join(5)
+        self.address.close()
 
     # -- the reader
     def _command(self) -> list[str]:
         return [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-v", "error",
-                *ffmpeg_input(self.url), "-map", "0:a:0", "-vn", "-sn", "-ar", str(self.rate),
+                *ffmpeg_input(self.address.url), "-map", "0:a:0", "-vn", "-sn", "-ar", str(self.rate),
                 "-ac", str(self.channels), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]  # fmt: skip
 
     def _run(self) -> None:
@@ -193,7 +196,7 @@ class LiveInput:
         text = proc.stderr.read().decode("utf-8", "replace")
         proc.stderr.close()
         if text.strip():
-            self.error = redact_password(_reason(text, self.url), self.url)  # it goes to logs and the as-run log
+            self.error = self.address.problem or redact_password(_reason(text, self.url), self.url)  # it goes to logs and the as-run log
 
 
 class RelayFeed:

@@ -95,6 +95,8 @@ def status(ctx, as_json) -> None:
         click.echo(_("sound device: ok"))
     for stream in data.get("streams") or []:
         click.echo(stream_line(stream))
+    for line in clock_lines(data.get("clock")):
+        click.echo(line)
     for problem in data.get("problems") or []:
         click.echo(_("problem: {what}").format(what=problem["what"]))
     if data["next"]:
@@ -102,6 +104,30 @@ def status(ctx, as_json) -> None:
         for o in data["next"]:
             start = datetime.fromisoformat(o["start"]).strftime("%d/%m/%Y %H:%M:%S")
             click.echo(f"  {start}  {o['slot'] or _('one-off broadcast')}")
+
+
+def clock_lines(clock: dict | None) -> list[str]:
+    """The PC's clock as `radio status` shows it: its state and zone, why it is suspect, the
+    last jump the daemon saw, and the schedule's hold."""
+    if not clock:
+        return []
+    if clock["state"] == "wrong":
+        state = _("WRONG")
+    elif clock["state"] == "unsynchronised":
+        state = _("NOT synchronised")
+    else:
+        state = {True: _("synchronised"), False: _("not synchronised"), None: _("synchronisation unknown")}[
+            clock["synchronised"]]  # fmt: skip
+    lines = [_("clock: {state}, time zone {zone}").format(state=state, zone=clock["timezone"])]
+    if clock.get("held"):
+        lines.append(_("schedule held: the clock is wrong ({reason})").format(reason=clock["reason"]))
+    elif clock.get("reason"):
+        lines.append(_("clock warning: {reason}").format(reason=clock["reason"]))
+    jump = clock.get("last_jump")
+    if jump:
+        at = datetime.fromisoformat(jump["at"]).strftime("%d/%m %H:%M:%S")
+        lines.append(_("clock: jumped {step:+g} s at {at}").format(step=jump["step_s"], at=at))
+    return lines
 
 
 def warn_exposed_password(home) -> None:

@@ -7,6 +7,7 @@ why it failed when it did. Every message leaves here without the address's passw
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import threading
@@ -18,6 +19,7 @@ import numpy as np
 from radio.domain.relay import ffmpeg_input, level_dbfs, redact_password
 from radio.i18n import _
 from radio.media.ffmpeg import ffmpeg_binary
+from radio.media.source_proxy import SourceAddress
 
 CONNECT_S = 10.0  # allowed on top of the seconds heard: connecting, probing, the server's first burst
 
@@ -122,9 +124,19 @@ LEVEL_RATE = 48000  # what is heard is measured mono at this rate (the source's 
 
 def listen(url: str, seconds: float, silence_dbfs: float, connect_s: float = CONNECT_S) -> Heard:
     """Decode *seconds* of the source at *url*; never longer than *seconds* + *connect_s*
-    of wall-clock time (a server that accepts and then stalls is given up on)."""
+    of wall-clock time (a server that accepts and then stalls is given up on). A password in
+    the address reaches the server through a loopback proxy, never ffmpeg's arguments."""
+    with SourceAddress(url) as address:
+        heard = _listen(address, seconds, silence_dbfs, connect_s)
+    if heard.error and address.problem:
+        return dataclasses.replace(heard, error=address.problem)
+    return heard
+
+
+def _listen(address: SourceAddress, seconds: float, silence_dbfs: float, connect_s: float) -> Heard:
+    url = address.source
     # counted in samples, not by -t: a live stream probed quickly does not start at timestamp 0
-    cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", *ffmpeg_input(url), "-map", "0:a:0",
+    cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", *ffmpeg_input(address.url), "-map", "0:a:0",
            "-ac", "1", "-af", f"aresample={LEVEL_RATE},atrim=end_sample={round(seconds * LEVEL_RATE)}",
            "-f", "f32le", "-"]  # fmt: skip
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -97,7 +97,9 @@ class Ticker(threading.Thread):
             replan = False
             if abs(step) > self.STEP_S:
                 log.warning("the wall clock jumped %+.1f s: rebuilding the timers", step)
+                self.onair.clock.jumped(step)
                 replan = True
+            replan |= self.onair.clock.check(rows=replan)  # the schedule's hold began or ended
             try:
                 replan |= self.watcher.changed()
             except sqlite3.Error as err:
@@ -192,7 +194,8 @@ def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | No
             return [item.id for item in items]
 
         def status(_request: dict) -> dict:
-            return station_status(app, onair.device.as_json(), hub.status() if hub else None, onair.problems.as_json())
+            return station_status(app, onair.device.as_json(), hub.status() if hub else None, onair.problems.as_json(),
+                                  onair.clock.as_json())  # fmt: skip
 
         control = ControlServer(home, {"emergency": emergency, "status": status}, (RadioError,), speaking)
         scheduler.start()

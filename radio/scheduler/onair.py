@@ -27,6 +27,7 @@ from radio.domain.schedule import Occurrence, StartKind, plan_rejoin, plan_start
 from radio.i18n import _
 from radio.scheduler.airing import Airing, AiringState, build_airing
 from radio.scheduler.asrun_writer import AsRunWriter
+from radio.scheduler.clock_guard import ClockGuard
 from radio.scheduler.commands import Cut, Due, PlaybackDone, Reload, Replan, Retry, Stop
 from radio.scheduler.device import DeviceRecovery
 from radio.scheduler.listener import Listeners
@@ -47,7 +48,7 @@ def _now() -> datetime:
 
 
 class OnAir:
-    def __init__(self, app, player: PlayerBase, scheduler=None, reload_settings=None) -> None:
+    def __init__(self, app, player: PlayerBase, scheduler=None, reload_settings=None, clock=None) -> None:
         self.app = app
         self.player = player
         self.reload_settings = reload_settings
@@ -55,6 +56,9 @@ class OnAir:
         self.problems = Problems()
         self.listeners = Listeners(AsRunWriter(app), self.problems)
         self.timetable = Timetable(app, scheduler, self.post, self.listeners)
+        self.clock = clock or ClockGuard(app)  # holds the schedule on a clearly wrong clock (fault 7)
+        self.timetable.holds = self.clock.holds  # held occurrences get no timer and no missed row
+        self.startup_held = False  # start-up's catch-up and rejoin wait for the clock to be right
         self.recovery = DeviceRecovery(lambda airing: self.post(Retry(airing)), self.listeners.device_changed)
         schedule = lambda: (self.app.settings.schedule.on_air, self.app.settings.schedule.off_air)  # noqa: E731
         self.transmitter = Transmitter(schedule)  # read when used: SIGHUP may change the commands
@@ -110,15 +114,29 @@ class OnAir:
         for problem in jingle_problems(self.app.settings):
             self.listeners.problem(problem)
         crashed = {row.id for row in self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))}
+        if self.clock.held:  # nothing logged missed, caught up or rejoined on a wrong clock
+            self.startup_held, self.crashed = True, crashed
+            self.replan(now)
+            return
+        if self.startup_held:  # the clock was set right: what fell due meanwhile was held
+            self.startup_held, crashed = False, crashed | self.crashed
+            self.timetable.missed_reason = _("the schedule was held: the clock was wrong at {time}")
         for show, rows in self.timetable.startup(now):
             self._rejoin(show, rows, now, crashed)
         self.replan(now)
 
     def replan(self, now: datetime | None = None) -> None:
+        if self.startup_held and not self.clock.held:  # the clock was set right: start up now
+            self.startup(now)
+            return
         self.timetable.replan(now)
 
     # ---- airing
     def _due(self, occ: Occurrence) -> None:
+        if self.clock.holds(occ):  # the clock is wrong: it neither airs nor counts as handled
+            log.warning("%s: %s at %s not aired", self.clock.held_message(), occ.slot_name or "one-off",
+                        occ.start.isoformat())  # fmt: skip
+            return
         if not self.timetable.first_due(occ):
             return  # its timer fired while a replan posted it again: it airs once
         show = show_for(self.app, occ)

@@ -211,13 +211,14 @@ def _iso(moment: datetime | None, zone) -> str | None:
 
 
 def station_status(app, device: dict | None = None, streams: list[dict] | None = None,
-                   problems: list[dict] | None = None) -> dict:  # fmt: skip
-    """Whether the daemon runs, what is on air, the sound device and the streams as the daemon
-    sees them (device None and the streams as configured, not running, when not asked of
-    the daemon), the next occurrences, and the problems an operator must know about: what
-    the daemon met (parts of shows that could not air), what is wrong in the station's
-    settings now (a missing jingle), and the as-run rows of the last 24 h that failed
-    (`radio status --json`)."""
+                   problems: list[dict] | None = None, clock: dict | None = None) -> dict:  # fmt: skip
+    """Whether the daemon runs, what is on air, the sound device, the streams and the clock as
+    the daemon sees them (device None, the streams as configured, not running, and the clock
+    judged here, when not asked of the daemon), the next occurrences, and the problems an
+    operator must know about: what the daemon met (parts of shows that could not air), what
+    is wrong in the station's settings now (a missing jingle), and the as-run rows of the
+    last 24 h that failed (`radio status --json`)."""
+    from radio.scheduler.clock_guard import clock_now
     from radio.scheduler.planner import occurrences
     from radio.scheduler.station_lock import daemon_pid
 
@@ -227,7 +228,9 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
     playing = [r for r in app.as_run.between(now - timedelta(hours=6), now + timedelta(minutes=1))
                if r.status is AsRunStatus.PLAYING]  # fmt: skip
     on_air = playing[-1] if pid and playing else None
-    coming = occurrences(app, now, now + timedelta(days=8))[:5]
+    # an occurrence with rows aired already (a clock set back shows it again): not "next"
+    coming = [o for o in occurrences(app, now, now + timedelta(days=8))
+              if not app.as_run.for_occurrence(o.start, o.slot_id)][:5]  # fmt: skip
     return {
         "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
         "on_air": None if on_air is None else {
@@ -241,6 +244,7 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
             {"name": s.label, "kind": s.kind, "target": s.target.redacted(), "running": False}
             for s in app.settings.streams
         ],
+        "clock": clock if clock is not None else clock_now(app),
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone), "relay": o.relay} for o in coming],
         "problems": _problems(app, problems or [], now),
     }  # fmt: skip

@@ -37,6 +37,8 @@ class Timetable:
         self.attempted: set = set()  # occurrence keys this process has dealt with
         self.handled: set = set()  # occurrence keys whose Due was handled (never aired twice)
         self.planned_at: datetime | None = None  # the instant of the last replan
+        self.holds = lambda occ: False  # the clock guard's: a held occurrence is left for later
+        self.missed_reason = _("the daemon was not running at {time}")  # at start-up
 
     def first_due(self, occ: Occurrence) -> bool:
         """Whether this Due is the occurrence's first (a replan may post it again)."""
@@ -59,7 +61,7 @@ class Timetable:
             if rows:
                 rejoin.append((show, rows))
             elif catch_up(occ.start, now, window) is Catchup.MISSED and not show.emergency:
-                self._missed(show, _("the daemon was not running at {time}").format(
+                self._missed(show, self.missed_reason.format(
                     time=occ.start.astimezone(self.app.settings.zone).strftime("%H:%M")))  # fmt: skip
             else:
                 self.post(Due(occ))
@@ -78,7 +80,7 @@ class Timetable:
                 if job.id.startswith("due:"):
                     job.remove()
         for occ in occurrences(self.app, since, now + HORIZON):
-            if occ.key in self.attempted:
+            if occ.key in self.attempted or self.holds(occ):
                 continue
             fire = occ.start - max(lead, self.relay_lead(occ))
             if occ.start < now - window:

@@ -125,6 +125,14 @@ class AsRunRepository:
             ).one()
             return [to_entry(r) for r in session.scalars(query)], count, seconds
 
+    def newest_moment(self) -> datetime | None:
+        """The latest instant the station's clock wrote into the log (a start or an end):
+        a clock before it is suspect (domain/clock.py)."""
+        with self._sessions() as session:
+            started, ended = session.execute(select(func.max(AsRunRow.started_at), func.max(AsRunRow.ended_at))).one()
+        moments = [_utc(m) for m in (started, ended) if m is not None]
+        return max(moments, default=None)
+
     def for_occurrence(self, occurrence_start: datetime, slot_id: int | None) -> list[AsRunEntry]:
         query = (
             select(AsRunRow)

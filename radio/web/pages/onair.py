@@ -17,7 +17,8 @@ CHOICES = 300  # the newest approved items offered for an emergency
 
 
 def _daemon_status(app) -> dict:
-    """The status as the running daemon sees it now (empty: no daemon answering)."""
+    """The status as the running daemon sees it now: the sound device, the clock, the problems
+    (empty: no daemon answering)."""
     from radio.scheduler.control import DaemonError, NoDaemon, ask
 
     try:
@@ -32,7 +33,7 @@ def _state(ctx: Ctx) -> dict:
     from radio.scheduler.planner import occurrences, show_for
 
     daemon = _daemon_status(app)
-    status = service.station_status(app, problems=daemon.get("problems"))
+    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"))
     status["device"] = daemon.get("device")
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
