@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from radio.config import Settings, load_settings
-from radio.home import station_table
+from radio.home import close_to_others, station_table
 from radio.domain.topics import Taxonomy
 from radio.errors import StorageError
 from radio.i18n import _
@@ -111,6 +111,7 @@ def open_app(home: Path, create: bool = False) -> App:
         check_database_file(settings.database_path)
     try:
         home.mkdir(parents=True, exist_ok=True)
+        close_to_others(home)
         settings.media_dir.mkdir(exist_ok=True)
     except OSError as err:
         raise StorageError(
