@@ -90,6 +90,20 @@ class App:
 
         return load_lexicon(self.settings.home)
 
+    def importer(self, workers: int | None = None):  # -> radio.library.importer.Importer
+        """The library's importer under the station's limits ([library]): every import (CLI,
+        web upload, spoken notice) shares the same analysis slots."""
+        from radio.library.importer import ImportLimits, Importer
+        from radio.library.slots import AnalysisSlots
+
+        lib = self.settings.library
+        limits = ImportLimits(
+            max_duration_s=lib.max_duration_minutes * 60.0,
+            timeout_s=lib.analysis_timeout_minutes * 60.0,
+            slots=AnalysisSlots(self.settings.locks_dir, lib.parallel_analyses),
+        )
+        return Importer(self.library, self.media, workers, limits)
+
     def close(self) -> None:
         for closer in reversed(self._closers):
             closer()
