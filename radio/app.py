@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from radio.config import Settings, load_settings
-from radio.home import TOPICS_NAME, StationHome, station_table
+from radio.home import TOPICS_NAME, StationHome, close_to_others, station_table
 from radio.domain.topics import Taxonomy
 from radio.errors import StorageError
 from radio.i18n import _
@@ -87,6 +87,20 @@ class App:
 
         return load_lexicon(self.settings.home)
 
+    def importer(self, workers: int | None = None):  # -> radio.library.importer.Importer
+        """The library's importer under the station's limits ([library]): every import (CLI,
+        web upload, spoken notice) shares the same analysis slots."""
+        from radio.library.importer import ImportLimits, Importer
+        from radio.library.slots import AnalysisSlots
+
+        lib = self.settings.library
+        limits = ImportLimits(
+            max_duration_s=lib.max_duration_minutes * 60.0,
+            timeout_s=lib.analysis_timeout_minutes * 60.0,
+            slots=AnalysisSlots(self.settings.locks_dir, lib.parallel_analyses),
+        )
+        return Importer(self.library, self.media, workers, limits)
+
     def close(self) -> None:
         for closer in reversed(self._closers):
             closer()
@@ -108,6 +122,7 @@ def open_app(home: Path, create: bool = False) -> App:
         check_database_file(settings.database_path)
     try:
         home.mkdir(parents=True, exist_ok=True)
+        close_to_others(home)
         settings.media_dir.mkdir(exist_ok=True)
     except OSError as err:
         raise StorageError(

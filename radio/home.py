@@ -28,6 +28,7 @@ DAEMON_SOCKET_NAME = "daemon.sock"
 STREAMS_SOCKET_NAME = "streams.sock"
 RESERVE_NAME = "space-reserve"  # the daemon's disk-space reserve (scheduler/safeguards.py)
 WEB_KEY_NAME = "web-secret.key"
+LOCKS_NAME = "locks"  # lock files shared by the station's processes (the analysis slots)
 TOPICS_NAME = "topics.toml"
 ABBREVIATIONS_NAME = "abbreviations.toml"
 
@@ -104,6 +105,10 @@ class StationHome:
     def web_key(self) -> Path:
         return self.root / WEB_KEY_NAME
 
+    @property
+    def locks_dir(self) -> Path:
+        return self.root / LOCKS_NAME
+
     def is_initialized(self) -> bool:
         """Whether a station was made here (`radio init` creates the database)."""
         return self.database.exists()
@@ -145,6 +150,35 @@ def default_home(env: Mapping[str, str]) -> Path:
         return Path(env["STATE_DIRECTORY"].split(":")[0])
     data_home = env.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
     return Path(data_home) / "radio"
+
+
+PRIVATE_UMASK = 0o027
+"""What the station's files never grant to other users (the same as the systemd units' UMask)."""
+
+
+def keep_private() -> None:
+    """Files this process (and what it starts: the daemon, the console, ffmpeg) creates are
+    not readable by other users of the PC, even when radio is run by hand under umask 022:
+    the database holds password hashes and the audit log, radio.toml may hold stream
+    passwords. A stricter umask the user chose is kept."""
+    os.umask(os.umask(0) | PRIVATE_UMASK)
+
+
+def close_to_others(home: Path) -> None:
+    """A station made before `keep_private` (or copied with cp -a) may be open to every user:
+    take other users' access away from the home and the files that matter. Best effort: a
+    file we do not own is left as it is."""
+    paths = [home, home / "radio.toml", home / "radio.db", home / "radio.db-wal", home / "radio.db-shm"]
+    backups = home / "backups"
+    if backups.is_dir():
+        paths += [backups, *backups.iterdir()]
+    for path in paths:
+        try:
+            mode = path.lstat().st_mode
+            if mode & 0o007 and not os.path.islink(path):
+                os.chmod(path, mode & 0o7770)
+        except OSError:
+            continue
 
 
 def station_table(home: Path, name: str) -> tuple[str, dict]:

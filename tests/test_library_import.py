@@ -192,3 +192,47 @@ def test_unknown_topic_lists_the_nearest_codes(radio, tone):
 def test_topic_may_be_given_by_its_vietnamese_name(radio, tone):
     (entry,) = radio.json("library", "add", tone(seconds=1.0), "--topic", "Tín dụng chính sách")
     assert entry["topic"] == "tin-dung"
+
+
+def test_a_file_longer_than_the_cap_is_refused_before_it_is_decoded(radio, tmp_path):
+    """Hours of silence in a few megabytes (issue 17): refused by what its header says."""
+    from tests.hostile import silence_mp3
+
+    path = silence_mp3(tmp_path / "bom.mp3", minutes=4 * 60)
+    assert path.stat().st_size < 16_000_000
+    result = radio("library", "add", path, "--topic", "chinh-sach")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert str(path) in line and "longer than 180 minutes" in line and "max_duration_minutes" in line
+    assert radio.json("library", "list") == []
+
+
+def test_a_header_that_lies_about_the_length_does_not_get_past_the_cap(radio, tmp_path):
+    from tests.hostile import silence_mp3
+
+    (radio.home / "radio.toml").write_text("[library]\nmax_duration_minutes = 2\n", encoding="utf-8")
+    liar = silence_mp3(tmp_path / "liar.mp3", minutes=20, lying_header=True)  # says 1 minute
+    result = radio("library", "add", liar, "--topic", "chinh-sach")
+    assert result.exit_code == 1
+    assert "longer than 2 minutes" in result.stderr
+    honest = silence_mp3(tmp_path / "short.mp3", minutes=1)
+    result = radio("library", "add", honest, "--topic", "chinh-sach")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_analysis_runs_in_the_background_and_is_stopped_at_its_time_limit(tmp_path):
+    """The measuring ffmpeg runs at nice 19 in the idle I/O class, decodes at most a second
+    past the cap, and a pass over the time limit is killed and the file refused."""
+    import pytest
+
+    from radio.errors import MediaError
+    from radio.media.analyze import analyze, ffmpeg_command
+    from tests.hostile import silence_mp3
+
+    argv = ffmpeg_command(tmp_path / "x.mp3", 600)
+    assert argv[argv.index("-n") + 1] == "19" and argv[argv.index("-c") + 1] == "3"
+    decoding = argv[argv.index("-i"):]
+    assert decoding[decoding.index("-t") + 1] == "601"
+    long = silence_mp3(tmp_path / "long.mp3", minutes=60)  # seconds of work; the limit is 0.2 s
+    with pytest.raises(MediaError, match="the analysis took longer than"):
+        analyze(long, "long.mp3", timeout_s=0.2)

@@ -94,3 +94,41 @@ def test_radio_home_env_is_used(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["init"], env={"RADIO_HOME": str(tmp_path / "envhome")})
     assert result.exit_code == 0
     assert (tmp_path / "envhome" / "radio.db").exists()
+
+
+def _run_under_umask_022(radio_bin, env, home, *args):
+    import os
+    import subprocess
+
+    return subprocess.run([radio_bin, "--home", str(home), *args], env=env, capture_output=True, text=True,
+                          preexec_fn=lambda: os.umask(0o022), timeout=60)  # fmt: skip
+
+
+def test_a_station_made_by_hand_is_not_readable_by_other_users(tmp_path, radio_bin, subprocess_env):
+    """Run by hand under the usual umask 022, the station's files are still closed to other users
+    (issue 17): the database holds password hashes and the audit log, radio.toml may hold passwords."""
+    import stat
+
+    home = tmp_path / "home"
+    for args in (("init",), ("backup", "now")):
+        result = _run_under_umask_022(radio_bin, subprocess_env, home, *args)
+        assert result.returncode == 0, result.stderr
+    backups = list((home / "backups").iterdir())
+    assert backups
+    for path in [home, home / "radio.toml", home / "radio.db", home / "media", home / "backups", *backups]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o007 == 0, f"{path.name}: {oct(mode)}"
+    assert stat.S_IMODE((home / "radio.db").stat().st_mode) & 0o600 == 0o600
+
+
+def test_an_older_open_station_is_closed_when_opened(tmp_path, radio_bin, subprocess_env):
+    import os
+    import stat
+
+    home = tmp_path / "home"
+    assert _run_under_umask_022(radio_bin, subprocess_env, home, "init").returncode == 0
+    for path in (home, home / "radio.toml", home / "radio.db"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)  # as a station made before the fix
+    assert _run_under_umask_022(radio_bin, subprocess_env, home, "init").returncode == 0
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in (home, home / "radio.toml", home / "radio.db")} == {
+        "home": 0o750, "radio.toml": 0o640, "radio.db": 0o640}  # fmt: skip

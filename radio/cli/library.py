@@ -72,7 +72,7 @@ def library() -> None:
 @json_option
 @pass_ctx
 def add(ctx, paths, topic, title, language, source, priority, valid_from, valid_until, as_json) -> None:
-    from radio.library.importer import ImportOptions, Importer, collect_files
+    from radio.library.importer import ImportOptions, collect_files
 
     app = ctx.app
     options = ImportOptions(
@@ -99,7 +99,7 @@ def add(ctx, paths, topic, title, language, source, priority, valid_from, valid_
     if title and len(files) > 1:
         raise click.UsageError(_("--title can only be given when importing a single file"))
 
-    importer = Importer(app.library, app.media)
+    importer = app.importer()
     if len(files) > 1:
         with click.progressbar(
             length=len(files), label=_("Importing"), file=sys.stderr, show_pos=True

@@ -17,7 +17,7 @@ from radio import __version__
 from radio.cli.base import Group, Option, option
 from radio.cli.context import AppContext
 from radio.errors import RadioError
-from radio.home import default_home
+from radio.home import default_home, keep_private
 from radio.i18n import _
 
 
@@ -109,5 +109,7 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. The umask is set here, in the process, not in `cli` (which the
+    tests also call inside their own process)."""
+    keep_private()
     cli.main()

@@ -16,6 +16,7 @@ from radio.config.schema import (
     StreamSettings,
     TtsSettings,
     UsbSettings,
+    LibrarySettings,
     WebSettings,
     setting,
 )
@@ -33,6 +34,6 @@ from radio.config.toml_file import (
 __all__ = [
     "CONFIG_NAME", "SECTIONS", "SECTION_HELP", "STREAM_TABLE", "VOICES", "AudioSettings", "BackupSettings",
     "PlayoutSettings", "ScheduleSettings", "Settings", "StationSettings", "StreamSettings", "TtsSettings",
-    "UsbSettings", "WebSettings", "exposed_password", "load_settings", "render_config", "setting",
+    "UsbSettings", "LibrarySettings", "WebSettings", "exposed_password", "load_settings", "render_config", "setting",
     "settings_from_mapping",
 ]

@@ -232,6 +232,22 @@ class StreamSettings:
 
 
 @dataclass(frozen=True)
+class LibrarySettings:
+    max_duration_minutes: int = setting(
+        180, N_("Longest audio file the library accepts, in minutes (longer ones are refused before they are analysed)"),
+        _in_range(1, 24 * 60),
+    )
+    parallel_analyses: int = setting(
+        2, N_("Files analysed at once by every import of the station together (the CLI and the web console)"),
+        _in_range(1, 64),
+    )
+    analysis_timeout_minutes: float = setting(
+        15.0, N_("An analysis taking longer than this is stopped and its file refused, in minutes"),
+        _in_range(0.5, 24 * 60.0),
+    )
+
+
+@dataclass(frozen=True)
 class WebSettings:
     max_upload_mb: int = setting(300, N_("Largest audio file the web console accepts, in MB"), _in_range(1, 4096))
     session_hours: float = setting(12.0, N_("A web console login lasts this many hours"), _in_range(0.1, 24 * 30.0))
@@ -249,6 +265,7 @@ class Settings:
     schedule: ScheduleSettings = ScheduleSettings()
     backup: BackupSettings = BackupSettings()
     tts: TtsSettings = TtsSettings()
+    library: LibrarySettings = LibrarySettings()
     web: WebSettings = WebSettings()
     streams: tuple[StreamSettings, ...] = ()
 
@@ -280,6 +297,11 @@ class Settings:
     @property
     def backup_dir(self) -> Path:
         return self.station_home.backups_dir
+
+    @property
+    def locks_dir(self) -> Path:
+        """Lock files shared by the station's processes (the analysis slots)."""
+        return self.station_home.locks_dir
 
     @property
     def zone(self) -> ZoneInfo:

@@ -23,7 +23,7 @@ from radio.text import nfc
 __all__ = ["CONFIG_NAME", "SECTIONS", "exposed_password", "load_settings", "render_config", "settings_from_mapping"]
 
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb", "tts", "web")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb", "tts", "library", "web")
 }
 SECTION_HELP = {
     "station": N_("The station"),
@@ -33,6 +33,7 @@ SECTION_HELP = {
     "schedule": N_("The daily schedule and the broadcast daemon"),
     "backup": N_("Daily backups of the station database"),
     "tts": N_("Spoken notices (radio announce, radio tts)"),
+    "library": N_("Importing audio into the library (radio library add, uploads)"),
     "web": N_("The web console (radio web)"),
 }
 STREAM_TABLE = "stream"  # [[stream]]: any number of tables, each a StreamSettings

@@ -22,7 +22,7 @@ from radio.domain.usb import Profile
 from radio.errors import MediaError
 from radio.i18n import _
 from radio.media.analyze import _last_error_line
-from radio.media.ffmpeg import ffmpeg_binary
+from radio.media.ffmpeg import ffmpeg_binary, in_background
 from radio.faults import NEARLY_FULL, disk_full, free_bytes, is_enospc
 
 
@@ -61,14 +61,15 @@ class TranscodeCache:
             return None
 
     def command(self, item: Item, profile: Profile, out: Path) -> list[str]:
-        return [
+        """In the background (nice 19, idle I/O): an export never takes CPU from playout."""
+        return in_background([
             ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-v", "error", "-y",
             "-i", str(self._source_path(item)), "-map", "0:a:0", "-vn", "-sn", "-dn",
             "-map_metadata", "-1", "-af", f"volume={self.gain(item):.2f}dB",
             "-ar", str(profile.sample_rate), "-ac", str(profile.channels),
             "-c:a", "libmp3lame", "-b:a", f"{profile.bitrate_kbps}k", "-threads", "1",
             "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(out),
-        ]  # fmt: skip
+        ])  # fmt: skip
 
     def encode(self, item: Item, profile: Profile) -> Encoded:
         """Encode *item* into the cache (if not there yet). Raises MediaError with ffmpeg's reason."""

@@ -5,6 +5,11 @@ report it as the existing item if that content is known, else decode it to the e
 while measuring loudness (ffmpeg, streaming), read its tags (mutagen), keep it under its
 content address and record it. Files are analysed in parallel, one ffmpeg per core;
 a bad file is rejected with its reason and never stops the others.
+
+The station's limits (ImportLimits) keep imports from hurting playout: a file whose header
+says it is longer than the cap is refused before any decoding, the decoding stops at the
+cap anyway, runs in the background, is timed out, and no more files than the station's
+analysis slots are decoded at once, whoever imports them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -21,7 +27,8 @@ from radio.domain.library import AUDIO_SUFFIXES, MAX_TITLE_LENGTH, Item, ItemSta
 from radio.domain.units import Dbtp, ItemId, Lufs, Seconds
 from radio.errors import MediaError
 from radio.i18n import _
-from radio.media.analyze import Analysis, analyze
+from radio.library.slots import AnalysisSlots
+from radio.media.analyze import Analysis, analyze, too_long
 from radio.media.probe import Probe, probe
 from radio.media.store import Incoming, MediaStore
 from radio.storage.library_repo import LibraryRepository
@@ -39,6 +46,15 @@ class ImportOptions:
     valid_from: date | None = None
     valid_until: date | None = None
     notice_text: str | None = None  # the typed notice a spoken file was made from
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one analysis may take (from [library] in radio.toml; app.importer() builds them)."""
+
+    max_duration_s: float | None = 180 * 60.0
+    timeout_s: float | None = 15 * 60.0
+    slots: AnalysisSlots | None = None  # None: no limit beyond the importer's own workers
 
 
 @dataclass(frozen=True)
@@ -100,10 +116,23 @@ def _found_title(title: str) -> str:
 
 
 class Importer:
-    def __init__(self, repo: LibraryRepository, store: MediaStore, workers: int | None = None) -> None:
+    def __init__(
+        self, repo: LibraryRepository, store: MediaStore, workers: int | None = None, limits: ImportLimits | None = None
+    ) -> None:
         self.repo = repo
         self.store = store
         self.workers = workers or os.cpu_count() or 1
+        self.limits = limits or ImportLimits()
+
+    def _analyze(self, incoming: Incoming, name: str) -> tuple[Analysis, Probe]:
+        """The tags first (cheap: a header read), so a file declaring too long a duration is
+        refused without decoding; then the decoding pass, inside one of the station's slots."""
+        limits = self.limits
+        tags = probe(incoming.path)
+        if limits.max_duration_s and (tags.declared_duration_s or 0) > limits.max_duration_s:
+            raise too_long(name, limits.max_duration_s)
+        with limits.slots.hold() if limits.slots else nullcontext():
+            return analyze(incoming.path, name, limits.max_duration_s, limits.timeout_s), tags
 
     def _prepare(self, path: Path, name: str) -> _Prepared | ImportResult:
         """Runs in a worker thread: everything that reads files or runs ffmpeg."""
@@ -122,11 +151,11 @@ class Importer:
             self.store.drop(incoming)
             return ImportResult(name, item=existing, duplicate=True)
         try:
-            analysis = analyze(incoming.path, name)
+            analysis, tags = self._analyze(incoming, name)
         except MediaError as err:
             self.store.drop(incoming)
             return ImportResult(name, error=err.reason)
-        return _Prepared(incoming, analysis, probe(incoming.path))
+        return _Prepared(incoming, analysis, tags)
 
     def _record(self, path: Path, name: str, prepared: _Prepared, options: ImportOptions) -> ImportResult:
         """Runs in the calling thread: the database write."""

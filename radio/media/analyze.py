@@ -1,7 +1,10 @@
 """Decode a file to the end with ffmpeg, measuring EBU R128 loudness and true peak on the way.
 
 One streaming pass (ffmpeg's ebur128 filter): constant memory whatever the length, and
-the same pass proves the file decodes to its end.
+the same pass proves the file decodes to its end. The pass runs in the background (nice 19,
+idle I/O: playout always comes first), stops decoding just past the station's longest
+allowed duration (a header that lies about the length cannot make it decode for hours) and
+is killed after a time limit.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from radio.errors import MediaError
-from radio.i18n import _
-from radio.media.ffmpeg import ffmpeg_binary
+from radio.i18n import _, ngettext
+from radio.media.ffmpeg import ffmpeg_binary, in_background
 
 SILENCE_LUFS = -70.0  # ebur128 reports this floor for silence: loudness unmeasurable
 TRUNCATED_RATIO = 0.9  # a file decoding less than this share of its declared length is truncated
@@ -56,19 +59,42 @@ def _last_error_line(stderr: str, path: Path) -> str:
     return lines[-1] if lines else _("unknown error")
 
 
-def ffmpeg_command(path: Path) -> list[str]:
-    return [
+def ffmpeg_command(path: Path, max_duration_s: float | None = None) -> list[str]:
+    """The measuring pass; with *max_duration_s*, decoding stops one second past it."""
+    limit = ["-t", f"{max_duration_s + 1:.0f}"] if max_duration_s else []
+    return in_background([
         ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-v", "info",
         "-i", str(path), "-map", "0:a:0", "-vn", "-sn",
-        "-af", "ebur128=peak=true:framelog=verbose",
+        "-af", "ebur128=peak=true:framelog=verbose", *limit,
         "-f", "null", "-progress", "pipe:1", "-",
-    ]  # fmt: skip
+    ])  # fmt: skip
 
 
-def analyze(path: Path, display_name: str | None = None) -> Analysis:
-    """Decode *path* to the end and measure it. Raises MediaError naming the file and why."""
+def too_long(name: str, max_duration_s: float) -> MediaError:
+    minutes = round(max_duration_s / 60)
+    return MediaError(
+        name,
+        ngettext(
+            "longer than {minutes} minute, the longest the library accepts ([library] max_duration_minutes)",
+            "longer than {minutes} minutes, the longest the library accepts ([library] max_duration_minutes)",
+            minutes,
+        ).format(minutes=minutes),
+    )
+
+
+def analyze(
+    path: Path, display_name: str | None = None, max_duration_s: float | None = None, timeout_s: float | None = None
+) -> Analysis:
+    """Decode *path* to the end and measure it. Raises MediaError naming the file and why:
+    also when it is longer than *max_duration_s* or the pass takes over *timeout_s*."""
     name = display_name or str(path)
-    proc = subprocess.run(ffmpeg_command(path), capture_output=True, text=True, errors="replace")
+    try:
+        proc = subprocess.run(ffmpeg_command(path, max_duration_s), capture_output=True, text=True,
+                              errors="replace", timeout=timeout_s)  # fmt: skip
+    except subprocess.TimeoutExpired:  # subprocess.run has killed ffmpeg
+        raise MediaError(
+            name, _("the analysis took longer than {minutes:g} minutes and was stopped").format(minutes=round(timeout_s / 60, 1))
+        ) from None
     stderr = proc.stderr
     if "matches no streams" in stderr:
         raise MediaError(name, _("no audio stream in this file"))
@@ -85,6 +111,8 @@ def analyze(path: Path, display_name: str | None = None) -> Analysis:
         declared = int(h) * 3600 + int(m) * 60 + float(s)
     if decoded < 0.1:
         raise MediaError(name, _("no audio could be decoded from this file"))
+    if max_duration_s and decoded > max_duration_s:
+        raise too_long(name, max_duration_s)
     if declared and decoded < TRUNCATED_RATIO * declared and declared - decoded > TRUNCATED_MIN_S:
         raise MediaError(
             name,

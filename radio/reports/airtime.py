@@ -22,6 +22,7 @@ from radio.domain.reports import (
 )
 from radio.domain.topics import Taxonomy
 from radio.reports import vn
+from radio.reports.cells import csv_record
 from radio.reports.document import Document, Table, station_lines
 from radio.reports.sql import MOMENT, local_day_sql, stamp
 
@@ -240,5 +241,5 @@ def airtime_csv(report: AirtimeReport, taxonomy: Taxonomy) -> str:
     writer = csv.DictWriter(buf, fieldnames=key_fields(report.by) + list(TALLY_FIELDS), lineterminator="\n")
     writer.writeheader()
     for g in report.groups:
-        writer.writerow(group_record(report, g, taxonomy))
+        writer.writerow(csv_record(group_record(report, g, taxonomy)))
     return buf.getvalue()

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, text
 from radio.domain.reports import AIRED, Period
 from radio.domain.topics import Taxonomy
 from radio.reports import vn
+from radio.reports.cells import csv_record
 from radio.reports.document import Document, Table, official_letterhead, station_lines
 from radio.reports.sql import MOMENT, stamp
 
@@ -200,22 +201,26 @@ CSV_FIELDS = ("section", "code", "name", "packages", "items", "airings", "second
 
 
 def programme_csv(report: ProgrammeReport) -> str:
+    records = [
+        {"section": "airtime", "code": t.topic, "name": t.name, "items": t.items, "airings": t.airings,
+         "seconds": round(t.seconds, 3), "share": round(_share(t.seconds, report.all_seconds), 6)}
+        for t in report.topics
+    ] + [
+        {"section": "library", "code": t.topic, "name": t.name, "items": t.items, "seconds": round(t.seconds, 3)}
+        for t in report.library
+    ] + [
+        {"section": "usb", "code": h.hamlet, "name": h.name, "packages": h.packages, "items": h.items,
+         "seconds": round(h.seconds, 3)}
+        for h in report.usb
+    ] + [
+        {"section": "relay", "code": r.source, "name": r.name, "airings": r.airings, "seconds": round(r.seconds, 3),
+         "share": round(_share(r.seconds, report.all_seconds), 6), "topic": r.topic}
+        for r in report.relays
+    ]  # fmt: skip
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    w.writeheader()
-    for t in report.topics:
-        w.writerow({"section": "airtime", "code": t.topic, "name": t.name, "items": t.items, "airings": t.airings,
-                    "seconds": round(t.seconds, 3), "share": round(_share(t.seconds, report.all_seconds), 6)})  # fmt: skip
-    for t in report.library:
-        w.writerow({"section": "library", "code": t.topic, "name": t.name, "items": t.items,
-                    "seconds": round(t.seconds, 3)})  # fmt: skip
-    for h in report.usb:
-        w.writerow({"section": "usb", "code": h.hamlet, "name": h.name, "packages": h.packages, "items": h.items,
-                    "seconds": round(h.seconds, 3)})  # fmt: skip
-    for r in report.relays:
-        w.writerow({"section": "relay", "code": r.source, "name": r.name, "airings": r.airings,
-                    "seconds": round(r.seconds, 3), "share": round(_share(r.seconds, report.all_seconds), 6),
-                    "topic": r.topic})  # fmt: skip
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv_record(r) for r in records)
     return buf.getvalue()
 
 

@@ -63,7 +63,6 @@ def clip_name(title: str) -> str:
 
 def announce(app, text: str, options, voice: Voice, layout: Layout):
     """Render the notice and import it; returns (Rendering, ImportResult)."""
-    from radio.library.importer import Importer
 
     work = app.settings.station_home.tts_cache_dir
     try:
@@ -74,7 +73,7 @@ def announce(app, text: str, options, voice: Voice, layout: Layout):
         clip = Path(tmp) / clip_name(options.title)
         rendering = render_notice(text, app.settings, app.lexicon, voice, layout, clip)
         options = dataclasses.replace(options, notice_text=rendering.text)
-        (result,) = Importer(app.library, app.media, workers=1).run([clip], options)
+        (result,) = app.importer(workers=1).run([clip], options)
     if result.error:
         raise RadioError(_("the spoken notice could not be imported: {reason}").format(reason=result.error))
     return rendering, result

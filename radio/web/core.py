@@ -86,6 +86,7 @@ class Web:
     throttle: Throttle
     templates: Any  # jinja2.Environment
     max_upload_bytes: int
+    imports: Any = None  # radio.web.imports.ImportGate: uploads analysed at once, and waiting
     jobs: dict = field(default_factory=dict)
 
 

@@ -19,6 +19,7 @@ from radio.i18n import _, ngettext
 from radio.text import format_duration
 from radio.web.auth import SessionCodec, Throttle, load_secret
 from radio.web.core import SECURITY_HEADERS, STATIC_DIR, TEMPLATES_DIR, SecurityHeaders, Web
+from radio.web.imports import ImportGate
 
 ASSETS = ("style.css", "app.js", "favicon.svg")
 
@@ -72,6 +73,7 @@ def create_app(radio_app) -> Starlette:
         throttle=Throttle(),
         templates=_templates(radio_app),
         max_upload_bytes=settings.web.max_upload_mb * 1024 * 1024,
+        imports=ImportGate(settings.library.parallel_analyses),
     )
     assets = _assets()
 

@@ -17,9 +17,10 @@ from radio.domain.users import Role, check_priority, priorities_for
 from radio.errors import ForbiddenError, RadioError
 from radio.i18n import _
 from radio.library.catalog import approve_items, edit_item, retire_items
-from radio.library.importer import ImportOptions, Importer
+from radio.library.importer import ImportOptions
 from radio.text import fold_ascii, nfc, parse_day
 from radio.web.core import Ctx, json_response, number, page
+from radio.web.imports import Busy
 
 PAGE_SIZE = 50
 
@@ -123,7 +124,7 @@ def upload_name(header: str) -> str:
 
 
 def _import_one(app, path: Path, options: ImportOptions):
-    (result,) = Importer(app.library, app.media, workers=1).run([path], options)
+    (result,) = app.importer(workers=1).run([path], options)
     return result
 
 
@@ -154,6 +155,18 @@ async def upload(ctx: Ctx):
     except RadioError as err:
         return json_response({"name": name, "error": str(err)}, status=422)
     options = ImportOptions(topic=topic, language=language, source=nfc(q.get("source", "")) or None, priority=priority)
+    try:
+        async with ctx.web.imports.admit():
+            return await _receive_and_import(ctx, name, options)
+    except Busy:
+        busy = _("{name}: the console is busy analysing other files; send it again in a minute").format(name=name)
+        return json_response({"name": name, "error": busy}, status=503)
+
+
+async def _receive_and_import(ctx: Ctx, name: str, options: ImportOptions):
+    """The body to disk, then the importer when the gate gives this upload its turn."""
+    app, request, cap = ctx.app, ctx.request, ctx.web.max_upload_bytes
+    too_big = _("{name}: larger than {mb} MB").format(name=name, mb=app.settings.web.max_upload_mb)
     app.media.incoming_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="web-", dir=app.media.incoming_dir))
     try:
@@ -167,7 +180,8 @@ async def upload(ctx: Ctx):
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        result = await run_in_threadpool(_import_one, app, path, options)
+        async with ctx.web.imports.turn():
+            result = await run_in_threadpool(_import_one, app, path, options)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if result.error:
