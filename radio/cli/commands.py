@@ -6,6 +6,7 @@ Each is imported only when it is run (or when `radio --help` lists them all), so
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("radio.cli.init", "init"),
+    "check": ("radio.cli.check", "check"),
     "topics": ("radio.cli.topics", "topics"),
     "library": ("radio.cli.library", "library"),
     "announce": ("radio.cli.announce", "announce"),

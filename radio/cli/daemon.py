@@ -126,6 +126,8 @@ def status(ctx, as_json) -> None:
         click.echo(_("sound device: ok"))
     for stream in data.get("streams") or []:
         click.echo(stream_line(stream))
+    for problem in data.get("problems") or []:
+        click.echo(_("problem: {what}").format(what=problem["what"]))
     if data["next"]:
         click.echo(_("next:"))
         for o in data["next"]:

@@ -68,7 +68,8 @@ def _outcome(result) -> None:
 @option("--no-jingles", is_flag=True, help="Leave out the station's opening and closing jingles.")
 @pass_ctx
 def play(ctx, ids, at, device, offset, no_jingles) -> None:
-    from radio.audio.station import rundown_for, station_player
+    from radio.audio.station import station_player
+    from radio.scheduler.rundown import for_ids as rundown_for
 
     app = ctx.app
     zone = app.settings.zone
@@ -91,7 +92,8 @@ def play(ctx, ids, at, device, offset, no_jingles) -> None:
 
 
 def render_to(app, ids, target: Path, jingles: bool = True, on_event=None):
-    from radio.audio.station import rundown_for, station_player
+    from radio.audio.station import station_player
+    from radio.scheduler.rundown import for_ids as rundown_for
     from radio.audio.wav_output import WavOutput
     from radio.media.ffmpeg import ffmpeg_binary
 

@@ -83,6 +83,28 @@ def build_rundown(
     return rundown
 
 
+def on_air_s(entry: Entry, at: float) -> float:
+    """How long *entry* takes on the show's timeline when it starts at *at* (epoch seconds):
+    a file from its offset to its end, a relay until its end instant, a fallback nothing of
+    its own (it airs inside the relay's time). The one rule of entry lengths."""
+    if entry.kind is EntryKind.FALLBACK:
+        return 0.0
+    if entry.kind is EntryKind.RELAY:
+        return max(0.0, (entry.until if entry.until is not None else at) - at)
+    return max(0.0, (entry.duration_s or 0.0) - entry.offset_s)
+
+
+def timeline(entries: Sequence[Entry], start: float) -> list[float]:
+    """The length of each entry on a timeline starting at *start* (epoch seconds)."""
+    out: list[float] = []
+    cursor = start
+    for entry in entries:
+        length = on_air_s(entry, cursor)
+        out.append(length)
+        cursor += length
+    return out
+
+
 def to_frames(seconds: float, rate: int) -> Frames:
     """The nearest whole frame; the one conversion used everywhere, so sums stay exact."""
     return Frames(round(seconds * rate))

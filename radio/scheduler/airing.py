@@ -1,17 +1,24 @@
-"""A show on its way to air: the rundown built for it, and what became of each entry."""
+"""A show on its way to air: the rundown built for it, its state, and what became of each entry.
+
+An airing moves through explicit states (`AiringState`), only along the moves written in
+`MOVES`; anything else is a bug and raises. A rejoin (after a restart or device trouble)
+or a resume (after an emergency) is a *new* airing of the same show, on the same timeline;
+the one it continues is then over.
+"""
 
 from __future__ import annotations
 
+import enum
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from radio.audio.station import jingle_path
 from radio.domain.library import Item, why_not_airable
-from radio.domain.playout import Entry, EntryKind, build_rundown, item_entry
-from radio.domain.relay import RelayRules, Source
+from radio.domain.playout import Entry, timeline
+from radio.domain.relay import Source
 from radio.domain.schedule import Occurrence
 from radio.errors import RadioError
+from radio.scheduler import rundown as rundowns
 from radio.scheduler.planner import Show
 
 log = logging.getLogger("radio.daemon")
@@ -22,49 +29,78 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass
+class AiringState(enum.StrEnum):
+    READY = "ready"  # built, its playback not started
+    ON_AIR = "on-air"  # its playback runs
+    CUT = "cut"  # stopped (or stopping at the end of its item) on purpose: another show takes the air
+    SUSPENDED = "suspended"  # interrupted by an emergency; a new airing resumes it afterwards
+    WAITING = "waiting"  # off air: its sound device is being reopened, then it is rejoined
+    OVER = "over"  # its playback ended (what it never reached is logged), or a new airing continues it
+
+
+MOVES: dict[AiringState, frozenset[AiringState]] = {
+    AiringState.READY: frozenset({AiringState.ON_AIR, AiringState.OVER}),
+    AiringState.ON_AIR: frozenset({AiringState.CUT, AiringState.SUSPENDED, AiringState.WAITING, AiringState.OVER}),
+    AiringState.CUT: frozenset({AiringState.OVER}),
+    AiringState.SUSPENDED: frozenset({AiringState.OVER}),
+    AiringState.WAITING: frozenset({AiringState.CUT, AiringState.SUSPENDED, AiringState.OVER}),
+    AiringState.OVER: frozenset(),
+}
+
+
+@dataclass(eq=False)
 class Airing:
-    """A show being aired: its rundown, and what became of each entry."""
+    """A show being aired: its rundown, its state, and what became of each entry."""
 
     show: Show
     rundown: list[Entry]
     items: dict[int, Item]  # rundown index -> library item (jingles have none)
-    planned: dict[int, datetime]  # rundown index -> planned start
+    planned: dict[int, datetime]  # rundown index -> planned start on the occurrence's timeline
+    relays: dict[int, Source] = field(default_factory=dict)  # rundown index -> the source it relays
+    fallbacks: dict[int, Item] = field(default_factory=dict)  # rundown index -> fallback item
+    problems: tuple[str, ...] = ()  # parts of the show that cannot air, with why
+    continued: bool = False  # a rejoin or resume: relay rows are not at their planned instant
+    attempt: int = 0  # reopenings of the sound device for this show so far
+    state: AiringState = AiringState.READY
+    reason: str | None = None  # why it was cut, suspended or is waiting
     playback: object | None = None  # Playback or EnginePlayback: interrupt, stop_after_current, wait
+    error: str | None = None  # why the output failed
+    timeline_start: datetime | None = None  # when rundown[0] (from its offset) sounds on the show's timeline
+    timeline_fixed: bool = False  # timeline_start comes from a sample that sounded, not a plan
+    dead_air: str | None = None  # why the relay last gave way to its fallback
     rows: dict[int, int] = field(default_factory=dict)  # rundown index -> as-run row id
     ended: set[int] = field(default_factory=set)
     started_at: dict[int, datetime] = field(default_factory=dict)  # rundown index -> when it sounded
-    cut_reason: str | None = None  # why it was stopped early on purpose
-    error: str | None = None  # why the output failed
-    timeline_start: datetime | None = None  # when rundown[0] (from its offset) sounds on the show's timeline
-    attempt: int = 0  # reopenings of the sound device for this show so far
-    waiting: bool = False  # off air, waiting to reopen the device
-    timeline_fixed: bool = False  # timeline_start comes from a sample that sounded, not a plan
     logged: set[int] = field(default_factory=set)  # entries with an as-run row from an earlier attempt
-    relays: dict[int, Source] = field(default_factory=dict)  # rundown index -> the source it relays
-    fallbacks: dict[int, Item] = field(default_factory=dict)  # rundown index -> fallback item
-    dead_air: str | None = None  # why the relay last gave way to its fallback
-    continued: bool = False  # a rejoin or resume of the show: relay rows are not at their planned instant
 
+    # ---- state
+    def move(self, to: AiringState, reason: str | None = None) -> None:
+        if to not in MOVES[self.state]:
+            raise ValueError(f"an airing cannot move from {self.state} to {to}")
+        self.state = to
+        if reason is not None:
+            self.reason = reason
+
+    @property
+    def cut_reason(self) -> str | None:
+        """Why it stopped early on purpose (cut or suspended), None otherwise."""
+        return self.reason if self.state in (AiringState.CUT, AiringState.SUSPENDED) else None
+
+    # ---- what became of the entries
     def accounted(self) -> set[int]:
         """Entries that have an as-run row, in this attempt or an earlier one."""
         return set(self.rows) | self.logged
 
+    def row_written(self, index: int, row_id: int) -> None:
+        self.rows[index] = row_id
+        self.ended.discard(index)
+
+    def entry_ended(self, index: int) -> None:
+        self.ended.add(index)
+
     def durations(self) -> list[float]:
-        """How long each entry lasts on air (from its offset); a relay lasts until its end
-        instant, fallback entries take no time of their own (they air inside the relay's)."""
-        out: list[float] = []
-        cursor = (self.timeline_start or self.planned.get(0) or _now()).timestamp()
-        for e in self.rundown:
-            if e.kind is EntryKind.FALLBACK:
-                length = 0.0
-            elif e.kind is EntryKind.RELAY:
-                length = max(0.0, (e.until or cursor) - cursor)
-            else:
-                length = max(0.0, (e.duration_s or 0) - e.offset_s)
-            out.append(length)
-            cursor += length
-        return out
+        """How long each entry lasts on the show's timeline (see `domain.playout.on_air_s`)."""
+        return timeline(self.rundown, (self.timeline_start or self.planned.get(0) or _now()).timestamp())
 
     def relay_left(self, at: datetime) -> bool:
         """Whether the show's relay still has time after *at*."""
@@ -99,42 +135,26 @@ class Airing:
 
 
 def build_airing(app, show: Show, items: list[Item], offset_s: float = 0.0, opening: bool = True) -> Airing:
-    """The rundown of *items* for *show*: loudness gains, the station's jingles (the opening
-    one left out when resuming or rejoining), the first item from *offset_s*, a relay
-    session's source after the items (until the session's end) with its fallback entries,
-    and the planned instant of every entry on the occurrence's timeline."""
-    settings = app.settings
+    """The airing of *items* for *show* (see `rundown.build`), with the planned instant of
+    every entry on the occurrence's timeline."""
     occ = show.occurrence
-
-    def entry(item: Item, offset: float = 0.0) -> Entry:
-        return item_entry(item, str(app.media.path(item.media_path)), settings.audio.loudness_target_lufs,
-                          settings.audio.true_peak_max_dbtp, offset)  # fmt: skip
-
-    entries = [entry(item, offset_s if n == 0 else 0.0) for n, item in enumerate(items)]
+    relay = None
     source = _relayed(app, occ)
     if source is not None:
-        start = occ.start + timedelta(seconds=sum(e.duration_s - e.offset_s for e in entries))
+        start = occ.start + timedelta(seconds=sum(max(0.0, i.duration_s - (offset_s if n == 0 else 0.0))
+                                                  for n, i in enumerate(items)))  # fmt: skip
         until = occ.start + timedelta(seconds=occ.max_s)
         if (until - start).total_seconds() >= 1.0:  # else the items fill the session
-            entries.append(Entry(EntryKind.RELAY, source.name, source.url, duration_s=(until - start).total_seconds(),
-                                 until=until.timestamp(), relay=RelayRules.of(source)))  # fmt: skip
-    open_path = jingle_path(settings, settings.playout.jingle_open) if occ.jingles and opening else None
-    close_path = jingle_path(settings, settings.playout.jingle_close) if occ.jingles else None
-    rundown = build_rundown(entries, open_path, close_path)
-    relays = {i: source for i, e in enumerate(rundown) if e.kind is EntryKind.RELAY}
-    fallbacks = {}
-    if relays:
-        for item in fallback_items(app, occ):
-            fallbacks[len(rundown)] = item
-            rundown.append(replace(entry(item), kind=EntryKind.FALLBACK))
-    by_item = iter(items)
-    mapping = {i: next(by_item) for i, e in enumerate(rundown) if e.kind is EntryKind.ITEM}
+            relay = (source, start, until)
+    made = rundowns.build(app, items, offset_s=offset_s, opening=occ.jingles and opening, closing=occ.jingles,
+                          relay=relay, fallbacks=fallback_items(app, occ) if relay else ())  # fmt: skip
     planned: dict[int, datetime] = {}
     cursor = occ.start
-    for index, e in enumerate(rundown):  # fallback entries air inside the relay's time: planned at its end
-        planned[index] = cursor
-        cursor += timedelta(seconds=(e.duration_s or 0) - e.offset_s if e.kind is not EntryKind.FALLBACK else 0)
-    return Airing(show, rundown, mapping, planned, relays=relays, fallbacks=fallbacks)
+    for index, length in enumerate(timeline(made.entries, occ.start.timestamp())):
+        planned[index] = cursor  # fallback entries air inside the relay's time: planned at its end
+        cursor += timedelta(seconds=length)
+    return Airing(show, made.entries, made.items, planned, relays=made.relays, fallbacks=made.fallbacks,
+                  problems=made.problems)  # fmt: skip
 
 
 def _relayed(app, occ: Occurrence) -> Source | None:

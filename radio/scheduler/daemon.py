@@ -103,7 +103,7 @@ class Ticker(threading.Thread):
             if now_mono - last_replan > self.REPLAN_S:
                 replan, last_replan = True, now_mono
             if replan:
-                from radio.scheduler.onair import Replan
+                from radio.scheduler.commands import Replan
 
                 self.onair.post(Replan())
             if self.watchdog_s is not None and now_mono - last_ping >= self.watchdog_s:
@@ -144,7 +144,8 @@ def run_daemon(home: Path, device: str | None = None) -> int:
     from radio.app import open_app
     from radio.scheduler import safeguards
     from radio.scheduler.service import send_emergency, station_status
-    from radio.scheduler.onair import OnAir, Reload, Replan, Stop
+    from radio.scheduler.commands import Reload, Replan, Stop
+    from radio.scheduler.onair import OnAir
 
     try:
         safeguards.release_if_full(home, settings.schedule.reserve_mb)
@@ -184,7 +185,7 @@ def run_daemon(home: Path, device: str | None = None) -> int:
             return [item.id for item in items]
 
         def status(_request: dict) -> dict:
-            return station_status(app, onair.device.as_json(), hub.status() if hub else None)
+            return station_status(app, onair.device.as_json(), hub.status() if hub else None, onair.problems.as_json())
 
         control = ControlServer(home, {"emergency": emergency, "status": status}, (RadioError,), speaking)
         scheduler.start()

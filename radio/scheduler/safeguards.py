@@ -22,11 +22,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from dataclasses import fields as fields_of
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from radio.domain.asrun import AsRunEntry, AsRunStatus
+from radio.domain.asrun import AsRunEntry, AsRunRecord, AsRunStatus, item_record, relay_record
 from radio.errors import DiskFullError, RadioError
 from radio.faults import NEARLY_FULL, free_bytes, human_bytes
 from radio.storage.backup import backup_due, daily_backup
@@ -99,15 +100,17 @@ def release_if_full(home: Path, megabytes: int) -> None:
 class _Pending:
     """An as-run write the disk refused, waiting to be retried."""
 
-    provisional_id: int | None  # a record: the id given to the on-air loop until it is written
-    item: object = None
-    fields: dict = field(default_factory=dict)
+    provisional_id: int | None  # an append: the id given to the on-air loop until it is written
+    record: AsRunRecord | None = None
     finish_of: int | None = None  # a completion of a row already written
     finish: tuple = ()
 
 
 class GuardedAsRun:
-    """The as-run repository as the daemon uses it (same methods): see the module docstring."""
+    """The as-run repository as the daemon uses it (same methods): see the module docstring.
+
+    Every write of every kind (items, relay segments, fallbacks, rows for what never aired)
+    goes through `append` or `finish`; reads pass through to the repository."""
 
     def __init__(self, repo, reserve: SpaceReserve) -> None:
         self._repo = repo
@@ -119,32 +122,39 @@ class GuardedAsRun:
         self._failing = False
 
     def __getattr__(self, name):
-        return getattr(self._repo, name)
+        return getattr(self._repo, name)  # reads (and close_orphans at start-up)
 
-    # ---- the two writes of the on-air loop
+    # ---- the writes of the on-air loop: one guarded path
     def record(self, item, **fields) -> AsRunEntry:
+        return self.append(item_record(item, **fields))
+
+    def record_relay(self, source, **fields) -> AsRunEntry:
+        return self.append(relay_record(source, **fields))
+
+    def append(self, record: AsRunRecord) -> AsRunEntry:
         with self._lock:
             if self._flush():
                 try:
-                    return self._try(lambda: self._repo.record(item, **fields))
+                    return self._try(lambda: self._repo.append(record))
                 except DiskFullError:
                     pass
             provisional = self._next_id
             self._next_id -= 1
-            self._pending.append(_Pending(provisional, item, dict(fields)))
-            log.error("as-run row for %s (#%s) kept in memory until the disk has room", item.title, item.id)
-            return _provisional_entry(provisional, item, fields)
+            self._pending.append(_Pending(provisional, record))
+            log.error("as-run row for %s kept in memory until the disk has room", record.title)
+            return record.entry(provisional)
 
     def finish(self, entry_id: int, status: AsRunStatus, ended_at: datetime, seconds_played: float,
                reason: str | None = None) -> None:  # fmt: skip
         with self._lock:
             entry_id = self._written.get(entry_id, entry_id)
             if entry_id < 0:  # its row is still waiting: the completion joins it
-                for pending in self._pending:
+                for n, pending in enumerate(self._pending):
                     if pending.provisional_id == entry_id:
-                        if pending.fields.get("status") == AsRunStatus.PLAYING:
-                            pending.fields.update(status=status, ended_at=ended_at, seconds_played=seconds_played,
-                                                  reason=reason)  # fmt: skip
+                        if pending.record.status == AsRunStatus.PLAYING:
+                            self._pending[n] = replace(pending, record=replace(
+                                pending.record, status=status, ended_at=ended_at, seconds_played=seconds_played,
+                                reason=reason))  # fmt: skip
                         break
                 self._flush()
                 return
@@ -192,7 +202,7 @@ class GuardedAsRun:
             pending = self._pending[0]
             try:
                 if pending.provisional_id is not None:
-                    row = self._try(lambda: self._repo.record(pending.item, **pending.fields))
+                    row = self._try(lambda: self._repo.append(pending.record))
                     self._written[pending.provisional_id] = row.id
                 else:
                     self._try(lambda: self._repo.finish(*pending.finish))
@@ -215,26 +225,16 @@ class GuardedAsRun:
                 return
             for pending in self._pending:
                 if pending.provisional_id is not None:
-                    log.critical("as-run row NOT WRITTEN (disk full): item #%s %s %s",
-                                 pending.item.id, pending.item.title, _describe(pending.fields))  # fmt: skip
+                    log.critical("as-run row NOT WRITTEN (disk full): %s", _describe(pending.record))
                 else:
                     log.critical("as-run completion NOT WRITTEN (disk full): row %d %s", pending.finish_of,
                                  pending.finish[1:])  # fmt: skip
 
 
-def _describe(fields: dict) -> str:
-    return ", ".join(f"{k}={v.isoformat() if isinstance(v, datetime) else v}" for k, v in fields.items())
-
-
-def _provisional_entry(entry_id: int, item, fields: dict) -> AsRunEntry:
-    return AsRunEntry(
-        id=entry_id, item_id=item.id, title=item.title, topic=item.topic, language=item.language,
-        source=item.source, approved_by=item.approved_by, slot_id=fields.get("slot_id"),
-        slot_name=fields.get("slot_name"), occurrence_start=fields["occurrence_start"],
-        scheduled_at=fields["scheduled_at"], started_at=fields.get("started_at"), ended_at=fields.get("ended_at"),
-        seconds_played=fields.get("seconds_played", 0.0), status=AsRunStatus(fields["status"]),
-        reason=fields.get("reason"),
-    )  # fmt: skip
+def _describe(record: AsRunRecord) -> str:
+    fields = {f.name: getattr(record, f.name) for f in fields_of(record)}
+    return ", ".join(f"{k}={v.isoformat() if isinstance(v, datetime) else v}" for k, v in fields.items()
+                     if v is not None)  # fmt: skip
 
 
 # ---- backups

@@ -205,10 +205,14 @@ def _iso(moment: datetime | None, zone) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="milliseconds") if moment else None
 
 
-def station_status(app, device: dict | None = None, streams: list[dict] | None = None) -> dict:
+def station_status(app, device: dict | None = None, streams: list[dict] | None = None,
+                   problems: list[dict] | None = None) -> dict:  # fmt: skip
     """Whether the daemon runs, what is on air, the sound device and the streams as the daemon
     sees them (device None and the streams as configured, not running, when not asked of
-    the daemon), the next occurrences (`radio status --json`)."""
+    the daemon), the next occurrences, and the problems an operator must know about: what
+    the daemon met (parts of shows that could not air), what is wrong in the station's
+    settings now (a missing jingle), and the as-run rows of the last 24 h that failed
+    (`radio status --json`)."""
     from radio.scheduler.planner import occurrences
     from radio.scheduler.station_lock import daemon_pid
 
@@ -233,4 +237,21 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
             for s in app.settings.streams
         ],
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone), "relay": o.relay} for o in coming],
+        "problems": _problems(app, problems or [], now),
     }  # fmt: skip
+
+
+def _problems(app, met: list[dict], now: datetime) -> list[dict]:
+    """The daemon's problems, the settings' own, and failed rows of the last 24 h; each once."""
+    from radio.scheduler.rundown import jingle_problems
+
+    zone = app.settings.zone
+    found = list(met)
+    found += [{"at": None, "what": text} for text in jingle_problems(app.settings)]
+    for row in app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1)):
+        if row.status is AsRunStatus.FAILED:
+            found.append({"at": _iso(row.started_at or row.scheduled_at, zone),
+                          "what": _("{title} (#{id}) could not air: {reason}").format(
+                              title=row.title, id=row.item_id, reason=row.reason or "?")})  # fmt: skip
+    seen: set[str] = set()
+    return [p for p in found if not (p["what"] in seen or seen.add(p["what"]))]

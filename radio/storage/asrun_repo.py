@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from radio.domain.asrun import AsRunEntry, AsRunStatus
+from radio.domain.asrun import AsRunEntry, AsRunRecord, AsRunStatus, item_record, relay_record
 from radio.domain.library import Item
 from radio.domain.relay import Source
 from radio.storage.library_repo import _naive_utc, _utc
@@ -44,62 +44,24 @@ class AsRunRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def record(
-        self,
-        item: Item,
-        *,
-        status: AsRunStatus,
-        occurrence_start: datetime,
-        scheduled_at: datetime,
-        slot_id: int | None = None,
-        slot_name: str | None = None,
-        started_at: datetime | None = None,
-        ended_at: datetime | None = None,
-        seconds_played: float = 0.0,
-        reason: str | None = None,
-    ) -> AsRunEntry:
-        """Append a row, copying the item's facts as they are now (at air time)."""
-        row = AsRunRow(
-            item_id=item.id,
-            title=item.title,
-            topic=item.topic,
-            language=item.language,
-            source=item.source,
-            approved_by=item.approved_by,
-            slot_id=slot_id,
-            slot_name=slot_name,
-            occurrence_start=_naive_utc(occurrence_start),
-            scheduled_at=_naive_utc(scheduled_at),
-            started_at=_naive_utc(started_at),
-            ended_at=_naive_utc(ended_at),
-            seconds_played=round(seconds_played, 3),
-            status=str(status),
-            reason=reason,
-        )
-        return self._append(row)
+    def record(self, item: Item, **fields) -> AsRunEntry:
+        """Append an item's row (see `domain.asrun.item_record`)."""
+        return self.append(item_record(item, **fields))
 
-    def record_relay(
-        self,
-        source: Source,
-        *,
-        status: AsRunStatus,
-        occurrence_start: datetime,
-        scheduled_at: datetime,
-        slot_id: int | None = None,
-        slot_name: str | None = None,
-        started_at: datetime | None = None,
-        reason: str | None = None,
-    ) -> AsRunEntry:
-        """Append the row of one relay segment: the source's name and topic as they are now."""
+    def record_relay(self, source: Source, **fields) -> AsRunEntry:
+        """Append a relay segment's row (see `domain.asrun.relay_record`)."""
+        return self.append(relay_record(source, **fields))
+
+    def append(self, record: AsRunRecord) -> AsRunEntry:
+        """Append one row, committed before this returns."""
         row = AsRunRow(
-            item_id=None, title=source.name, topic=source.topic, language="vi", source=None,
-            approved_by=None, slot_id=slot_id, slot_name=slot_name, occurrence_start=_naive_utc(occurrence_start),
-            scheduled_at=_naive_utc(scheduled_at), started_at=_naive_utc(started_at), ended_at=None,
-            seconds_played=0.0, status=str(status), reason=reason, relay_source=source.code,
+            item_id=record.item_id, title=record.title, topic=record.topic, language=record.language,
+            source=record.source, approved_by=record.approved_by, slot_id=record.slot_id,
+            slot_name=record.slot_name, occurrence_start=_naive_utc(record.occurrence_start),
+            scheduled_at=_naive_utc(record.scheduled_at), started_at=_naive_utc(record.started_at),
+            ended_at=_naive_utc(record.ended_at), seconds_played=round(record.seconds_played, 3),
+            status=str(record.status), reason=record.reason, relay_source=record.relay_source,
         )  # fmt: skip
-        return self._append(row)
-
-    def _append(self, row: AsRunRow) -> AsRunEntry:
         with self._sessions.begin() as session:
             session.add(row)
             session.flush()

@@ -35,7 +35,9 @@ def _templates(app):
     )  # fmt: skip
     zone = app.settings.zone
 
-    def local(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    def local(moment: datetime | str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+        if isinstance(moment, str):  # an ISO instant from the daemon's status
+            moment = datetime.fromisoformat(moment)
         return moment.astimezone(zone).strftime(fmt) if moment else ""
 
     env.globals.update(

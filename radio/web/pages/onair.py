@@ -16,23 +16,24 @@ from radio.web.core import Ctx, page
 CHOICES = 300  # the newest approved items offered for an emergency
 
 
-def _device(app) -> dict | None:
-    """The sound device as the running daemon sees it now (None: no daemon answering)."""
+def _daemon_status(app) -> dict:
+    """The status as the running daemon sees it now (empty: no daemon answering)."""
     from radio.scheduler.control import DaemonError, NoDaemon, ask
 
     try:
         data = ask(app.settings.home, {"cmd": "status"}, timeout=2.0)
     except (NoDaemon, DaemonError, OSError, ValueError):
-        return None
-    return data.get("device") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _state(ctx: Ctx) -> dict:
     app = ctx.app
     from radio.scheduler.planner import occurrences, show_for
 
-    status = service.station_status(app)
-    status["device"] = _device(app)
+    daemon = _daemon_status(app)
+    status = service.station_status(app, problems=daemon.get("problems"))
+    status["device"] = daemon.get("device")
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
     if on_air and on_air["item_id"] is not None:

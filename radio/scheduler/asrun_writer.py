@@ -1,0 +1,75 @@
+"""The as-run log as a listener of the on-air loop: a row when an item's or a relay
+segment's first sample sounds, its completion when its last one has, and a row for each
+thing that never aired, with its reason. Every write goes through `app.as_run` — in the
+daemon the full-disk guard (`safeguards.GuardedAsRun`), one path for every kind of row."""
+
+from __future__ import annotations
+
+import logging
+
+from radio.audio.events import Ended, Started
+from radio.domain.asrun import AsRunStatus, item_record, relay_record
+from radio.domain.playout import Outcome
+from radio.scheduler.listener import PlayoutListener
+
+log = logging.getLogger("radio.daemon")
+STATUS = {Outcome.COMPLETED: AsRunStatus.COMPLETED, Outcome.INTERRUPTED: AsRunStatus.INTERRUPTED,
+          Outcome.FAILED: AsRunStatus.FAILED}  # fmt: skip
+
+
+class AsRunWriter(PlayoutListener):
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def _where(self, occ) -> dict:
+        return {"occurrence_start": occ.start, "slot_id": occ.slot_id, "slot_name": occ.slot_name}
+
+    def entry_started(self, airing, event: Started) -> None:
+        index, occ = event.index, airing.occurrence
+        source, fallback, item = airing.relays.get(index), airing.fallbacks.get(index), airing.items.get(index)
+        if source is not None:
+            first = index not in airing.rows and not airing.continued
+            record = relay_record(source, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index] if first
+                                  else event.at, started_at=event.at, **self._where(occ))  # fmt: skip
+            log.info("relaying %s (%s) at %s", source.name, source.code, event.at.isoformat())
+        elif fallback is not None:
+            record = item_record(fallback, status=AsRunStatus.PLAYING, scheduled_at=event.at, started_at=event.at,
+                                 reason=airing.dead_air, **self._where(occ))  # fmt: skip
+            log.info("fallback %s (#%s) at %s: %s", fallback.title, fallback.id, event.at.isoformat(), airing.dead_air)
+        elif item is not None:
+            record = item_record(item, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index],
+                                 started_at=event.at, **self._where(occ))  # fmt: skip
+            log.info("started %s (#%s) at %s", item.title, item.id, event.at.isoformat())
+        else:
+            return  # a jingle: no row
+        airing.row_written(index, self.app.as_run.append(record).id)
+
+    def entry_ended(self, airing, event: Ended) -> None:
+        index = event.index
+        airing.entry_ended(index)
+        if index not in airing.rows:
+            return
+        reason = event.reason
+        if index in airing.relays:
+            if event.status is not Outcome.COMPLETED:
+                airing.dead_air = event.reason
+        elif index in airing.fallbacks:
+            reason = event.reason or airing.dead_air  # why a fallback aired at all
+        self.app.as_run.finish(airing.rows[index], STATUS[event.status], event.at, event.played_s, reason)
+        log.info("%s %s after %.3f s%s", event.status, event.entry.title, event.played_s,
+                 f": {event.reason}" if event.reason else "")  # fmt: skip
+
+    def entries_not_aired(self, airing, indexes, status, reason) -> None:
+        """Rows at their planned instants, for entries that never started."""
+        for index in indexes:
+            item = airing.items[index]
+            airing.logged.add(index)
+            self.app.as_run.append(item_record(item, status=status, scheduled_at=airing.planned[index], reason=reason,
+                                               **self._where(airing.occurrence)))  # fmt: skip
+            log.warning("%s %s (#%s): %s", status, item.title, item.id, reason)
+
+    def show_not_aired(self, occurrence, items, status, reason) -> None:
+        for item in items:
+            self.app.as_run.append(item_record(item, status=status, scheduled_at=occurrence.start, reason=reason,
+                                               **self._where(occurrence)))  # fmt: skip
+            log.warning("%s %s (#%s) at %s: %s", status, item.title, item.id, occurrence.start.isoformat(), reason)
