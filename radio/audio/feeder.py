@@ -37,8 +37,10 @@ class Feeder(threading.Thread):
     """Decodes the rundown ahead of the output into a bounded queue of chunks."""
 
     def __init__(self, rundown: Sequence[Entry], rate: int, channels: int, ahead_frames: int,
-                 fade_s: float = 0.5) -> None:  # fmt: skip
+                 fade_s: float = 0.5, inputs=None) -> None:  # fmt: skip
         super().__init__(name="radio-feeder", daemon=True)
+        self.inputs = inputs  # the player's HeldInputs: relay inputs connected ahead or kept (held_inputs.py)
+        self.keep_inputs = False  # interrupted to be resumed: a relay's input is kept, not closed
         self.rundown = rundown
         self.rate = rate
         self.channels = channels

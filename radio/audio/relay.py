@@ -211,12 +211,21 @@ class RelayFeed:
         self.feeder = feeder
         self.rate = feeder.rate
         self.fade_s = feeder.fade_s
-        self.live = LiveInput(entry.path, feeder.rate, feeder.channels, self.rules)
+        held = feeder.inputs.take(entry) if feeder.inputs is not None else None  # connected ahead, or kept
+        self.live = held or LiveInput(entry.path, feeder.rate, feeder.channels, self.rules)
         self._next_fallback = 0
         self._prepared: tuple[int, Entry, Decoder] | None = None  # the next fallback, its ffmpeg started
+        self._closed = False
 
     def close(self) -> None:
-        self.live.close()
+        """Close the live input, or hand it to the player's held inputs when the playback was
+        interrupted to be resumed (an emergency): the resumed relay takes it over, connected."""
+        if not self._closed:
+            self._closed = True
+            if self.feeder.keep_inputs and self.feeder.inputs is not None and time.time() < self.entry.until:
+                self.feeder.inputs.keep(self.entry, self.live)
+            else:
+                self.live.close()
         if self._prepared is not None:
             self._prepared[2].close()
             self._prepared = None

@@ -40,6 +40,7 @@ __all__ = ["OnAir", "Due", "Replan", "Reload", "Stop"]
 log = logging.getLogger("radio.daemon")
 
 REJOIN_LEAD_S = 0.7  # a rejoin (restart, device back) is placed this far ahead, on the show's timeline
+CUT_OPEN_S = 1.2  # a hard cut's new show opens its output this long before its instant
 
 
 def _now() -> datetime:
@@ -144,10 +145,10 @@ class OnAir:
         if current is None:
             self._air(show, at=occ.start)
             return
+        self._connect_ahead(show)
         plan = plan_start(occ.start_rule, occ.start, current.busy_until())
         if occ.start_rule.kind is StartKind.HARD:
-            self._hard_cut(current, occ, reason)
-            self._air(show, at=occ.start if occ.start > _now() + timedelta(seconds=0.3) else None)
+            self._hard_cut(current, show, reason)
             return
         # soft or wait:N: after the item on air ends; for wait:N, cut at the limit
         self._cut(current, reason)
@@ -168,9 +169,21 @@ class OnAir:
         else:
             current.move(AiringState.SUSPENDED, reason)
             self.suspended.append(current)
-        if current.playback is not None:
-            current.playback.interrupt(fade_s=self.app.settings.playout.emergency_fade_s, reason=reason)
+        if current.playback is not None:  # a relay's input stays connected for the resume
+            current.playback.interrupt(fade_s=self.app.settings.playout.emergency_fade_s, reason=reason,
+                                       keep_input=current.state is AiringState.SUSPENDED)  # fmt: skip
         self.current = None
+
+    def _connect_ahead(self, show: Show) -> None:
+        """A relay whose show starts after another one (cut at the instant, or after its item)
+        connects to its source now, at its lead, not when the other one is over: no dead air
+        of a connection opening after the instant."""
+        if not show.occurrence.relay:
+            return
+        try:
+            self.player.preconnect(build_airing(self.app, show, show.items).rundown)
+        except Exception:  # the relay then connects when it starts, as it would have
+            log.exception("cannot connect ahead to the source of %s", show.occurrence.slot_name)
 
     @staticmethod
     def _cut(airing: Airing, reason: str) -> None:
@@ -180,19 +193,29 @@ class OnAir:
         else:
             airing.move(AiringState.CUT, reason)
 
-    def _hard_cut(self, current: Airing, occ: Occurrence, reason: str) -> None:
-        """A hard start: the show on air fades out so that its fade ends at the instant. Whatever
-        the old playback does meanwhile (its device failing included) the new show starts."""
-        delay = (occ.start - _now()).total_seconds() - self.player.fade_s - 0.5
-        if delay > 0:
-            time.sleep(delay)
+    def _hard_cut(self, current: Airing, show: Show, reason: str) -> None:
+        """A hard start: the new show is put on air a moment ahead, its first sample placed on
+        the instant, and the show on air fades out so that its fade ends then (its fade begins
+        one output latency and a buffer after the word): no dead air between them. (Waiting
+        for the old stream to close first cost its drain, a new stream's opening and latency:
+        0.2 to 0.4 s of silence, more on a loaded PC.) A shared device mixes the old fade with
+        the new stream's silence before its instant; an exclusive one opens the new stream as
+        the old one closes (sd_output.py). Whatever the old playback does meanwhile (its
+        device failing included) the new show starts; the old one's end is a PlaybackDone."""
+        start = show.occurrence.start
+        opening = (start - _now()).total_seconds() - CUT_OPEN_S
+        if opening > 0:
+            time.sleep(opening)
         self._cut(current, reason)
+        self.current = None
+        self._air(show, at=start if start > _now() + timedelta(seconds=0.3) else None)
+        fade_at = (start - _now()).total_seconds() - self.player.fade_s - self.app.settings.playout.latency_s - 0.1
+        if fade_at > 0:
+            time.sleep(fade_at)
         try:
             current.playback.interrupt(reason=reason)
-            current.playback.wait(10)
-        except Exception as err:  # its device failed at the cut: the cut show is over anyway
-            log.warning("the show cut at %s ended with an error: %s", occ.start.isoformat(), err)
-        self.current = None
+        except Exception as err:  # its engine is gone already: the cut show is over anyway
+            log.warning("the show cut at %s ended with an error: %s", start.isoformat(), err)
 
     def _air(self, show: Show, at: datetime | None, airing: Airing | None = None, join_late: bool = False) -> None:
         """Put *airing* (by default all of *show*) on air at *at*. Parts that cannot air are
