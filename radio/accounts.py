@@ -6,7 +6,7 @@ imported only when a password is hashed or checked, so the CLI starts fast.
 
 from __future__ import annotations
 
-from radio.domain.users import Role, User, check_password, check_user_name
+from radio.domain.users import Role, User, check_display, check_password, check_user_name
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.storage.user_repo import AuditRepository, UserRepository
@@ -60,7 +60,7 @@ def verify_login(users: UserRepository, name: str, password: str) -> User | None
 def add_user(users: UserRepository, audit: AuditRepository, actor: str, name: str, role: Role,
              display: str | None, password: str, address: str | None = None) -> User:  # fmt: skip
     name = check_user_name(nfc(name).lower())
-    display = nfc(display) if display else name
+    display = check_display(nfc(display)) if display else name
     user = users.add(name, display, role, hash_password(password))
     audit.record(actor, "user.add", f"{name} ({role}, {display})", address)
     return user
@@ -72,6 +72,11 @@ def set_password(users: UserRepository, audit: AuditRepository, actor: str, name
     user = users.update(nfc(name).lower(), password_hash=hash_password(password), end_sessions=True)
     audit.record(actor, "user.passwd", user.name, address)
     return user
+
+
+def end_sessions(users: UserRepository, name: str) -> User:
+    """Every open session of *name* ends (logging out: the cookie is refused from now on)."""
+    return users.update(name, end_sessions=True)
 
 
 def set_disabled(users: UserRepository, audit: AuditRepository, actor: str, name: str, disabled: bool = True,
@@ -90,7 +95,7 @@ def set_role(users: UserRepository, audit: AuditRepository, actor: str, name: st
     name = nfc(name).lower()
     if name == actor and role is not Role.ADMIN:
         raise RadioError(_("you cannot take the administrator role from yourself"))
-    user = users.update(name, role=role, display=nfc(display) if display else None, end_sessions=True)
+    user = users.update(name, role=role, display=check_display(nfc(display)) if display else None, end_sessions=True)
     audit.record(actor, "user.role", f"{user.name} ({role}, {user.display})", address)
     return user
 

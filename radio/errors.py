@@ -25,6 +25,10 @@ class NotFoundError(RadioError):
     """A thing named by the user (item, slot, hamlet, …) does not exist."""
 
 
+class ForbiddenError(RadioError):
+    """The user's role may not do this (the console answers 403)."""
+
+
 class ConfigError(RadioError):
     """radio.toml is invalid; ``problems`` holds every problem found, one line each."""
 

@@ -45,13 +45,15 @@ class Reply:
 class Client:
     """Keeps the cookies the console sets; `csrf` is the token of the last page read."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, source: str | None = None) -> None:
         self.port = port
+        self.source = source  # another loopback address (127.0.0.N) to come from, e.g. for the throttle
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Reply:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60,
+                                          source_address=(self.source, 0) if self.source else None)  # fmt: skip
         sent = {"Accept": "text/html", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -97,8 +99,8 @@ class Console:
         self.url = f"http://127.0.0.1:{port}"
         self.log = home.parent / f"web-{port}.log"
 
-    def client(self, user: str | None = None) -> Client:
-        c = Client(self.port)
+    def client(self, user: str | None = None, source: str | None = None) -> Client:
+        c = Client(self.port, source)
         if user:
             reply = c.login(user)
             assert reply.status == 303, reply.text

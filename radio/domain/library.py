@@ -23,6 +23,30 @@ class Priority(enum.StrEnum):
     EMERGENCY = "emergency"  # khẩn cấp: interrupts what is on air
 
 
+# The file name suffixes of audio: the only ones the library imports from a folder or an upload,
+# and the only ones the media store keeps on a stored file.
+AUDIO_SUFFIXES = frozenset(
+    ".mp3 .mp2 .wav .ogg .oga .opus .m4a .m4b .aac .mp4 .3gp .flac .wma .asf .amr .aif .aiff "
+    ".ac3 .mka .webm .au .caf .wv .ape".split()
+)
+
+# What the console serves a stored file as, from the codec the import measured (never from
+# a file name): (media type, file name suffix). Anything else is sent as a download.
+_CODEC_MEDIA = {"mp3": ("audio/mpeg", ".mp3"), "mp2": ("audio/mpeg", ".mp2"), "mp1": ("audio/mpeg", ".mp3"),
+                "aac": ("audio/mp4", ".m4a"), "alac": ("audio/mp4", ".m4a"), "vorbis": ("audio/ogg", ".ogg"),
+                "opus": ("audio/ogg", ".opus"), "flac": ("audio/flac", ".flac"), "amr_nb": ("audio/amr", ".amr"),
+                "amr_wb": ("audio/amr-wb", ".awb"), "ac3": ("audio/ac3", ".ac3"), "wmav1": ("audio/x-ms-wma", ".wma"),
+                "wmav2": ("audio/x-ms-wma", ".wma")}  # fmt: skip
+DOWNLOAD = ("application/octet-stream", ".bin")
+
+
+def served_as(codec: str | None) -> tuple[str, str]:
+    """(media type, suffix) of an item's stored file for the browser, by its measured codec."""
+    if codec and codec.startswith("pcm_"):
+        return "audio/wav", ".wav"
+    return _CODEC_MEDIA.get(codec or "", DOWNLOAD)
+
+
 class ItemStatus(enum.StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
@@ -83,6 +107,26 @@ def approve(item: Item, by: str, at: datetime) -> Item:
     if item.status is ItemStatus.APPROVED:
         return item
     return dataclasses.replace(item, status=ItemStatus.APPROVED, approved_by=by, approved_at=at)
+
+
+def back_to_draft(item: Item) -> Item:
+    """An approved item whose airing fields changed needs a new approval."""
+    if item.status is not ItemStatus.APPROVED:
+        return item
+    return dataclasses.replace(item, status=ItemStatus.DRAFT, approved_by=None, approved_at=None)
+
+
+MAX_TITLE_LENGTH = 300  # the log book's cell and the stream's title; a page of text is not a title
+
+
+def check_title(title: str) -> str:
+    """A typed title: not empty, at most MAX_TITLE_LENGTH characters, else a RuleError."""
+    if not title:
+        raise RuleError(_("the title is empty"))
+    if len(title) > MAX_TITLE_LENGTH:
+        raise RuleError(_("the title has {n} characters; at most {max} are allowed").format(
+            n=len(title), max=MAX_TITLE_LENGTH))  # fmt: skip
+    return title
 
 
 def retire(item: Item, at: datetime) -> Item:

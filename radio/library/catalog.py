@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from radio.domain import library as rules
 from radio.domain.library import Item, Priority
 from radio.domain.topics import Taxonomy
+from radio.domain.users import Role, check_priority, edit_needs_new_approval
 from radio.text import nfc
 
 if TYPE_CHECKING:  # the CLI lists its commands without loading the database layer
@@ -58,11 +59,15 @@ def edit_item(
     priority: Priority | None = None,
     valid_from: date | None = _UNSET,
     valid_until: date | None = _UNSET,
+    role: Role | None = None,
 ) -> Item:
+    """Change an item's fields as *role* may (None: the station's command line). An emergency
+    priority is the approver's; an operator's change to a field that decides what airs sends
+    an approved item back to draft (`domain.users.FIELDS_NEEDING_APPROVAL`)."""
     item = repo.get(item_id)
     changes: dict[str, Any] = {}
     if title is not None:
-        changes["title"] = nfc(title)
+        changes["title"] = rules.check_title(nfc(title))
     if topic is not None:
         changes["topic"] = taxonomy.resolve(topic).code
     if language is not None:
@@ -70,13 +75,17 @@ def edit_item(
     if source is not None:
         changes["source"] = nfc(source) or None
     if priority is not None:
+        check_priority(role, priority, had=item.priority)
         changes["priority"] = priority
     if valid_from is not _UNSET:
         changes["valid_from"] = valid_from
     if valid_until is not _UNSET:
         changes["valid_until"] = valid_until
+    changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
     edited = dataclasses.replace(item, **changes)
     rules.check_validity_window(edited.valid_from, edited.valid_until)
+    if edit_needs_new_approval(role, set(changes)):
+        edited = rules.back_to_draft(edited)
     return repo.save(edited) if changes else item
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from radio.domain.library import Item, ItemStatus, Priority, check_validity_window
+from radio.domain.library import AUDIO_SUFFIXES, MAX_TITLE_LENGTH, Item, ItemStatus, Priority, check_title, check_validity_window
 from radio.domain.units import Dbtp, ItemId, Lufs, Seconds
 from radio.errors import MediaError
 from radio.i18n import _
@@ -27,10 +27,6 @@ from radio.media.store import Incoming, MediaStore
 from radio.storage.library_repo import LibraryRepository
 from radio.text import nfc
 
-AUDIO_SUFFIXES = frozenset(
-    ".mp3 .mp2 .wav .ogg .oga .opus .m4a .m4b .aac .mp4 .3gp .flac .wma .asf .amr .aif .aiff "
-    ".ac3 .mka .webm .au .caf .wv .ape".split()
-)
 
 
 @dataclass(frozen=True)
@@ -98,6 +94,11 @@ def title_from_file_name(path: Path) -> str:
     return re.sub(r"[_\s]+", " ", stem).strip() or stem
 
 
+def _found_title(title: str) -> str:
+    """A title read from tags or a file name: nobody typed it, so a long one is cut, not refused."""
+    return nfc(title)[:MAX_TITLE_LENGTH]
+
+
 class Importer:
     def __init__(self, repo: LibraryRepository, store: MediaStore, workers: int | None = None) -> None:
         self.repo = repo
@@ -146,7 +147,7 @@ class Importer:
         return Item(
             id=ItemId(0),
             sha256=prepared.incoming.sha256,
-            title=nfc(options.title) if options.title else (p.title or title_from_file_name(path)),
+            title=nfc(options.title) if options.title else _found_title(p.title or title_from_file_name(path)),
             topic=options.topic,
             language=options.language,
             source=options.source,
@@ -171,6 +172,8 @@ class Importer:
     ) -> list[ImportResult]:
         """Import *files* in order; results come back in the same order."""
         check_validity_window(options.valid_from, options.valid_until)
+        if options.title:
+            check_title(nfc(options.title))
         pool = ThreadPoolExecutor(max_workers=self.workers)
         names = [nfc(str(f)) for f in files]
         futures = [pool.submit(self._prepare, f, n) for f, n in zip(files, names)]

@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from radio.domain.library import AUDIO_SUFFIXES
+
 CHUNK = 1 << 20
 
 
@@ -40,7 +42,9 @@ class MediaStore:
     def receive(self, source: Path) -> Incoming:
         """Copy *source* here while hashing it. Raises OSError if it cannot be read, and
         DiskFullError if the store's disk is full."""
-        suffix = source.suffix.lower()
+        # The store keeps no foreign suffix: "bulletin.html" is stored without one. The
+        # console never serves a type from a name, but nothing should look like a page here.
+        suffix = source.suffix.lower() if source.suffix.lower() in AUDIO_SUFFIXES else ""
         digest = hashlib.sha256()
         size = 0
         try:

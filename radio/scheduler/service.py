@@ -18,6 +18,7 @@ from radio.domain.playout import parse_start
 from radio.domain.schedule import (
     Slot, StartRule, format_days, next_occurrence, occurrence_of, overrun_s, parse_days, parse_time_of_day,
 )  # fmt: skip
+from radio.domain.users import Role, check_queue_priorities, check_remove_entries
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.text import format_duration
@@ -141,9 +142,11 @@ def not_passed(start: datetime, zone) -> None:
 
 
 def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None = None,
-                    priority: Priority | None = None) -> Queued:  # fmt: skip
-    """Queue items, in order, into the slot's next occurrence (or that of *day*)."""
+                    priority: Priority | None = None, role: Role | None = None) -> Queued:  # fmt: skip
+    """Queue items, in order, into the slot's next occurrence (or that of *day*), as *role*
+    may (None: the station's command line)."""
     items = app.library.get_many(item_ids)
+    check_queue_priorities(role, priority, [i.priority for i in items])
     zone = app.settings.zone
     the_slot = app.schedule.slot_named(slot_name)
     if day:
@@ -163,9 +166,10 @@ def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None =
     return Queued(entries, where, _warnings(items, occurrence.day, occurrence.max_s, already))
 
 
-def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None) -> Queued:
-    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time)."""
+def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None, role: Role | None = None) -> Queued:
+    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time), as *role* may."""
     items = app.library.get_many(item_ids)
+    check_queue_priorities(role, priority, [i.priority for i in items])
     zone = app.settings.zone
     instant = parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc)
     not_passed(instant, zone)
@@ -189,7 +193,8 @@ def send_emergency(app, item_ids: list[int]) -> list[Item]:
     return items
 
 
-def remove_entries(app, entry_ids: list[int]) -> int:
+def remove_entries(app, entry_ids: list[int], role: Role | None = None) -> int:
+    check_remove_entries(role, app.schedule.entry_priorities(entry_ids))
     n = app.schedule.remove_entries(entry_ids)
     changed(app)
     return n

@@ -179,6 +179,12 @@ class ScheduleRepository:
         with self._sessions() as session:
             return [to_entry(r) for r in session.scalars(query)]
 
+    def entry_priorities(self, entry_ids: list[int]) -> list[Priority | None]:
+        """The priorities queue entries were given (None: their items' own)."""
+        with self._sessions() as session:
+            found = session.scalars(select(QueueEntryRow.priority).where(QueueEntryRow.id.in_(entry_ids)))
+            return [Priority(p) if p else None for p in found]
+
     def remove_entries(self, entry_ids: list[int]) -> int:
         with self._sessions.begin() as session:
             found = set(session.scalars(select(QueueEntryRow.id).where(QueueEntryRow.id.in_(entry_ids))))

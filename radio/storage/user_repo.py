@@ -65,6 +65,10 @@ class UserRepository:
         with self._sessions() as session:
             return to_user(self._row(session, name))
 
+    def exists(self, name: str) -> bool:
+        with self._sessions() as session:
+            return session.scalars(select(UserRow.id).where(UserRow.name == name)).first() is not None
+
     def get(self, user_id: int) -> User | None:
         with self._sessions() as session:
             row = session.get(UserRow, user_id)

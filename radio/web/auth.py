@@ -9,7 +9,10 @@
 - Visitors who are not logged in get an anonymous session too, only to carry the CSRF
   token of the login form.
 - Throttling: 5 failed logins lock the account, and the address they came from, for a
-  minute. Counted in this process's memory (the console is one process).
+  minute. Counted in this process's memory (the console is one process), each attempt
+  before its password is checked (`Throttle.begin`), so parallel guesses gain nothing.
+- Logging out bumps the user's session epoch like a password change: every cookie of that
+  account, this one and any copy of it, is refused from then on.
 """
 
 from __future__ import annotations
@@ -91,12 +94,35 @@ class SessionCodec:
 
 @dataclass
 class _Counter:
-    failures: list[float] = field(default_factory=list)
+    attempts: list[float] = field(default_factory=list)  # failed or still being checked
     locked_until: float = 0.0
+    refused: int = 0  # attempts refused during the current or last lock, not yet reported
+
+
+@dataclass
+class Attempt:
+    """A login attempt admitted by the throttle, already counted as a failure until it succeeds."""
+
+    keys: tuple[str, ...]
+    at: float
+    locked: tuple[str, ...] = ()  # keys this attempt's count locked
+    refused_before: int = 0  # attempts refused during the lock that ended before this one
+
+
+@dataclass(frozen=True)
+class Refused:
+    wait_s: float
+    first: bool  # the first refusal of this lock: the only one written to the audit log
 
 
 class Throttle:
-    """Failed logins per account and per address; 5 within the window lock both for a minute."""
+    """Failed logins per account and per address; 5 within 15 minutes lock both for a minute.
+
+    Check and count are one step under one lock: an attempt is counted *before* its password
+    is checked (argon2 takes tens of ms), so guesses sent in parallel cannot get more than
+    `max_failures` passwords checked; an attempt that then succeeds takes its count back.
+    The console is one process, so its memory is the one place that counts.
+    """
 
     def __init__(self, max_failures: int = MAX_FAILURES, lock_s: float = LOCK_S, clock=time.monotonic) -> None:
         self.max_failures = max_failures
@@ -105,26 +131,53 @@ class Throttle:
         self._counters: dict[str, _Counter] = {}
         self._lock = threading.Lock()
 
-    def locked_for(self, *keys: str) -> float:
-        """Seconds until every one of *keys* may try again (0: none is locked)."""
+    def begin(self, *keys: str) -> Attempt | Refused:
+        """Admit and count an attempt, or refuse it while any of *keys* is locked."""
         now = self.clock()
         with self._lock:
-            return max((c.locked_until - now for k in keys if (c := self._counters.get(k))), default=0.0)
+            counters = [self._counters.setdefault(k, _Counter()) for k in keys]
+            wait = max(c.locked_until - now for c in counters)
+            if wait > 0:
+                locked = [c for c in counters if c.locked_until > now]
+                first = all(c.refused == 0 for c in locked)
+                for c in locked:
+                    c.refused += 1
+                self._forget_old(now)
+                return Refused(wait, first)
+            attempt = Attempt(keys, now, refused_before=max(c.refused for c in counters))
+            newly_locked = []
+            for key, c in zip(keys, counters):
+                c.refused = 0
+                c.attempts = [t for t in c.attempts if now - t < 15 * 60] + [now]
+                if len(c.attempts) >= self.max_failures:
+                    c.locked_until = now + self.lock_s
+                    newly_locked.append(key)
+            attempt.locked = tuple(newly_locked)
+            self._forget_old(now)
+            return attempt
 
-    def failed(self, *keys: str) -> None:
-        now = self.clock()
+    def failed(self, attempt: Attempt) -> None:
+        """The attempt's password was wrong: its count stays; a lock it made stands."""
         with self._lock:
-            for key in keys:
-                counter = self._counters.setdefault(key, _Counter())
-                counter.failures = [t for t in counter.failures if now - t < 15 * 60] + [now]
-                if len(counter.failures) >= self.max_failures:
-                    counter.locked_until = now + self.lock_s
-                    counter.failures = []
-            if len(self._counters) > 10_000:  # bounded memory under a flood of names
-                for key in [k for k, c in self._counters.items() if c.locked_until < now][:5_000]:
-                    del self._counters[key]
+            for key in attempt.locked:
+                counter = self._counters.get(key)
+                if counter is not None:
+                    counter.attempts = []
 
-    def succeeded(self, *keys: str) -> None:
+    def succeeded(self, attempt: Attempt, clear: tuple[str, ...] = ()) -> None:
+        """The password was right: the attempt's count is taken back, and the failures of
+        *clear* (the account) start again from zero. A lock it made stands for its minute:
+        guesses sent beside it were refused, and stay refused."""
         with self._lock:
-            for key in keys:
-                self._counters.pop(key, None)
+            for key in attempt.keys:
+                counter = self._counters.get(key)
+                if counter is not None and attempt.at in counter.attempts:
+                    counter.attempts.remove(attempt.at)
+            for key in clear:
+                if (counter := self._counters.get(key)) is not None:
+                    counter.attempts = []
+
+    def _forget_old(self, now: float) -> None:
+        if len(self._counters) > 10_000:  # bounded memory under a flood of names
+            for key in [k for k, c in self._counters.items() if c.locked_until < now][:5_000]:
+                del self._counters[key]

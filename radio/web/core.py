@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from radio.domain.users import Role, User
-from radio.errors import NotFoundError, RadioError
+from radio.errors import ForbiddenError, NotFoundError, RadioError
 from radio.i18n import _
 from radio.web.auth import COOKIE, Session, SessionCodec, Throttle, new_session
 
@@ -42,6 +42,38 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+
+
+MAX_ID = 2**62  # ids and numbers from a request past this are not ours (SQLite's integers are 64-bit)
+
+
+def number(text: str, limit: int = MAX_ID) -> int | None:
+    """An ASCII decimal number up to *limit*, else None (never int()'s errors on '²' or 10**5000)."""
+    if not (0 < len(text) <= 19) or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value <= limit else None
+
+
+class SecurityHeaders:
+    """ASGI middleware: every answer carries the security headers, Starlette's own 404/405 and
+    error pages included; a header the handler set itself (the media CSP) is kept."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _v in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [(k, v) for k, v in self.raw if k not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 @dataclass
@@ -200,8 +232,15 @@ def page(path: str, handler: Callable, role: Role | None = Role.VIEWER, methods:
                 return _finish(ctx, _deny(ctx, 403, _("the form has expired: reload the page and try again")))
         if role is not None and not user.role.allows(role):
             return _finish(ctx, _deny(ctx, 403, _("your account may not do this")))
+        if any(isinstance(v, int) and v > MAX_ID for v in request.path_params.values()):
+            return _finish(ctx, _deny(ctx, 404, _("not found")))
         try:
             response = await handler(ctx) if is_async else await run_in_threadpool(handler, ctx)
+        except ForbiddenError as err:
+            if request.headers.get("x-requested-with") == "fetch":
+                response = JSONResponse({"error": str(err)}, status_code=403)
+            else:
+                response = _deny(ctx, 403, str(err))
         except NotFoundError as err:
             if request.method == "GET":
                 response = ctx.render("error.html", status=404, message=str(err))

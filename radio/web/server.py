@@ -10,6 +10,7 @@ from datetime import datetime
 
 from itsdangerous import URLSafeSerializer
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
@@ -17,7 +18,7 @@ from radio.errors import RadioError
 from radio.i18n import _, ngettext
 from radio.text import format_duration
 from radio.web.auth import SessionCodec, Throttle, load_secret
-from radio.web.core import SECURITY_HEADERS, STATIC_DIR, TEMPLATES_DIR, Web
+from radio.web.core import SECURITY_HEADERS, STATIC_DIR, TEMPLATES_DIR, SecurityHeaders, Web
 
 ASSETS = ("style.css", "app.js", "favicon.svg")
 
@@ -86,7 +87,7 @@ def create_app(radio_app) -> Starlette:
         return RedirectResponse("/on-air", status_code=303)
 
     routes = [Route("/", root), Route("/static/{name}", asset), *pages.routes()]
-    asgi = Starlette(routes=routes)
+    asgi = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     asgi.state.web = web
     return asgi
 
@@ -130,9 +131,13 @@ def serve(radio_app, host: str, port: int) -> int:
         print(_("radio web: no users yet: add one with 'radio user add NAME --role admin'"), file=sys.stderr)
     shown = f"[{host}]" if ":" in host else host
     print(_("radio web: listening on http://{address}/").format(address=f"{shown}:{port}"), file=sys.stderr, flush=True)
+    from radio.web.guard import GuardedH11Protocol
+
+    # No limit_concurrency: uvicorn's answers 503 to everyone once it is reached; the guard
+    # closes slow and surplus connections instead (see radio/web/guard.py).
     config = uvicorn.Config(
         asgi, log_level="warning", access_log=False, lifespan="off", server_header=False, date_header=False,
-        proxy_headers=False, timeout_keep_alive=5, limit_concurrency=64, http="h11", ws="none",
+        proxy_headers=False, timeout_keep_alive=5, limit_concurrency=None, http=GuardedH11Protocol, ws="none",
     )  # fmt: skip
     QuietServer(config).run(sockets=[sock])
     return 0

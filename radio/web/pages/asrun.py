@@ -8,7 +8,7 @@ from radio.domain.asrun import AsRunStatus
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.text import parse_day
-from radio.web.core import Ctx, page
+from radio.web.core import Ctx, number, page
 
 PAGE_SIZE = 200
 
@@ -36,8 +36,7 @@ def log_page(ctx: Ctx):
     topic, status = ctx.q("topic"), ctx.q("status")
     if status not in {s.value for s in AsRunStatus}:
         status = ""
-    page_no = int(ctx.q("page")) if ctx.q("page").isdigit() and len(ctx.q("page")) < 7 else 1
-    page_no = max(page_no, 1)
+    page_no = number(ctx.q("page"), 10**6) or 1
     shown, total, played = app.as_run.page(start, end, topic or None, status or None,
                                            (page_no - 1) * PAGE_SIZE, PAGE_SIZE)  # fmt: skip
     pages = max(1, -(-total // PAGE_SIZE))

@@ -12,19 +12,20 @@ from urllib.parse import unquote
 from starlette.concurrency import run_in_threadpool
 
 from radio.domain.library import ItemStatus, Priority, check_language
-from radio.domain.users import Role
-from radio.errors import RadioError
+from radio.domain.library import AUDIO_SUFFIXES
+from radio.domain.users import Role, check_priority, priorities_for
+from radio.errors import ForbiddenError, RadioError
 from radio.i18n import _
 from radio.library.catalog import approve_items, edit_item, retire_items
 from radio.library.importer import ImportOptions, Importer
 from radio.text import fold_ascii, nfc, parse_day
-from radio.web.core import Ctx, json_response, page
+from radio.web.core import Ctx, json_response, number, page
 
 PAGE_SIZE = 50
 
 
 def _int(text: str, default: int = 1) -> int:
-    return int(text) if text.isdigit() and len(text) < 9 else default
+    return number(text, 10**8) or default
 
 
 def library_page(ctx: Ctx):
@@ -45,7 +46,7 @@ def library_page(ctx: Ctx):
     return ctx.render(
         "library.html", items=shown, total=len(items), page=number, pages=pages,
         filters={"topic": topic, "status": status, "language": language, "q": text},
-        topics=app.taxonomy.topics, statuses=list(ItemStatus), priorities=list(Priority),
+        topics=app.taxonomy.topics, statuses=list(ItemStatus), priorities=priorities_for(ctx.user.role),
         max_upload_mb=app.settings.web.max_upload_mb,
     )  # fmt: skip
 
@@ -53,7 +54,8 @@ def library_page(ctx: Ctx):
 def item_page(ctx: Ctx):
     app = ctx.app
     item = app.library.get(ctx.request.path_params["item_id"])
-    return ctx.render("item.html", item=item, topics=app.taxonomy.topics, priorities=list(Priority),
+    offered = [p for p in Priority if p in priorities_for(ctx.user.role) or p is item.priority]
+    return ctx.render("item.html", item=item, topics=app.taxonomy.topics, priorities=offered,
                       slots=app.schedule.slots(), media_path=app.media.path(item.media_path))  # fmt: skip
 
 
@@ -70,21 +72,24 @@ def edit(ctx: Ctx):
     app = ctx.app
     item_id = ctx.request.path_params["item_id"]
     priority = ctx.f("priority")
+    before = app.library.get(item_id)
     item = edit_item(
         app.library, app.taxonomy, item_id,
-        title=ctx.f("title") or None, topic=ctx.f("topic") or None,
+        title=ctx.f("title") if ctx.f("title").strip() else None, topic=ctx.f("topic") or None,
         language=check_language(ctx.f("language")) if ctx.f("language") else None,
         source=ctx.f("source"), priority=Priority(priority) if priority in {p.value for p in Priority} else None,
         valid_from=_optional_day(ctx.f("valid_from"), "valid_from"),
-        valid_until=_optional_day(ctx.f("valid_until"), "valid_until"),
+        valid_until=_optional_day(ctx.f("valid_until"), "valid_until"), role=ctx.user.role,
     )  # fmt: skip
     ctx.audit("item.edit", f"#{item.id} {item.title}")
     ctx.flash(_("updated #{id} {title}").format(id=item.id, title=item.title))
+    if before.status is ItemStatus.APPROVED and item.status is ItemStatus.DRAFT:
+        ctx.flash(_("#{id} needs a new approval before it airs again").format(id=item.id), "warning")
     return ctx.redirect(f"/library/{item.id}")
 
 
 def _ids(ctx: Ctx) -> list[int]:
-    ids = [int(v) for v in ctx.f_all("item") if v.isdigit() and len(v) < 12]
+    ids = [n for v in ctx.f_all("item") if (n := number(v)) is not None]
     if "item_id" in ctx.request.path_params:
         ids = [ctx.request.path_params["item_id"]]
     if not ids:
@@ -131,15 +136,21 @@ async def upload(ctx: Ctx):
     cap = ctx.web.max_upload_bytes
     too_big = _("{name}: larger than {mb} MB").format(name=name, mb=app.settings.web.max_upload_mb)
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > cap:
+    declared = number(length)
+    if length and (declared is None or declared > cap):
         return json_response({"name": name, "error": too_big}, status=413)
+    if Path(name).suffix.lower() not in AUDIO_SUFFIXES:  # as `radio library add` walks a folder
+        return json_response({"name": name, "error": _("not an audio file name (.mp3, .wav, .m4a, …)")}, status=422)
     q = request.query_params
     try:
         topic = app.taxonomy.resolve(q.get("topic", "")).code
         language = check_language(q.get("language") or "vi")
         priority = Priority(q.get("priority") or "normal")
+        check_priority(ctx.user.role, priority)
     except ValueError:
         return json_response({"name": name, "error": _("bad request")}, status=400)
+    except ForbiddenError as err:
+        return json_response({"name": name, "error": str(err)}, status=403)
     except RadioError as err:
         return json_response({"name": name, "error": str(err)}, status=422)
     options = ImportOptions(topic=topic, language=language, source=nfc(q.get("source", "")) or None, priority=priority)

@@ -1,17 +1,25 @@
-"""Listening in the browser: an item's stored file, by its id only, with HTTP Range (seeking)."""
+"""Listening in the browser: an item's stored file, by its id only, with HTTP Range (seeking).
+
+Served only as the audio type the import measured (its codec), never as a type guessed from
+a name: an MP3 with a page appended, uploaded as "x.html", must not become a page of the
+console's own origin. `nosniff`, a sandboxing CSP and an ASCII file name of our own make sure
+of it, for files stored before the store dropped foreign suffixes too.
+"""
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import re
 
 from starlette.responses import Response, StreamingResponse
 
+from radio.domain.library import DOWNLOAD, served_as
 from radio.web.core import Ctx, page
 
 CHUNK = 64 * 1024
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+MAX_DIGITS = 18  # past any file's size; a longer number is a range outside the file
+MEDIA_CSP = "default-src 'none'; sandbox"
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
@@ -23,6 +31,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
     first, last = match.groups()
     if not first and not last:
         return None
+    if len(first) > MAX_DIGITS:
+        return "unsatisfiable"
+    last = last if len(last) <= MAX_DIGITS else str(10**MAX_DIGITS)  # past the end: up to the end
     if not first:  # the last N bytes
         n = int(last)
         if n == 0:
@@ -54,8 +65,12 @@ def media(ctx: Ctx):
     if not path.is_relative_to(root) or not path.is_file():
         return Response("not found", status_code=404, media_type="text/plain")
     size = os.stat(path).st_size
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=3600"}
+    media_type, suffix = served_as(item.codec)
+    disposition = "attachment" if (media_type, suffix) == DOWNLOAD else "inline"
+    headers = {
+        "Accept-Ranges": "bytes", "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f'{disposition}; filename="item-{item.id}{suffix}"', "Content-Security-Policy": MEDIA_CSP,
+    }  # fmt: skip
     wanted = parse_range(ctx.request.headers.get("range", ""), size)
     if wanted == "unsatisfiable":
         return Response(status_code=416, headers={"Content-Range": f"bytes */{size}", **headers})

@@ -11,7 +11,7 @@ from radio.domain.users import Role
 from radio.errors import NotFoundError, RadioError
 from radio.i18n import _, ngettext
 from radio.scheduler import service
-from radio.web.core import Ctx, page
+from radio.web.core import Ctx, number, page
 
 CHOICES = 300  # the newest approved items offered for an emergency
 
@@ -66,11 +66,8 @@ def on_air(ctx: Ctx):
 
 def emergency(ctx: Ctx):
     """Two steps, so a slip of the thumb airs nothing: choose, then confirm."""
-    try:
-        ids = [int(v) for v in ctx.f_all("item")]
-    except ValueError:
-        raise RadioError(_("choose an item")) from None
-    if not ids:
+    ids = [number(v) for v in ctx.f_all("item")]
+    if not ids or None in ids:
         raise RadioError(_("choose an item"))
     items = ctx.app.library.get_many(ids)
     if ctx.f("confirm") != "yes":

@@ -14,7 +14,7 @@ from radio.errors import RadioError
 from radio.i18n import _, ngettext
 from radio.scheduler import service
 from radio.text import parse_day
-from radio.web.core import Ctx, page
+from radio.web.core import Ctx, number, page
 
 CHOICES = 300  # the newest items offered in the queue form; older ones by id
 DAY_LABELS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
@@ -66,12 +66,12 @@ def schedule_page(ctx: Ctx):
 
 
 def _item_ids(ctx: Ctx) -> list[int]:
-    ids = [int(v) for v in ctx.f_all("item") if v.isdigit() and len(v) < 12]
+    ids = [n for v in ctx.f_all("item") if (n := number(v)) is not None]
     for word in ctx.f("ids").replace(",", " ").split():
-        word = word.lstrip("#")
-        if not word.isdigit() or len(word) > 11:
+        found = number(word.lstrip("#"))
+        if found is None:
             raise RadioError(_("'{value}' is not an item number").format(value=word))
-        ids.append(int(word))
+        ids.append(found)
     if not ids:
         raise RadioError(_("choose an item"))
     return ids
@@ -88,14 +88,14 @@ def queue(ctx: Ctx):
             day = parse_day(day_text) if day_text else None
         except ValueError:
             raise RadioError(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=day_text)) from None
-        queued = service.queue_into_slot(app, ids, slot_name, day, priority)
+        queued = service.queue_into_slot(app, ids, slot_name, day, priority, role=ctx.user.role)
     elif at:
         if day_text:
             try:
                 at = f"{parse_day(day_text).isoformat()}T{at}"
             except ValueError:
                 raise RadioError(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=day_text)) from None
-        queued = service.queue_at(app, ids, at, priority)
+        queued = service.queue_at(app, ids, at, priority, role=ctx.user.role)
     else:
         raise RadioError(_("choose a slot, or a time for a one-off broadcast"))
     ctx.audit("queue.add", f"{', '.join('#' + str(i) for i in ids)} → {queued.where}")
@@ -108,7 +108,7 @@ def queue(ctx: Ctx):
 
 def remove_entry(ctx: Ctx):
     entry_id = ctx.request.path_params["entry_id"]
-    n = service.remove_entries(ctx.app, [entry_id])
+    n = service.remove_entries(ctx.app, [entry_id], role=ctx.user.role)
     ctx.audit("queue.remove", f"entry {entry_id}")
     ctx.flash(ngettext("removed {n} queue entry", "removed {n} queue entries", n).format(n=n))
     return ctx.redirect(ctx.back("/schedule"))
@@ -133,9 +133,10 @@ def _slot_by_id(ctx: Ctx):
 def _minutes(text: str) -> int | None:
     if not text.strip():
         return None
-    if not text.strip().isdigit() or not 1 <= int(text) <= 1440:
+    minutes = number(text.strip(), 1440)
+    if not minutes:
         raise RadioError(_("the maximum length is a number of minutes from 1 to 1440"))
-    return int(text)
+    return minutes
 
 
 def slot_add(ctx: Ctx):
