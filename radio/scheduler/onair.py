@@ -29,6 +29,7 @@ from radio.scheduler.airing import Airing, AiringState, build_airing
 from radio.scheduler.asrun_writer import AsRunWriter
 from radio.scheduler.commands import Cut, Due, PlaybackDone, Reload, Replan, Retry, Stop
 from radio.scheduler.device import DeviceRecovery
+from radio.scheduler.handover import alarm_ends_at, connect_ahead
 from radio.scheduler.listener import Listeners
 from radio.scheduler.planner import Show, show_for
 from radio.scheduler.problems import Problems
@@ -87,7 +88,7 @@ class OnAir:
         if isinstance(command, Due):
             self._due(command.occurrence)
         elif isinstance(command, PlaybackDone):
-            self._done(command.airing)
+            self._done(command.airing, command.resume_at)
         elif isinstance(command, Cut):
             airing = command.airing
             if airing is self.current and airing.playback is not None:
@@ -145,7 +146,7 @@ class OnAir:
         if current is None:
             self._air(show, at=occ.start)
             return
-        self._connect_ahead(show)
+        connect_ahead(self.app, self.player, show)  # a relay's source, at its lead (handover.py)
         plan = plan_start(occ.start_rule, occ.start, current.busy_until())
         if occ.start_rule.kind is StartKind.HARD:
             self._hard_cut(current, show, reason)
@@ -174,17 +175,6 @@ class OnAir:
                                        keep_input=current.state is AiringState.SUSPENDED)  # fmt: skip
         self.current = None
 
-    def _connect_ahead(self, show: Show) -> None:
-        """A relay whose show starts after another one (cut at the instant, or after its item)
-        connects to its source now, at its lead, not when the other one is over: no dead air
-        of a connection opening after the instant."""
-        if not show.occurrence.relay:
-            return
-        try:
-            self.player.preconnect(build_airing(self.app, show, show.items).rundown)
-        except Exception:  # the relay then connects when it starts, as it would have
-            log.exception("cannot connect ahead to the source of %s", show.occurrence.slot_name)
-
     @staticmethod
     def _cut(airing: Airing, reason: str) -> None:
         """Another show takes the air from *airing* (now, or at the end of its item)."""
@@ -194,14 +184,11 @@ class OnAir:
             airing.move(AiringState.CUT, reason)
 
     def _hard_cut(self, current: Airing, show: Show, reason: str) -> None:
-        """A hard start: the new show is put on air a moment ahead, its first sample placed on
-        the instant, and the show on air fades out so that its fade ends then (its fade begins
-        one output latency and a buffer after the word): no dead air between them. (Waiting
-        for the old stream to close first cost its drain, a new stream's opening and latency:
-        0.2 to 0.4 s of silence, more on a loaded PC.) A shared device mixes the old fade with
-        the new stream's silence before its instant; an exclusive one opens the new stream as
-        the old one closes (sd_output.py). Whatever the old playback does meanwhile (its
-        device failing included) the new show starts; the old one's end is a PlaybackDone."""
+        """A hard start: the new show goes on air a moment ahead, its first sample on the instant,
+        and the old one fades out to end then (waiting for its stream to close first left 0.2
+        to 0.4 s of silence). A shared device mixes the fade with the new stream's silence; an
+        exclusive one opens the new stream as the old closes (sd_output.py). Whatever the old
+        playback does (its device failing included) the new show starts."""
         start = show.occurrence.start
         opening = (start - _now()).total_seconds() - CUT_OPEN_S
         if opening > 0:
@@ -262,6 +249,8 @@ class OnAir:
             self.listeners.entry_started(airing, event)
         else:
             self.listeners.entry_ended(airing, event)
+            if self.suspended and (ends_at := alarm_ends_at(airing, event)):  # resume on the alarm's end
+                self.post(PlaybackDone(airing, resume_at=ends_at))
 
     def _watch(self, airing: Airing) -> None:
         try:
@@ -277,10 +266,13 @@ class OnAir:
         if unreached:
             self.listeners.entries_not_aired(airing, unreached, status, reason)
 
-    def _done(self, airing: Airing) -> None:
-        """A playback has ended: log what it never reached, then air what comes next."""
+    def _done(self, airing: Airing, resume_at: datetime | None = None) -> None:
+        """A playback has ended (or, with *resume_at*, an alarm's last sample is about to sound
+        then): log what it never reached, then air what comes next."""
         if airing.state is AiringState.SUSPENDED:
             return  # resumed after the emergency
+        if resume_at is not None and (airing is not self.current or airing.state is not AiringState.ON_AIR):
+            return  # the alarm was cut or lost meanwhile: its own end decides
         result = airing.playback.result if airing.playback is not None else None
         if airing.state is AiringState.CUT:
             self._not_aired(airing, AsRunStatus.SKIPPED, airing.reason)
@@ -299,9 +291,9 @@ class OnAir:
         if self.pending:
             self._air(self.pending.pop(0), at=None)
             return
-        self._after_show()
+        self._after_show(resume_at)
 
-    def _after_show(self) -> None:
+    def _after_show(self, at: datetime | None = None) -> None:
         """Nothing on air: resume a show an emergency interrupted, else switch off."""
         while self.suspended:
             suspended = self.suspended.pop()
@@ -311,7 +303,7 @@ class OnAir:
                 log.info("resuming %s after the emergency", suspended.occurrence.slot_name or "one-off")
                 resumed = build_airing(self.app, suspended.show, rest, opening=False)
                 resumed.continued = True
-                self._air(suspended.show, None, resumed)
+                self._air(suspended.show, at, resumed)
                 return
         if not self.stopping:
             self._power_off_unless_soon()
