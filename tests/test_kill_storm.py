@@ -117,6 +117,19 @@ RELAY_REJOIN_S = 4.0  # a restart to the relay heard again: the daemon starts, c
 SOURCE_DOWN = ((25.0, 37.0), (70.0, 80.0))  # the relayed encoder killed, then restarted (s after the start)
 
 
+def _log_between(log: str, since: float, until: float) -> str:
+    """The daemon log's lines written between two wall instants (what it did around a kill)."""
+    keep = []
+    for line in log.splitlines():
+        try:
+            when = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").astimezone().timestamp()
+        except ValueError:
+            continue
+        if since <= when <= until:
+            keep.append(line[:200])
+    return "\n".join(keep)
+
+
 def _covered(rows: list[dict], kills: list[float]) -> list[tuple[float, float, dict]]:
     """What each row of the session covered: a row cut by kill -9 has no end (nobody saw
     it): it ended with the kill that followed its start."""
@@ -153,6 +166,7 @@ def test_kill_9_storm_during_a_relay(station, icecast, tmp_path):  # noqa: F811
                          + [(start + b, "source up") for _, b in SOURCE_DOWN])  # fmt: skip
         db = station.radio.home / "radio.db"
         seen: dict[int, tuple] = {}
+        ready: dict[float, float] = {}  # kill -> when the restarted daemon answered
         station.start()
         for at, what in moments:
             time.sleep(max(0.0, at - time.time()))
@@ -165,6 +179,7 @@ def test_kill_9_storm_during_a_relay(station, icecast, tmp_path):  # noqa: F811
                     seen[row[0]] = row
                 station.stop(signal.SIGKILL)
                 station.start()
+                ready[at] = time.time()
         time.sleep(max(0.0, end + 2.0 - time.time()))
         rows = station.wait_for(lambda r: all(x["status"] != "playing" for x in r), timeout=20)
         assert station.stop() == 0
@@ -175,25 +190,31 @@ def test_kill_9_storm_during_a_relay(station, icecast, tmp_path):  # noqa: F811
     session = [r for r in rows if r["slot"] == "Tiếp sóng"]
     assert {r.get("relay_source") for r in session} >= {"vov1"} and any(r["item_id"] == fallback for r in session)
     covered = _covered(session, kills)
-    down = [(start + a, start + b + 3.0) for a, b in SOURCE_DOWN]  # (+ its reconnect)
+    down = [(start + a, start + b + 6.0) for a, b in SOURCE_DOWN]  # (+ its retries every 3 s, its reconnect)
     rejoins = []
     for (s1, e1, r1), (s2, e2, r2) in zip(covered, covered[1:]):
         # nothing doubled: one row at a time
         assert s2 >= e1 - 0.05, ("overlap", r1, r2, log[-3000:])
         if s2 - e1 <= 0.1:
             continue
-        # a gap only from a kill to its rejoin: the relay heard again within RELAY_REJOIN_S (a
-        # source down at the restart first waits out its no-data limit, then the fallback)
-        kill = next((k for k in kills if e1 - 0.1 <= k <= s2), None)
+        # a gap only from a kill to its rejoin: the relay heard again within RELAY_REJOIN_S of the
+        # daemon being up again (its start-up, 1 to 8 s on this loaded machine, is the item
+        # storm's and the daemon's; a source down then first waits out its no-data limit)
+        kill = max((k for k in kills if e1 - 0.1 <= k <= s2), default=None)  # (the last restart counts)
         assert kill is not None, ("a gap without a kill", r1, r2, log[-3000:])
         limit = RELAY_REJOIN_S + (RELAY_NO_DATA_S if any(a <= kill + RELAY_REJOIN_S and kill <= b for a, b in down)
                                   else 0.0)  # fmt: skip
-        rejoins.append(s2 - kill)
-        assert s2 - kill <= limit, ("late rejoin", kill, r1, r2, log[-3000:])
+        rejoins.append(s2 - ready[kill])
+        if s2 - ready[kill] > limit:
+            print(f"\nlate rejoin {s2 - ready[kill]:.2f} s after the restart, the kill at {kill - start:.1f} s:\n"
+                  + _log_between(log, kill - 1.0, s2 + 1.0))
+        assert s2 - ready[kill] <= limit, ("late rejoin", s2 - ready[kill], r1, r2)
     # on the relay's timeline: from its instant (unless a kill was near it) to its end instant
     assert covered[0][0] - start < 0.2 or any(start - 2.0 <= k <= covered[0][0] for k in kills), covered[0]
     assert abs(covered[-1][1] - end) < 0.2 and all(e <= end + 0.05 for _s, e, _r in covered), covered[-1]
     assert all(r["status"] != "playing" for r in rows)
-    print(f"\nrelay kill -9 storm: {len(kills)} kills, {len(session)} rows, {len(rejoins)} rejoins, "
-          f"max {max(rejoins):.2f} s, median {sorted(rejoins)[len(rejoins) // 2]:.2f} s")
+    startups = sorted(ready[k] - k for k in kills)
+    print(f"\nrelay kill -9 storm: {len(kills)} kills, {len(session)} rows, {len(rejoins)} rejoins, after the "
+          f"restart max {max(rejoins):.2f} s, median {sorted(rejoins)[len(rejoins) // 2]:.2f} s; daemon start-up "
+          f"max {startups[-1]:.2f} s, median {startups[len(startups) // 2]:.2f} s")
     assert len(rejoins) >= KILLS // 2
