@@ -300,10 +300,8 @@ class RelayFeed:
                     self.live.trim = True
                     live, sounded = False, False
                     self.feeder.set_ahead(int(FALLBACK_AHEAD_S * self.rate))
-                    if fallback is not None and not self._fallback_item(fallback):
-                        return False
-                    continue
-                fallback = self._take_prepared()
+                else:
+                    fallback = self._take_prepared()
                 if fallback is None:
                     time.sleep(0.1)  # nothing to air instead: the source is tried again meanwhile
                 elif not self._fallback_item(fallback):
