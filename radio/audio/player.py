@@ -279,6 +279,7 @@ class Playback:
         if not self.done.wait(timeout):
             return None
         self._runner.join()
+        self._feeder.join(1.0)  # its sources closed (or a relay's input kept) before the caller goes on
         if self._error is not None:
             raise self._error
         return self.result
