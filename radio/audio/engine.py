@@ -14,11 +14,18 @@ audio. Standard output: ``{"event": "started", "index", "at"}``,
 ``{"event": "ended", "index", "at", "status", "played_s", "reason"}``, and last
 ``{"event": "done", "stopped", "device_lost", "underruns"}`` or
 ``{"event": "error", "message"}`` (the output could not be opened).
+
+An engine whose relay input outlives its rundown (interrupted with ``"keep_input": true``:
+an emergency; or connected ahead by the request ``{"connect": [relay entry…], "output"}``)
+says ``"held": true`` in its ``done`` and waits for its next request on the same pipes,
+which takes the input over (held_inputs.py); it exits once its input's session is over or
+its input closes.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import signal
 import sys
 import threading
@@ -38,6 +45,91 @@ def make_output(spec: dict):
     return SoundDeviceOutput(**spec)
 
 
+class _Input:
+    """Standard input on a thread of its own: requests wait in a queue, commands go to the
+    playback on air (kept until it exists), and the end of input (the parent is gone) cuts
+    the audio at once."""
+
+    def __init__(self) -> None:
+        self.requests: queue.Queue = queue.Queue()
+        self._playback = None
+        self._early: list[dict] = []  # commands that came before their playback
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read, name="radio-engine-commands", daemon=True).start()
+
+    def _read(self) -> None:
+        for line in sys.stdin:
+            message = json.loads(line)
+            if "cmd" in message:
+                with self._lock:
+                    playback = self._playback
+                    if playback is None:
+                        self._early.append(message)
+                if playback is not None:
+                    self._apply(playback, message)
+            else:
+                self.requests.put(message)
+        self.requests.put(None)
+        with self._lock:
+            playback = self._playback
+            self._early.append({"cmd": "interrupt", "fade_s": 0.0})  # nobody would log what we air
+        if playback is not None:
+            playback.interrupt(0.0)
+
+    @staticmethod
+    def _apply(playback, command: dict) -> None:
+        if command["cmd"] == "interrupt":
+            playback.interrupt(command.get("fade_s"), command.get("reason"), command.get("keep_input", False))
+        elif command["cmd"] == "stop_after_current":
+            playback.stop_after_current(command.get("reason"))
+
+    def attach(self, playback) -> None:
+        with self._lock:
+            self._playback, early, self._early = playback, self._early, []
+        for command in early if playback is not None else []:
+            self._apply(playback, command)
+
+    def next(self, timeout: float | None) -> dict | None:
+        """The next request (None: the input ended, or none came within *timeout*)."""
+        try:
+            return self.requests.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+
+def _air(request: dict, player: Player, commands: _Input, emit) -> int:
+    """Air one rundown: its events out, its commands in; 1 if the output could not open."""
+    tee = None
+    if request.get("tee"):
+        from radio.streams.feed import StreamTee
+
+        tee = StreamTee(request["tee"])
+    output = make_output(request["output"])
+    player.output_factory = (lambda: tee.wrap(output)) if tee is not None else (lambda: output)
+    player.fade_s, player.ahead_s = request["fade_s"], request["ahead_s"]
+    rundown = [entry_from_json(e) for e in request["rundown"]]
+
+    def on_event(event) -> None:
+        emit(event_to_json(event))
+        if tee is not None and isinstance(event, Started):
+            tee.title(event.entry.title, event.at.timestamp())
+
+    playback = player.start(rundown, at=request["at"], on_event=on_event, join_late=request.get("join_late", False))
+    commands.attach(playback)
+    try:
+        result = playback.wait()
+    except DeviceError as err:
+        emit({"event": "error", "message": str(err)})
+        return 1
+    finally:
+        commands.attach(None)
+        if tee is not None:
+            tee.close()
+    emit({"event": "done", "stopped": result.stopped, "device_lost": result.device_lost,
+          "underruns": result.underruns, "held": bool(player.inputs)})  # fmt: skip
+    return 0
+
+
 def main() -> int:
     # The parent handles Ctrl-C and SIGTERM and tells us (fade-out); we never die mid-buffer.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -52,51 +144,26 @@ def main() -> int:
             except (BrokenPipeError, ValueError):
                 pass  # the parent is gone; its input closing stops us
 
-    line = sys.stdin.readline()  # a warm engine waits here, imports done, until it is needed
-    if not line.strip():
-        return 0  # never needed: the parent closed our input
-    request = json.loads(line)
-    output = make_output(request["output"])
-    tee = None
-    if request.get("tee"):
-        from radio.streams.feed import StreamTee
-
-        tee = StreamTee(request["tee"])
-        output = tee.wrap(output)
-    player = Player(lambda: output, fade_s=request["fade_s"], ahead_s=request["ahead_s"])
-    rundown = [entry_from_json(e) for e in request["rundown"]]
-
-    def on_event(event) -> None:
-        emit(event_to_json(event))
-        if tee is not None and isinstance(event, Started):
-            tee.title(event.entry.title, event.at.timestamp())
-
-    playback = player.start(rundown, at=request["at"], on_event=on_event, join_late=request.get("join_late", False))
-
-    def commands() -> None:
-        for line in sys.stdin:
-            command = json.loads(line)
-            if command["cmd"] == "interrupt":
-                playback.interrupt(command.get("fade_s"), command.get("reason"))
-            elif command["cmd"] == "stop_after_current":
-                playback.stop_after_current(command.get("reason"))
-        playback.interrupt(0.0)  # the parent is gone: nobody would log what we air
-
-    threading.Thread(target=commands, name="radio-engine-commands", daemon=True).start()
-    try:
-        result = playback.wait()
-    except DeviceError as err:
-        emit({"event": "error", "message": str(err)})
-        return 1
-    emit({"event": "done", "stopped": result.stopped, "device_lost": result.device_lost,
-          "underruns": result.underruns})  # fmt: skip
-    if tee is not None:
-        tee.close()
+    commands = _Input()
+    player = Player(lambda: None)  # its output, fade and buffer come with each request
+    code = 0
+    request = commands.next(None)  # a warm engine waits here, imports done, until it is needed
+    while request is not None:
+        if "connect" in request:  # a relay's input, connected ahead of its rundown
+            spec = request["output"]
+            for entry in request["connect"]:
+                player.inputs.open(entry_from_json(entry), spec.get("rate", 48000), spec.get("channels", 1))
+        else:
+            code = _air(request, player, commands, emit)
+        if code or not player.inputs:
+            break
+        request = commands.next(player.inputs.hold_s())  # held for the next rundown, until its session ends
+    player.close()
     try:
         sys.stdout.close()
     except BrokenPipeError:
         pass
-    return 0
+    return code
 
 
 if __name__ == "__main__":

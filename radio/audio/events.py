@@ -50,6 +50,9 @@ class PlayerBase:
     def close(self) -> None:
         """Release what the player keeps ready between rundowns (nothing, by default)."""
 
+    def preconnect(self, rundown: Sequence[Entry]) -> None:
+        """Connect to the sources *rundown* relays ahead of its start (nothing, by default)."""
+
     def play(self, rundown: Sequence[Entry], at: datetime | float | None = None,
              on_event: Callable[[Event], None] | None = None) -> PlayResult:  # fmt: skip
         """Air *rundown* to its end in the foreground. Ctrl-C fades out."""

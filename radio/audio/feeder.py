@@ -37,8 +37,10 @@ class Feeder(threading.Thread):
     """Decodes the rundown ahead of the output into a bounded queue of chunks."""
 
     def __init__(self, rundown: Sequence[Entry], rate: int, channels: int, ahead_frames: int,
-                 fade_s: float = 0.5) -> None:  # fmt: skip
+                 fade_s: float = 0.5, inputs=None) -> None:  # fmt: skip
         super().__init__(name="radio-feeder", daemon=True)
+        self.inputs = inputs  # the player's HeldInputs: relay inputs connected ahead or kept (held_inputs.py)
+        self.keep_inputs = False  # interrupted to be resumed: a relay's input is kept, not closed
         self.rundown = rundown
         self.rate = rate
         self.channels = channels
@@ -81,6 +83,12 @@ class Feeder(threading.Thread):
         """Queue audio of entry *index* (None: its end, with how it ended); False when stopping."""
         return self._put(Chunk(index, data, status, reason))
 
+    def queue_together(self, *chunks: Chunk) -> bool:
+        """Queue *chunks* in one step: the audio callback sees all of them or none. A switch
+        (one entry's end, the next one's first audio) is then never split by a buffer of
+        silence, and both events fall on the same frame; False when stopping."""
+        return self._put(*chunks)
+
     def drop_queued(self, index: int) -> None:
         """Drop the newest queued audio of entry *index* (a relay's silence, once it is known
         to be dead air). The head chunks, which the audio callback may be reading, stay."""
@@ -89,14 +97,14 @@ class Feeder(threading.Thread):
                 self.buffered -= len(self.chunks.pop().data)
             self.cond.notify_all()
 
-    def _put(self, chunk: Chunk) -> bool:
-        size = 0 if chunk.data is None else len(chunk.data)
+    def _put(self, *chunks: Chunk) -> bool:
+        size = sum(len(c.data) for c in chunks if c.data is not None)
         with self.cond:
             while self.buffered >= self.ahead_frames and not self.stopping:
                 self.cond.wait(0.5)
             if self.stopping:
                 return False
-            self.chunks.append(chunk)
+            self.chunks.extend(chunks)  # one step under the GIL: the callback reads chunks[0] without the lock
             self.buffered += size
             self.cond.notify_all()
         return True

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from radio.audio.feeder import Feeder
+from radio.audio.held_inputs import HeldInputs
 from radio.audio.events import Ended, Event, PlayerBase, PlayResult, Started
 from radio.audio.output import DeviceError, DeviceLost, Output
 from radio.domain.playout import Entry, EntryKind, Outcome, fade_frames, start_offset_in_buffer, to_seconds
@@ -187,12 +188,12 @@ class Playback:
 
     def __init__(self, output: Output, rundown: Sequence[Entry], start_at: float | None,
                  fade_s: float, ahead_s: float, on_event: Callable[[Event], None] | None,
-                 join_late: bool = False) -> None:  # fmt: skip
+                 join_late: bool = False, inputs: HeldInputs | None = None) -> None:  # fmt: skip
         self.output = output
         self.result = PlayResult()
         self._on_event = on_event
         self._events: queue.SimpleQueue = queue.SimpleQueue()
-        self._feeder = Feeder(rundown, output.rate, output.channels, int(ahead_s * output.rate), fade_s)
+        self._feeder = Feeder(rundown, output.rate, output.channels, int(ahead_s * output.rate), fade_s, inputs)
         self._sequencer = _Sequencer(self._feeder, output.rate, start_at, fade_s, self._events.put,
                                      realtime=getattr(output, "realtime", True), join_late=join_late)
         self._feeder.sounds_at = self._sequencer.sounds_at
@@ -256,8 +257,10 @@ class Playback:
         self.result.underruns = self._sequencer.underruns
         self.done.set()
 
-    def interrupt(self, fade_s: float | None = None, reason: str | None = None) -> None:
-        """Fade out (the configured fade, or *fade_s*; 0 cuts) and stop."""
+    def interrupt(self, fade_s: float | None = None, reason: str | None = None, keep_input: bool = False) -> None:
+        """Fade out (the configured fade, or *fade_s*; 0 cuts) and stop. *keep_input*: the show
+        resumes later (an emergency): a relay's input stays connected for it (held_inputs.py)."""
+        self._feeder.keep_inputs = keep_input
         if self.result.stopped is None:
             self.result.stopped = reason or _("interrupted")
         self._sequencer.interrupt(fade_s, reason or _("interrupted"))
@@ -276,6 +279,7 @@ class Playback:
         if not self.done.wait(timeout):
             return None
         self._runner.join()
+        self._feeder.join(1.0)  # its sources closed (or a relay's input kept) before the caller goes on
         if self._error is not None:
             raise self._error
         return self.result
@@ -289,6 +293,18 @@ class Player(PlayerBase):
         self.output_factory = output_factory
         self.fade_s = fade_s
         self.ahead_s = ahead_s
+        self.inputs = HeldInputs()  # relay inputs connected ahead, or kept through an emergency
+
+    def preconnect(self, rundown: Sequence[Entry]) -> None:
+        """Connect to the sources *rundown* relays now; its start() takes the connections over."""
+        relays = [e for e in rundown if e.kind is EntryKind.RELAY]
+        if relays:
+            output = self.output_factory()  # (made, not opened: its rate and channels)
+            for entry in relays:
+                self.inputs.open(entry, output.rate, output.channels)
+
+    def close(self) -> None:
+        self.inputs.close()
 
     def start(self, rundown: Sequence[Entry], at: datetime | float | None = None,
               on_event: Callable[[Event], None] | None = None, join_late: bool = False) -> Playback:  # fmt: skip
@@ -300,7 +316,7 @@ class Player(PlayerBase):
         if isinstance(at, datetime):
             at = at.timestamp()
         playback = Playback(self.output_factory(), list(rundown), at, self.fade_s, self.ahead_s, on_event,
-                            join_late)  # fmt: skip
+                            join_late, self.inputs)  # fmt: skip
         playback._begin()
         return playback
 

@@ -31,3 +31,13 @@ def event_to_json(event: Event) -> dict:
         return {"event": "started", "index": event.index, "at": event.at.timestamp()}
     return {"event": "ended", "index": event.index, "at": event.at.timestamp(), "status": str(event.status),
             "played_s": event.played_s, "reason": event.reason}  # fmt: skip
+
+
+def relay_key(entry: Entry) -> tuple[str, float | None]:
+    """What makes two relay entries the same relay: the source's address and the session's end
+    (an engine holding its input airs the rundown that relays it, held_inputs.py)."""
+    return entry.path, entry.until
+
+
+def relay_keys(rundown) -> set[tuple[str, float | None]]:
+    return {relay_key(e) for e in rundown if e.kind is EntryKind.RELAY}

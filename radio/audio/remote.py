@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
-from radio.audio.protocol import entry_to_json
+from radio.audio.protocol import entry_to_json, relay_keys
 from radio.audio.output import DeviceError
 from radio.audio.events import Ended, Event, PlayerBase, PlayResult, Started
-from radio.domain.playout import Entry, Outcome
+from radio.domain.playout import Entry, EntryKind, Outcome
 from radio.i18n import _
 
 
@@ -26,8 +26,10 @@ class EnginePlayback:
     """One rundown airing in an engine process. Thread-safe, like Playback."""
 
     def __init__(self, proc: subprocess.Popen, rundown: Sequence[Entry], on_event,
-                 open_timeout_s: float | None = None) -> None:  # fmt: skip
+                 open_timeout_s: float | None = None, on_held=None) -> None:  # fmt: skip
         self.proc = proc
+        self._on_held = on_held  # called with the engine when it stays, holding a relay input
+        self.held = False
         self.rundown = list(rundown)
         self.result = PlayResult()
         self.done = threading.Event()
@@ -64,6 +66,8 @@ class EnginePlayback:
         open_index: int | None = None
         open_since = 0.0
         for line in self.proc.stdout:
+            if finished:
+                break
             message = json.loads(line)
             self._heard.set()
             kind = message["event"]
@@ -82,7 +86,16 @@ class EnginePlayback:
                     self.result.stopped = message["stopped"]
                 self.result.device_lost = message["device_lost"]
                 self.result.underruns = message["underruns"]
+                self.held = bool(message.get("held"))
                 finished = True
+                if self.held:
+                    break  # the engine stays, its relay input connected, for the next rundown
+        if self.held:
+            if self._on_held is not None:
+                self._on_held(self.proc)
+            self._heard.set()
+            self.done.set()
+            return
         self.proc.wait()
         self._heard.set()
         if not finished and self._timed_out is not None:
@@ -106,10 +119,11 @@ class EnginePlayback:
             except (BrokenPipeError, ValueError, OSError):
                 pass  # the engine has ended already
 
-    def interrupt(self, fade_s: float | None = None, reason: str | None = None) -> None:
+    def interrupt(self, fade_s: float | None = None, reason: str | None = None, keep_input: bool = False) -> None:
         if self.result.stopped is None:
             self.result.stopped = reason or _("interrupted")
-        self._send({"cmd": "interrupt", "fade_s": fade_s, "reason": reason or _("interrupted")})
+        self._send({"cmd": "interrupt", "fade_s": fade_s, "reason": reason or _("interrupted"),
+                    "keep_input": keep_input})  # fmt: skip
 
     def stop_after_current(self, reason: str | None = None) -> None:
         if self.result.stopped is None:
@@ -121,11 +135,20 @@ class EnginePlayback:
             return None
         self._reader.join()
         with self._lock:
-            if self.proc.stdin and not self.proc.stdin.closed:
+            if not self.held and self.proc.stdin and not self.proc.stdin.closed:
                 self.proc.stdin.close()
         if self._error is not None:
             raise self._error
         return self.result
+
+
+def _release(proc: subprocess.Popen) -> None:
+    """Let an engine that holds a relay input go: its input closes, it closes the input and exits."""
+    try:
+        proc.stdin.close()
+    except OSError:
+        pass
+    threading.Thread(target=proc.wait, name="radio-engine-reap", daemon=True).start()
 
 
 def _spawn() -> subprocess.Popen:
@@ -154,6 +177,7 @@ class EnginePlayer(PlayerBase):
         self.ahead_s = ahead_s
         self.warm = warm
         self._spare: subprocess.Popen | None = None
+        self._held: tuple[subprocess.Popen, set] | None = None  # an engine holding relay inputs, and their keys
         self._lock = threading.Lock()
         self._closed = False
         if warm:
@@ -172,11 +196,55 @@ class EnginePlayer(PlayerBase):
             return spare
         return _spawn()
 
+    # ---- engines that hold a relay's input between rundowns (held_inputs.py)
+    def _hold(self, proc: subprocess.Popen, keys: set) -> None:
+        with self._lock:
+            old, self._held = self._held, (proc, keys)
+        if old is not None and old[0] is not proc:
+            _release(old[0])
+
+    def _claim(self, keys: set) -> subprocess.Popen | None:
+        """The engine holding the input of a relay in *keys* (it airs the rundown); an engine
+        holding another relay's is let go when a rundown relays something else."""
+        with self._lock:
+            held = self._held
+            if held is None or not keys:
+                return None  # (a rundown without relay, the alarm say: the input stays held)
+            self._held = None
+        proc, held_keys = held
+        if held_keys & keys and proc.poll() is None:
+            return proc
+        _release(proc)
+        return None
+
+    def preconnect(self, rundown: Sequence[Entry]) -> None:
+        """Connect to the sources *rundown* relays now, in an engine that airs it when started."""
+        relays = [e for e in rundown if e.kind is EntryKind.RELAY]
+        keys = relay_keys(relays)
+        with self._lock:
+            if not keys or (self._held is not None and self._held[1] & keys and self._held[0].poll() is None):
+                return
+        proc = self._take()
+        try:
+            proc.stdin.write(json.dumps({"connect": [entry_to_json(e) for e in relays], "output": self.output}) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return  # the engine died: start() takes another
+        self._hold(proc, keys)
+        self._warm_later()
+
+    def _warm_later(self) -> None:
+        if self.warm:
+            timer = threading.Timer(self.WARM_DELAY_S, self._prepare)
+            timer.daemon = True
+            timer.start()
+
     def start(self, rundown: Sequence[Entry], at: datetime | float | None = None,
               on_event: Callable[[Event], None] | None = None, join_late: bool = False) -> EnginePlayback:  # fmt: skip
         if isinstance(at, datetime):
             at = at.timestamp()
-        proc = self._take()
+        keys = relay_keys(rundown)
+        proc = self._claim(keys) or self._take()
         request = {"rundown": [entry_to_json(e) for e in rundown], "at": at, "output": self.output,
                    "fade_s": self.fade_s, "ahead_s": self.ahead_s, "join_late": join_late, "tee": self.tee}  # fmt: skip
         try:
@@ -184,19 +252,20 @@ class EnginePlayer(PlayerBase):
             proc.stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # the engine died meanwhile: its playback reports it like any engine crash
-        if self.warm:
-            timer = threading.Timer(self.WARM_DELAY_S, self._prepare)
-            timer.daemon = True
-            timer.start()
+        self._warm_later()
         lead = max(0.0, at - time.time()) if at is not None else 0.0
         grace = float(self.output.get("grace_s", 2.5)) + float(self.output.get("latency_s", 0.2))
-        return EnginePlayback(proc, rundown, on_event, open_timeout_s=lead + self.OPEN_S + grace)
+        return EnginePlayback(proc, rundown, on_event, open_timeout_s=lead + self.OPEN_S + grace,
+                              on_held=lambda engine: self._hold(engine, keys))  # fmt: skip
 
     def close(self) -> None:
         """Let the warm engine go (its input closes: it exits without opening anything)."""
         with self._lock:
             self._closed = True
             spare, self._spare = self._spare, None
+            held, self._held = self._held, None
+        if held is not None:
+            _release(held[0])
         if spare is not None:
             try:
                 spare.stdin.close()

@@ -23,6 +23,13 @@ from radio.i18n import _
 
 DRAIN_MARGIN_S = 0.05
 DEFAULT_GRACE_S = 2.5
+BUSY_RETRY_S = 1.5  # a device busy at its opening is tried again this long (the stream before it closing)
+
+
+def _busy(err: Exception) -> bool:
+    """PortAudio's "device unavailable" or ALSA's "busy": another stream holds an exclusive device."""
+    text = str(err).lower()
+    return "unavailable" in text or "busy" in text or "-9985" in text
 
 
 def buffer_time(now: float, current: float, dac: float, latency_s: float) -> float:
@@ -94,21 +101,29 @@ class SoundDeviceOutput:
                 outdata.fill(0)
                 raise sd.CallbackAbort from err
 
-        try:
-            stream = sd.OutputStream(
-                device=device.index,
-                samplerate=self.rate,
-                channels=self.channels,
-                dtype="float32",
-                blocksize=self.block_frames,
-                latency=self.latency_s,
-                callback=callback,
-                finished_callback=on_finished,
-            )
-        except sd.PortAudioError as err:
-            raise DeviceError(
-                _("cannot open the output device '{device}': {reason}").format(device=device.name, reason=err)
-            ) from err
+        opening = time.monotonic()
+        while True:
+            try:
+                stream = sd.OutputStream(
+                    device=device.index,
+                    samplerate=self.rate,
+                    channels=self.channels,
+                    dtype="float32",
+                    blocksize=self.block_frames,
+                    latency=self.latency_s,
+                    callback=callback,
+                    finished_callback=on_finished,
+                )
+                break
+            except sd.PortAudioError as err:
+                # An exclusive device still held by the show before (a hard cut starts the new
+                # show as the old one fades): open it as soon as that stream has closed.
+                if _busy(err) and time.monotonic() - opening < BUSY_RETRY_S:
+                    time.sleep(0.02)
+                    continue
+                raise DeviceError(
+                    _("cannot open the output device '{device}': {reason}").format(device=device.name, reason=err)
+                ) from err
         try:
             stream.start()
         except sd.PortAudioError as err:

@@ -4,6 +4,7 @@ one of these on its queue, and is handled one at a time on its single thread."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from radio.domain.schedule import Occurrence
 
@@ -20,6 +21,7 @@ class PlaybackDone:
     """An airing's playback has ended (to its end, cut, or the device failed)."""
 
     airing: object
+    resume_at: datetime | None = None  # an alarm's last sample sounds then: what it interrupted resumes there
 
 
 @dataclass(frozen=True, eq=False)

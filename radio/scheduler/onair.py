@@ -22,17 +22,18 @@ from datetime import datetime, timedelta, timezone
 
 from radio.audio.events import Event, PlayerBase, Started
 from radio.domain.asrun import AsRunStatus
-from radio.domain.playout import EntryKind
-from radio.domain.schedule import Occurrence, StartKind, plan_rejoin, plan_start
+from radio.domain.schedule import Occurrence, StartKind, plan_start
 from radio.i18n import _
 from radio.scheduler.airing import Airing, AiringState, build_airing
 from radio.scheduler.asrun_writer import AsRunWriter
 from radio.scheduler.clock_guard import ClockGuard
 from radio.scheduler.commands import Cut, Due, PlaybackDone, Reload, Replan, Retry, Stop
 from radio.scheduler.device import DeviceRecovery
+from radio.scheduler.handover import alarm_ends_at, connect_ahead
 from radio.scheduler.listener import Listeners
 from radio.scheduler.planner import Show, show_for
 from radio.scheduler.problems import Problems
+from radio.scheduler.rejoin import aired_rows, continuation
 from radio.scheduler.rundown import jingle_problems
 from radio.scheduler.timetable import LEAD_S, Timetable
 from radio.scheduler.transmitter import Transmitter
@@ -40,7 +41,7 @@ from radio.scheduler.transmitter import Transmitter
 __all__ = ["OnAir", "Due", "Replan", "Reload", "Stop"]
 log = logging.getLogger("radio.daemon")
 
-REJOIN_LEAD_S = 0.7  # a rejoin (restart, device back) is placed this far ahead, on the show's timeline
+CUT_OPEN_S = 1.2  # a hard cut's new show opens its output this long before its instant
 
 
 def _now() -> datetime:
@@ -90,7 +91,7 @@ class OnAir:
         if isinstance(command, Due):
             self._due(command.occurrence)
         elif isinstance(command, PlaybackDone):
-            self._done(command.airing)
+            self._done(command.airing, command.resume_at)
         elif isinstance(command, Cut):
             airing = command.airing
             if airing is self.current and airing.playback is not None:
@@ -162,10 +163,10 @@ class OnAir:
         if current is None:
             self._air(show, at=occ.start)
             return
+        connect_ahead(self.app, self.player, show)  # a relay's source, at its lead (handover.py)
         plan = plan_start(occ.start_rule, occ.start, current.busy_until())
         if occ.start_rule.kind is StartKind.HARD:
-            self._hard_cut(current, occ, reason)
-            self._air(show, at=occ.start if occ.start > _now() + timedelta(seconds=0.3) else None)
+            self._hard_cut(current, show, reason)
             return
         # soft or wait:N: after the item on air ends; for wait:N, cut at the limit
         self._cut(current, reason)
@@ -186,8 +187,9 @@ class OnAir:
         else:
             current.move(AiringState.SUSPENDED, reason)
             self.suspended.append(current)
-        if current.playback is not None:
-            current.playback.interrupt(fade_s=self.app.settings.playout.emergency_fade_s, reason=reason)
+        if current.playback is not None:  # a relay's input stays connected for the resume
+            current.playback.interrupt(fade_s=self.app.settings.playout.emergency_fade_s, reason=reason,
+                                       keep_input=current.state is AiringState.SUSPENDED)  # fmt: skip
         self.current = None
 
     @staticmethod
@@ -198,19 +200,26 @@ class OnAir:
         else:
             airing.move(AiringState.CUT, reason)
 
-    def _hard_cut(self, current: Airing, occ: Occurrence, reason: str) -> None:
-        """A hard start: the show on air fades out so that its fade ends at the instant. Whatever
-        the old playback does meanwhile (its device failing included) the new show starts."""
-        delay = (occ.start - _now()).total_seconds() - self.player.fade_s - 0.5
-        if delay > 0:
-            time.sleep(delay)
+    def _hard_cut(self, current: Airing, show: Show, reason: str) -> None:
+        """A hard start: the new show goes on air a moment ahead, its first sample on the instant,
+        and the old one fades out to end then (waiting for its stream to close first left 0.2
+        to 0.4 s of silence). A shared device mixes the fade with the new stream's silence; an
+        exclusive one opens the new stream as the old closes (sd_output.py). Whatever the old
+        playback does (its device failing included) the new show starts."""
+        start = show.occurrence.start
+        opening = (start - _now()).total_seconds() - CUT_OPEN_S
+        if opening > 0:
+            time.sleep(opening)
         self._cut(current, reason)
+        self.current = None
+        self._air(show, at=start if start > _now() + timedelta(seconds=0.3) else None)
+        fade_at = (start - _now()).total_seconds() - self.player.fade_s - self.app.settings.playout.latency_s - 0.1
+        if fade_at > 0:
+            time.sleep(fade_at)
         try:
             current.playback.interrupt(reason=reason)
-            current.playback.wait(10)
-        except Exception as err:  # its device failed at the cut: the cut show is over anyway
-            log.warning("the show cut at %s ended with an error: %s", occ.start.isoformat(), err)
-        self.current = None
+        except Exception as err:  # its engine is gone already: the cut show is over anyway
+            log.warning("the show cut at %s ended with an error: %s", start.isoformat(), err)
 
     def _air(self, show: Show, at: datetime | None, airing: Airing | None = None, join_late: bool = False) -> None:
         """Put *airing* (by default all of *show*) on air at *at*. Parts that cannot air are
@@ -257,6 +266,8 @@ class OnAir:
             self.listeners.entry_started(airing, event)
         else:
             self.listeners.entry_ended(airing, event)
+            if self.suspended and (ends_at := alarm_ends_at(airing, event)):  # resume on the alarm's end
+                self.post(PlaybackDone(airing, resume_at=ends_at))
 
     def _watch(self, airing: Airing) -> None:
         try:
@@ -272,10 +283,13 @@ class OnAir:
         if unreached:
             self.listeners.entries_not_aired(airing, unreached, status, reason)
 
-    def _done(self, airing: Airing) -> None:
-        """A playback has ended: log what it never reached, then air what comes next."""
+    def _done(self, airing: Airing, resume_at: datetime | None = None) -> None:
+        """A playback has ended (or, with *resume_at*, an alarm's last sample is about to sound
+        then): log what it never reached, then air what comes next."""
         if airing.state is AiringState.SUSPENDED:
             return  # resumed after the emergency
+        if resume_at is not None and (airing is not self.current or airing.state is not AiringState.ON_AIR):
+            return  # the alarm was cut or lost meanwhile: its own end decides
         result = airing.playback.result if airing.playback is not None else None
         if airing.state is AiringState.CUT:
             self._not_aired(airing, AsRunStatus.SKIPPED, airing.reason)
@@ -294,9 +308,9 @@ class OnAir:
         if self.pending:
             self._air(self.pending.pop(0), at=None)
             return
-        self._after_show()
+        self._after_show(resume_at)
 
-    def _after_show(self) -> None:
+    def _after_show(self, at: datetime | None = None) -> None:
         """Nothing on air: resume a show an emergency interrupted, else switch off."""
         while self.suspended:
             suspended = self.suspended.pop()
@@ -306,7 +320,7 @@ class OnAir:
                 log.info("resuming %s after the emergency", suspended.occurrence.slot_name or "one-off")
                 resumed = build_airing(self.app, suspended.show, rest, opening=False)
                 resumed.continued = True
-                self._air(suspended.show, None, resumed)
+                self._air(suspended.show, at, resumed)
                 return
         if not self.stopping:
             self._power_off_unless_soon()
@@ -316,17 +330,11 @@ class OnAir:
         """Pick up an occurrence that was on air when the daemon stopped, at the right offset.
         An item whose row the crash closed (in *crashed*) is still due for the rest of its time."""
         airing = build_airing(self.app, show, show.items)
-        aired_items = [r.item_id for r in rows]
-        aired = set()
-        for index in sorted(airing.items):  # match rows to rundown positions in order
-            if airing.items[index].id in aired_items:
-                aired_items.remove(airing.items[index].id)
-                aired.add(index)
+        aired = aired_rows(airing, rows)
         cut_by_crash = any(r.id in crashed for r in rows)
         if all(index in aired for index in airing.items) and not cut_by_crash and not airing.relay_left(now):
             return  # every item has its final row (aired, cut, skipped or missed) and no relay time is left
-        first_item = min(airing.items, default=0)
-        aired |= set(range(first_item))  # an opening jingle that aired
+        aired |= set(range(min(airing.items, default=0)))  # an opening jingle that aired
         airing.timeline_start = min((r.started_at for r in rows if r.started_at), default=show.occurrence.start)
         self.timetable.attempted.add(show.occurrence.key)
         self._continue(airing, aired, now, _("the daemon was not running"))
@@ -341,44 +349,21 @@ class OnAir:
         self._continue(airing, airing.accounted(), now, reason, attempt=airing.attempt + 1)
 
     def _continue(self, airing: Airing, aired: set[int], now: datetime, missed_reason: str, attempt: int = 0) -> None:
-        """Air the rest of *airing* from where its timeline is a moment from now: the entry
-        that should be on air then, at the right offset. Entries whose whole time passed
-        unaired are logged missed. With nothing left, the show is over."""
-        at = now + timedelta(seconds=REJOIN_LEAD_S)
-        plan = plan_rejoin(airing.durations(), airing.timeline_start or now, at, aired)
-        missed = [i for i in plan.missed if i in airing.items]
-        if missed:
-            self.listeners.entries_not_aired(airing, missed, AsRunStatus.MISSED, missed_reason)
-        rest_indexes = [i for i in sorted(airing.items) if plan.index is not None and i >= plan.index]
+        """Air the rest of *airing* on its timeline (`rejoin.py`); entries whose whole time
+        passed unaired are logged missed. With nothing left, the show is over."""
+        plan = continuation(self.app, airing, aired, now, attempt)
+        if plan.missed:
+            self.listeners.entries_not_aired(airing, plan.missed, AsRunStatus.MISSED, missed_reason)
         if airing.state is not AiringState.OVER:
             airing.move(AiringState.OVER)  # a new airing continues it (or nothing is left)
-        if not rest_indexes and airing.relay_left(at):  # the relay joins live, for the time left
-            log.info("rejoining the relay of %s", airing.occurrence.slot_name)
-            rejoined = build_airing(self.app, airing.show, [], opening=False)
-            rejoined.timeline_start, rejoined.attempt, rejoined.continued = at, attempt, True
-            self._air(airing.show, at=at, airing=rejoined)
-            return
-        if not rest_indexes:
+        if plan.airing is None:
             if airing is self.current:
                 self.current = None
                 self.recovery.gave_up()
                 self._after_show()
             return
-        first = rest_indexes[0]
-        into = plan.offset_s if plan.index == first else 0.0
-        offset = airing.rundown[first].offset_s + into
-        start = airing.timeline_start + timedelta(seconds=sum(airing.durations()[:first]) + into)
-        log.info("rejoining %s at item %d, %.1f s in", airing.occurrence.slot_name or "one-off", first, offset)
-        rejoined = build_airing(self.app, airing.show, [airing.items[i] for i in rest_indexes], offset_s=offset,
-                                opening=False)  # fmt: skip
-        # as-run rows keep the planned instants of the original timeline: the rejoined rundown
-        # is the original's tail from *first* (rest of the items, relay, closing jingle, fallbacks)
-        first_new = next(i for i, e in enumerate(rejoined.rundown) if e.kind is EntryKind.ITEM)
-        rejoined.planned = {j: airing.planned.get(first + j - first_new, t) for j, t in rejoined.planned.items()}
-        rejoined.timeline_start, rejoined.attempt, rejoined.continued = start, attempt, True
-        if first in aired:  # the item joined already has its row (cut, or aired before a restart)
-            rejoined.logged.add(first_new)
-        self._air(airing.show, at=max(start, at), airing=rejoined, join_late=True)
+        log.info("rejoining %s at %s", airing.occurrence.slot_name or "one-off", plan.at.isoformat())
+        self._air(airing.show, at=plan.at, airing=plan.airing, join_late=plan.join_late)
 
     # ---- transmitter power and stopping
     def _power_off_unless_soon(self) -> None:
