@@ -172,7 +172,7 @@ def fallback_items(app, occ: Occurrence) -> list[Item]:
     playlist (playlists/filler.toml or .txt); only items that may air that day."""
     ids = list(occ.fallback)
     if not ids:
-        from radio.export.playlists import load_playlist
+        from radio.library.playlists import load_playlist
 
         try:
             ids = list(load_playlist(app.settings.playlists_dir, FILLER_PLAYLIST).item_ids)

@@ -30,11 +30,11 @@ from pathlib import Path
 from radio.domain.asrun import AsRunEntry, AsRunRecord, AsRunStatus, item_record, relay_record
 from radio.errors import DiskFullError, RadioError
 from radio.faults import NEARLY_FULL, free_bytes, human_bytes
+from radio.home import StationHome
 from radio.storage.backup import backup_due, daily_backup
 
 log = logging.getLogger("radio.daemon")
 
-RESERVE_NAME = "space-reserve"
 RETRY_S = 10.0
 STARTUP_BACKUP_DELAY_S = 5.0
 
@@ -43,7 +43,7 @@ class SpaceReserve:
     """A file holding disk space for the day the disk fills."""
 
     def __init__(self, home: Path, megabytes: int) -> None:
-        self.path = home / RESERVE_NAME
+        self.path = StationHome(home).disk_reserve
         self.size = megabytes * 1024 * 1024
 
     @property
