@@ -8,6 +8,7 @@ import threading
 from collections import deque
 from datetime import datetime, timedelta, timezone
 
+from radio.domain.asrun import AsRunStatus
 from radio.scheduler.listener import PlayoutListener
 
 log = logging.getLogger("radio.daemon")
@@ -29,7 +30,7 @@ class Problems(PlayoutListener):
             self._seen.append((now, text))
 
     def entries_not_aired(self, airing, indexes, status, reason) -> None:
-        if str(status) == "failed":
+        if status is AsRunStatus.FAILED:
             self.problem(reason)
 
     def as_json(self, now: datetime | None = None) -> list[dict]:

@@ -225,8 +225,8 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
     zone = app.settings.zone
     now = datetime.now(timezone.utc)
     pid = daemon_pid(app.settings.home)
-    playing = [r for r in app.as_run.between(now - timedelta(hours=6), now + timedelta(minutes=1))
-               if r.status is AsRunStatus.PLAYING]  # fmt: skip
+    recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))  # one read for both
+    playing = [r for r in recent if r.status is AsRunStatus.PLAYING and r.started_at > now - timedelta(hours=6)]
     on_air = playing[-1] if pid and playing else None
     # an occurrence with rows aired already (a clock set back shows it again): not "next"
     coming = [o for o in occurrences(app, now, now + timedelta(days=8))
@@ -246,18 +246,18 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
         ],
         "clock": clock if clock is not None else clock_now(app),
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone), "relay": o.relay} for o in coming],
-        "problems": _problems(app, problems or [], now),
+        "problems": _problems(app, problems or [], recent),
     }  # fmt: skip
 
 
-def _problems(app, met: list[dict], now: datetime) -> list[dict]:
+def _problems(app, met: list[dict], recent) -> list[dict]:
     """The daemon's problems, the settings' own, and failed rows of the last 24 h; each once."""
     from radio.scheduler.rundown import jingle_problems
 
     zone = app.settings.zone
     found = list(met)
     found += [{"at": None, "what": text} for text in jingle_problems(app.settings)]
-    for row in app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1)):
+    for row in recent:
         if row.status is AsRunStatus.FAILED:
             found.append({"at": _iso(row.started_at or row.scheduled_at, zone),
                           "what": _("{title} (#{id}) could not air: {reason}").format(

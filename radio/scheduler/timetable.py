@@ -110,6 +110,5 @@ class Timetable:
     def _missed(self, show, reason: str) -> None:
         occ = show.occurrence
         self.listeners.show_not_aired(occ, show.items, AsRunStatus.MISSED, reason)
-        if show.skipped:
-            for item, why in show.skipped:
-                self.listeners.show_not_aired(occ, [item], AsRunStatus.SKIPPED, why)
+        for item, why in show.skipped:
+            self.listeners.show_not_aired(occ, [item], AsRunStatus.SKIPPED, why)
