@@ -72,12 +72,11 @@ def emergency(ctx: Ctx):
         raise RadioError(_("choose an item"))
     items = ctx.app.library.get_many(ids)
     if ctx.f("confirm") != "yes":
-        return ctx.render("emergency_confirm.html", items=items)
+        return ctx.render("emergency_confirm.html", items=items, running=service.daemon_running(ctx.app))
     sent = service.send_emergency(ctx.app, ids)
+    running = service.daemon_running(ctx.app)
     ctx.audit("emergency", ", ".join(f"#{i.id} {i.title}" for i in sent))
-    ctx.flash(ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
-                       "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
-                       len(sent)).format(n=len(sent)))  # fmt: skip
+    ctx.flash(service.emergency_answer(len(sent), running), "ok" if running else "error")
     return ctx.redirect("/on-air")
 
 
