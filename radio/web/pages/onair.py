@@ -33,7 +33,8 @@ def _state(ctx: Ctx) -> dict:
     from radio.scheduler.planner import occurrences, show_for
 
     daemon = _daemon_status(app)
-    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"))
+    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"),
+                                    streams=daemon.get("streams"))  # fmt: skip
     status["device"] = daemon.get("device")
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
@@ -52,7 +53,14 @@ def _state(ctx: Ctx) -> dict:
     recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
     failures = [r for r in recent if r.status is AsRunStatus.FAILED][-3:]
     last = [r for r in recent if r.status is not AsRunStatus.PLAYING][-5:]
-    return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last}
+    from radio.reports.asrun_listing import emergency_starts, is_emergency
+    from radio.web.pages.onair_health import relay_health, stream_health
+
+    emergencies = emergency_starts(app, now - timedelta(hours=24), now + timedelta(minutes=1))
+    return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last,
+            "relay": relay_health(app, recent, on_air, status["next"]),
+            "streams": stream_health(status["streams"], status["daemon"]["running"]),
+            "emergency_rows": {r.id for r in last if is_emergency(r, emergencies)}}  # fmt: skip
 
 
 def on_air(ctx: Ctx):
