@@ -9,7 +9,7 @@ from radio.domain.asrun import AsRunStatus
 from radio.domain.library import ItemStatus
 from radio.domain.users import Role
 from radio.errors import NotFoundError, RadioError
-from radio.i18n import _, ngettext
+from radio.i18n import _
 from radio.scheduler import service
 from radio.web.core import Ctx, number, page
 
