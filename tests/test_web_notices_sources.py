@@ -17,6 +17,7 @@ import pytest
 
 from tests.icecast import icecast  # noqa: F401 - fixture
 from tests.relaytools import ToneSource
+from tests.test_daemon import station  # noqa: F401 - fixture
 from tests.webtools import Client, console  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
@@ -194,3 +195,71 @@ def test_an_emergency_while_the_service_is_down_is_answered_plainly(console, rad
     # the command line answers the same
     cli = radio("emergency", str(item), env={"LANGUAGE": "vi"})
     assert cli.exit_code == 0 and "KHÔNG chạy" in cli.stdout and "một, hai giây" not in cli.stdout
+
+
+def test_the_services_refuse_what_a_role_may_not_do(radio, tone):
+    """The rule is the service's, not the route's: called with a role, each refuses on its own
+    (None, the station's command line, may do everything)."""
+    from radio.app import open_app
+    from radio.domain.library import Priority
+    from radio.domain.users import Role
+    from radio.errors import ForbiddenError
+    from radio.library.catalog import approve_items
+    from radio.scheduler import relay_service
+    from radio.tts.service import create_notice
+
+    draft = radio.add(tone("ban-tin.wav"), approve=False)["id"]
+    app = open_app(radio.home)
+    try:
+        refused = [
+            lambda: create_notice(app, NOTICE, topic="y-te", title="T", role=Role.VIEWER),
+            lambda: create_notice(app, NOTICE, topic="y-te", title="T", priority=Priority.EMERGENCY, role=Role.OPERATOR),
+            lambda: approve_items(app.library, [draft], "Bình", role=Role.OPERATOR),
+            lambda: relay_service.add_source(app, "vov1", "http://127.0.0.1:9/x", "VOV1", role=Role.APPROVER),
+            lambda: relay_service.test_source(app, "vov1", 1.0, role=Role.VIEWER),
+        ]
+        for attempt in refused:
+            with pytest.raises(ForbiddenError):
+                attempt()
+        assert app.library.get(draft).status.value == "draft" and app.sources.all() == []
+        relay_service.add_source(app, "vov1", "http://127.0.0.1:9/x", "VOV1", role=Role.ADMIN)
+        for attempt in (lambda: relay_service.edit_source(app, "vov1", name="X", role=Role.OPERATOR),
+                        lambda: relay_service.remove_source(app, "vov1", role=Role.OPERATOR)):  # fmt: skip
+            with pytest.raises(ForbiddenError):
+                attempt()
+        assert [s.name for s in app.sources.all()] == ["VOV1"]
+        assert approve_items(app.library, [draft], "An", role=Role.APPROVER)[0].approved_by == "An"
+    finally:
+        app.close()
+
+
+def _wait_for_page(client: Client, path: str, predicate, timeout: float = 45.0) -> str:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = _text(client.get(path))
+        if predicate(text):
+            return text
+        time.sleep(0.3)
+    raise AssertionError(f"{path} never showed what was waited for: {text}")
+
+
+def test_on_air_shows_the_relay_its_fallback_and_the_drop(console, radio, station, icecast):  # noqa: F811
+    """A real relay session on the real daemon: On air says it relays, then — the source killed —
+    that the fallback is on air and why, and when the source dropped."""
+    fallback = station.item(20.0, 71)
+    with ToneSource(icecast, "/vov1", 440.0) as source:
+        added = radio("source", "add", "vov1", source.listen_url, "--name", "VOV1", "--no-data", "2", "--buffer", "2")
+        assert added.exit_code == 0, added.output
+        station.slot_in(6, "Tiếp sóng VOV", max_minutes="1", relay="vov1", fallback=str(fallback))
+        station.start()
+        viewer = console.client("chi")
+        before = _text(viewer.get("/on-air?fragment=1"))
+        assert "Tiếp sóng: hiện không tiếp sóng; lần tới: VOV1 lúc" in before
+        _wait_for_page(viewer, "/on-air?fragment=1", lambda t: "Tiếp sóng: đang tiếp sóng VOV1 từ" in t)
+        source.kill()
+        shown = _wait_for_page(viewer, "/on-air?fragment=1",
+                               lambda t: "VOV1 im lặng hoặc mất tín hiệu: đang phát bản tin dự phòng từ" in t)  # fmt: skip
+        assert "Tiếp sóng: VOV1 mất tín hiệu lúc" in shown
+        assert station.stop() == 0

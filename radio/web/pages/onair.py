@@ -46,6 +46,8 @@ def _state(ctx: Ctx) -> dict:
             on_air["remaining_s"] = max(0.0, item.duration_s - on_air["elapsed_s"])
         except NotFoundError:
             pass
+    if on_air:
+        on_air.setdefault("topic", None)  # a relay segment has no item (the page crashed on one)
     coming = []
     for occurrence in occurrences(app, now, now + timedelta(days=2))[:3]:
         show = show_for(app, occurrence)

@@ -24,7 +24,7 @@ def relay_health(app, recent: list, on_air: dict | None, coming: list[dict]) -> 
     state, code, since, reason = "idle", None, None, None
     if playing is not None and playing.relay_source is not None:
         state, code, since = "relaying", playing.relay_source, playing.started_at
-    elif playing is not None and playing.slot_id in relay_slots:
+    elif playing is not None and playing.slot_id in relay_slots and playing.reason:  # a fallback: why it airs
         state, code, since, reason = "fallback", relay_slots[playing.slot_id], playing.started_at, playing.reason
     segments = [r for r in recent if r.relay_source is not None and r.status is not AsRunStatus.PLAYING]
     last_outage = next((r for r in reversed(segments) if r.status is not AsRunStatus.COMPLETED), None)
