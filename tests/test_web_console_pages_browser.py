@@ -205,6 +205,7 @@ def test_an_approver_types_a_notice_on_the_phone_and_the_commune_hears_it(
         phone.click("button[name=do][value=save]")
         phone.wait_for_load_state()
         assert "đã lưu bản nháp thông báo #3 Thông báo tiêm phòng" in phone.inner_text(".flash")
+        assert phone.inner_text("#waiting") == "1 thông báo đang chờ bạn duyệt"  # the approver's part first
         card = phone.locator("#notice-3")
         assert "chưa duyệt" in card.inner_text() and NOTICE in card.inner_text()
         _tall_enough(card.locator("form.air > button"))
@@ -255,7 +256,7 @@ def test_an_approver_types_a_notice_on_the_phone_and_the_commune_hears_it(
 
         # every new page at both sizes, for a reviewer; none wider than the phone
         for path, name in (("/notices", "notices"), ("/sources", "sources"), ("/schedule/slots", "slots"),
-                           ("/on-air", "on-air")):  # fmt: skip
+                           ("/on-air", "on-air"), ("/log", "log")):  # fmt: skip
             admin.goto(url + path)
             _shot(admin, folder, f"desktop-{name}")
             phone.goto(url + path)
