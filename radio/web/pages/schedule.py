@@ -139,9 +139,28 @@ def _minutes(text: str) -> int | None:
     return minutes
 
 
+def _fallback(ctx: Ctx) -> list[int]:
+    """The fallback items, as `--fallback 12,7` takes them: numbers in air order."""
+    ids = []
+    for word in ctx.f("fallback").replace(",", " ").split():
+        found = number(word.lstrip("#"))
+        if found is None:
+            raise RadioError(_("'{value}' is not an item number").format(value=word))
+        ids.append(found)
+    return ids
+
+
+def _relay_changes(ctx: Ctx) -> dict:
+    """The relay and fallback of an edit form; a form without those fields changes neither."""
+    if ctx.form is None or "relay" not in ctx.form:
+        return {}
+    return {"relay": ctx.f("relay").strip() or None, "fallback": _fallback(ctx)}
+
+
 def slot_add(ctx: Ctx):
     made = service.add_slot(ctx.app, ctx.f("name").strip(), ctx.f("at"), ctx.f("days") or "mon-sun",
-                            _minutes(ctx.f("max_minutes")), ctx.f("start") or "hard", ctx.f("jingles") == "on")  # fmt: skip
+                            _minutes(ctx.f("max_minutes")), ctx.f("start") or "hard", ctx.f("jingles") == "on",
+                            relay=ctx.f("relay").strip() or None, fallback=_fallback(ctx))  # fmt: skip
     ctx.audit("slot.add", f"{made.name} {made.start.strftime('%H:%M')}")
     ctx.flash(_("added slot '{name}'").format(name=made.name))
     return ctx.redirect("/schedule/slots")
@@ -151,7 +170,8 @@ def slot_edit(ctx: Ctx):
     old = _slot_by_id(ctx)
     edited = service.edit_slot(ctx.app, old.name, new_name=ctx.f("name").strip() or None, at=ctx.f("at") or None,
                                days=ctx.f("days") or None, max_minutes=_minutes(ctx.f("max_minutes")),
-                               start_kind=ctx.f("start") or None, jingles=ctx.f("jingles") == "on")  # fmt: skip
+                               start_kind=ctx.f("start") or None, jingles=ctx.f("jingles") == "on",
+                               **_relay_changes(ctx))  # fmt: skip
     ctx.audit("slot.edit", edited.name)
     ctx.flash(_("updated slot '{name}'").format(name=edited.name))
     return ctx.redirect("/schedule/slots")
@@ -167,7 +187,7 @@ def slot_remove(ctx: Ctx):
 
 def slots_page(ctx: Ctx):
     return ctx.render("slots.html", slots=ctx.app.schedule.slots(), format_days=format_days,
-                      default_max=ctx.app.settings.schedule.max_minutes)  # fmt: skip
+                      default_max=ctx.app.settings.schedule.max_minutes, sources=ctx.app.sources.all())  # fmt: skip
 
 
 def routes() -> list:
