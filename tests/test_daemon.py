@@ -263,3 +263,24 @@ def test_sigterm_fades_out_logs_interrupted_and_exits_0(station):
     assert row["status"] == "interrupted" and row["ended_at"]
     assert 1.0 < row["seconds_played"] < 4.0
     assert not json.loads(station.cli("status", "--json").stdout)["daemon"]["running"]
+
+
+def test_an_item_queued_into_a_session_after_its_timer_fired_still_airs(station):
+    """A session made within its lead (6 s: the transmitter's preroll + 1) comes due at once,
+    empty; the operator then queues into it, a second before its instant: it airs, from its
+    beginning, with its row (it used to be dealt with as empty: never aired, no row at all)."""
+    bulletin = station.item(1.5, 71)
+    station.start()
+    start = station.slot_in(5)
+    log = station.tmp / "daemon.log"
+    deadline = time.monotonic() + 5
+    while "nothing to air in Sáng" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "nothing to air in Sáng" in log.read_text()
+    assert station.radio("queue", "add", bulletin, "--slot", "Sáng").exit_code == 0
+    (row,) = station.wait_for(lambda r: _final(r, 1))
+    assert (row["item_id"], row["status"], row["slot"]) == (bulletin, "completed", "Sáng"), row
+    assert abs(row["seconds_played"] - 1.5) < 0.01
+    assert datetime.fromisoformat(row["started_at"]) >= start - timedelta(seconds=0.05)
+    assert station.stop() == 0
+    assert log.read_text().count("nothing to air in Sáng") == 1
