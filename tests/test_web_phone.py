@@ -25,8 +25,9 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/ensure-system-deps)"),
 ]
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "locale": "vi-VN"}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN"}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 TAP = 44  # px: the usual minimum for what a finger taps
 APPROVER = "Nguyễn Văn An, Chủ tịch UBND xã"
@@ -192,6 +193,7 @@ def test_the_weekday_boxes_and_the_start_rule_come_back_as_ticked(console, radio
         "T2", "T3", "T4", "T5", "T6", "T7", "CN"]
     form.locator("input[name=name]").fill("Bản tin sáng")
     form.locator("input[name=at]").fill("05:30:00")
+    assert not form.locator("input[name=wait_s]").is_visible()  # asked only for "chờ tối đa N giây"
     form.locator("select[name=start]").select_option(label="chờ tối đa N giây")
     form.locator("input[name=wait_s]").fill("90")
     form.locator("button[type=submit]").click()
