@@ -148,3 +148,18 @@ def test_item_and_hamlet_fields_not_offered_are_refused(console, radio, tone):
         c.post("/usb/hamlets/add", fields)
         assert len(_errors(c, "/usb")) == 1
     assert radio.json("hamlet", "list") == []
+
+
+def test_the_sample_list_of_hamlets_imports_as_it_is(console, radio):
+    """The USB page names no CSV columns: it offers a sample list, in Vietnamese, that imports."""
+    c = console.client("binh")
+    page = c.get("/usb").text
+    assert "code, name" not in page and str(console.home) not in page
+    sample = c.get("/usb/hamlets/template.csv")
+    assert sample.status == 200 and sample.text.splitlines()[0] == "Mã thôn,Tên thôn,Ngôn ngữ,Chủ đề,Ghi chú"
+    boundary = "radio-sample"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c.csrf}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"thon.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n{sample.text}\r\n--{boundary}--\r\n").encode()  # fmt: skip
+    assert c.request("POST", "/usb/hamlets/import", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}).status == 303
+    assert [(h["code"], h["languages"]) for h in radio.json("hamlet", "list")] == [("BANDON", ["vi", "hmn"]), ("DONGTAM", ["vi"])]

@@ -123,8 +123,10 @@ def test_hamlets_import_export_with_progress_and_verify(console, radio, tone):
     assert op.post("/usb/hamlets/BANDON/remove", {}).status == 303
     assert [h["code"] for h in radio.json("hamlet", "list")] == ["DONGTAM"]
 
-    dest = str(console.home / "exports")
+    dest = "export"  # the page offers destinations by name; the server alone knows their paths
+    assert 'value="export"' in op.get("/usb").text and str(console.home) not in op.get("/usb").text
     assert op.post("/usb/export", {"dest": "/etc"}).status == 303  # not offered: refused
+    assert op.post("/usb/export", {"dest": str(console.home / "exports")}).status == 303  # a path: refused too
     assert not (console.home / "exports").exists() or not any((console.home / "exports").iterdir())
     started = op.post("/usb/export", [("dest", dest), ("hamlet", "DONGTAM")])
     assert started.status == 303 and started.header("location").startswith("/usb?job=")

@@ -56,10 +56,15 @@ def destination_label(app, dest: Path | str) -> str:
 TEMPLATE_CSV = "Mã thôn,Tên thôn,Ngôn ngữ,Chủ đề,Ghi chú\nDONGTAM,Thôn Đồng Tâm,vi,,\nBANDON,Bản Đôn,\"vi, hmn\",,\n"
 
 
+def destination_key(app, dest: Path) -> str:
+    """What the form sends for a destination: a name, never a path (the server alone maps it)."""
+    return "export" if dest == export_folder(app) else "usb:" + dest.name
+
+
 def _chosen(ctx: Ctx) -> Path:
     wanted = ctx.f("dest")
     for dest in destinations(ctx.app):
-        if str(dest) == wanted:
+        if destination_key(ctx.app, dest) == wanted:
             dest.mkdir(exist_ok=True) if dest == export_folder(ctx.app) else None
             return dest
     raise RadioError(_("choose a destination from the list"))
@@ -70,7 +75,7 @@ def usb_page(ctx: Ctx):
     job = ctx.web.jobs.get(ctx.q("job")) if ctx.q("job") else None
     return ctx.render("usb.html", hamlets=app.hamlets.list(), packages=app.hamlets.packages()[-20:],
                       destinations=destinations(app), job=job, job_id=ctx.q("job"), topics=app.taxonomy.topics,
-                      where=lambda d: destination_label(app, d))  # fmt: skip
+                      where=lambda d: destination_label(app, d), key=lambda d: destination_key(app, d))  # fmt: skip
 
 
 def template_csv(ctx: Ctx):
