@@ -164,6 +164,18 @@ def test_every_page_fits_a_phone_and_a_desktop_with_targets_a_finger_can_tap(con
             if size == "phone":
                 small = page.evaluate(SMALL_TARGETS)
                 assert not small, f"{path}: smaller than {TAP} px: {small}"
+        page.goto(console.url + "/on-air")  # the emergency's confirmation page (not confirmed)
+        page.click("form[action='/emergency'] button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("input[name=confirm][value=yes]").count() == 1
+        page.screenshot(path=str(shots / f"{size}-emergency-confirm.png"), full_page=True)
+        _fits(page)
+        assert size != "phone" or not page.evaluate(SMALL_TARGETS)
+        login = browser.new_context(**SIZES[size]).new_page()
+        login.goto(console.url + "/login")
+        login.screenshot(path=str(shots / f"{size}-login.png"), full_page=True)
+        _fits(login)
+        assert size != "phone" or not login.evaluate(SMALL_TARGETS)
         if size == "phone":
             # the as-run log is cards: each row's title and status on the screen, no sideways scroll
             page.goto(console.url + "/log")
@@ -181,6 +193,8 @@ def test_every_page_fits_a_phone_and_a_desktop_with_targets_a_finger_can_tap(con
             page.goto(console.url + path)
             page.screenshot(path=str(shots / f"phone-{role}{path.replace('/', '-')}.png"), full_page=True)
             _fits(page)
+            small = page.evaluate(SMALL_TARGETS)
+            assert not small, f"{role} {path}: smaller than {TAP} px: {small}"
     assert not errors, errors
 
 
