@@ -84,8 +84,8 @@ def _station(radio, tone, console):
     from radio.domain.asrun import AsRunStatus
 
     approved = radio.add(tone(seconds=2.0, freq=300), topic="y-te")["id"]
-    drafts = [radio.add(tone(seconds=2.0, freq=f), approve=False, title=t)["id"]
-              for f, t in ((400, "Thông báo lịch tiêm chủng mở rộng tháng 12"), (500, "Bản tin phòng chống cháy rừng"))]  # fmt: skip
+    titles = ((400, "Thông báo lịch tiêm chủng mở rộng tháng 12"), (500, "Bản tin phòng chống cháy rừng"))
+    drafts = [radio.add(tone(seconds=2.0, freq=f), approve=False, title=t)["id"] for f, t in titles]
     assert radio("slot", "add", "Bản tin tối", "--at", "23:58", "--days", "t2-cn", "--max-minutes", "15").exit_code == 0
     assert radio("queue", "add", str(drafts[0]), "--slot", "Bản tin tối").exit_code == 0
     app = open_app(console.home)

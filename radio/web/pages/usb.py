@@ -53,7 +53,11 @@ def destination_label(app, dest: Path | str) -> str:
     return _("USB stick {name}").format(name=dest.name)
 
 
-TEMPLATE_CSV = "Mã thôn,Tên thôn,Ngôn ngữ,Chủ đề,Ghi chú\nDONGTAM,Thôn Đồng Tâm,vi,,\nBANDON,Bản Đôn,\"vi, hmn\",,\n"
+TEMPLATE_CSV = (  # the headings are the importer's Vietnamese aliases (domain/usb.py: CSV_ALIASES)
+    "Mã thôn,Tên thôn,Ngôn ngữ,Chủ đề,Ghi chú\n"
+    "DONGTAM,Thôn Đồng Tâm,vi,,\n"
+    'BANDON,Bản Đôn,"vi, hmn",,\n'
+)
 
 
 def destination_key(app, dest: Path) -> str:
@@ -124,8 +128,8 @@ def hamlet_add(ctx: Ctx):
     app = ctx.app
     languages = [language_from_form(code) for code in ctx.f_all("languages")] or ["vi"]
     topics = [app.taxonomy.resolve(code).code for code in ctx.f_all("topics")]
-    h = app.hamlets.add(build_hamlet(app.taxonomy, ctx.f("code"), bounded_text(ctx.f("name"), _("Name"), 200),
-                                     ",".join(languages), ",".join(topics), bounded_text(ctx.f("notes"), _("Notes"), 500)))  # fmt: skip
+    name, notes = bounded_text(ctx.f("name"), _("Name"), 200), bounded_text(ctx.f("notes"), _("Notes"), 500)
+    h = app.hamlets.add(build_hamlet(app.taxonomy, ctx.f("code"), name, ",".join(languages), ",".join(topics), notes))
     ctx.audit("hamlet.add", f"{h.code} {h.name}")
     ctx.flash(_("added hamlet {code} {name}").format(code=h.code, name=h.name))
     return ctx.redirect("/usb")
