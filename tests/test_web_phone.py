@@ -142,6 +142,11 @@ def test_the_approver_on_a_phone_sees_the_pending_count_and_emergency_first_and_
     assert abs(duration - 2.0) < 0.1
     _fits(phone)
 
+    phone.goto(console.url + "/library")  # the library too: the drafts above the upload form, in the first screen
+    first = phone.locator("button[data-approve]").first.bounding_box()
+    assert first["y"] + first["height"] <= 844, first
+    assert phone.locator("#drafts").bounding_box()["y"] < phone.locator("#upload-card").bounding_box()["y"]
+    phone.goto(console.url + "/on-air")
     phone.click(f"button[data-approve='{drafts[0]}']")
     phone.wait_for_url("**/on-air")
     assert phone.locator("#pending-count").inner_text() == "1 bản tin chờ duyệt"
@@ -187,6 +192,9 @@ def test_every_page_fits_a_phone_and_a_desktop_with_targets_a_finger_can_tap(con
             assert rows.first.locator("td").nth(7).inner_text() == "phát trọn"
             label = rows.first.locator("td").nth(5).evaluate("td => getComputedStyle(td, '::before').content")
             assert label == '"Tiêu đề"'  # each cell says which column it is
+    viewer = _page(browser, console, "chi", "phone", errors)
+    viewer.goto(console.url + "/library/1")
+    assert viewer.inner_text("#who-can-edit") == "Chỉ cán bộ vận hành hoặc người duyệt xếp lịch, sửa hoặc thôi phát bản tin."
     for role, user in (("operator", "binh"), ("viewer", "chi")):
         page = _page(browser, console, user, "phone", errors)
         for path in PAGES[:-1]:
