@@ -163,3 +163,14 @@ def test_the_sample_list_of_hamlets_imports_as_it_is(console, radio):
             f"Content-Type: text/csv\r\n\r\n{sample.text}\r\n--{boundary}--\r\n").encode()  # fmt: skip
     assert c.request("POST", "/usb/hamlets/import", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}).status == 303
     assert [(h["code"], h["languages"]) for h in radio.json("hamlet", "list")] == [("BANDON", ["vi", "hmn"]), ("DONGTAM", ["vi"])]
+
+
+def test_queueing_a_draft_says_who_must_approve_it(console, radio, tone):
+    draft = radio.add(tone(seconds=1.0), approve=False)["id"]
+    assert radio("slot", "add", "Bản tin tối", "--at", "23:58").exit_code == 0
+    op = console.client("binh")
+    op.get("/schedule")
+    assert op.post("/schedule/queue", {"item": str(draft), "slot": "Bản tin tối", "back": "/schedule"}).status == 303
+    warnings = re.findall(r'<p class="flash warning" role="status">([^<]*)</p>', op.get("/schedule").text)
+    assert f"#{draft}: chờ duyệt: Nguyễn Văn An, Chủ tịch UBND xã" in warnings, warnings
+    assert [e["item_id"] for e in radio.json("queue", "list")] == [draft]

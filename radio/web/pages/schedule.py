@@ -109,6 +109,11 @@ def queue(ctx: Ctx):
         n=len(queued.entries), where=queued.where))  # fmt: skip
     for message in queued.warnings:
         ctx.flash(message, "warning")
+    waiting = [i for i in app.library.get_many(ids) if i.status is ItemStatus.DRAFT]
+    if waiting:  # who the operator should ask
+        names = "; ".join(approver_names(app.users)) or _("an approver")
+        ctx.flash(_("{items}: waiting for approval by {names}").format(
+            items=", ".join(f"#{i.id}" for i in waiting), names=names), "warning")  # fmt: skip
     return ctx.redirect(ctx.back("/schedule"))
 
 
