@@ -21,7 +21,7 @@ from radio.web.auth import SessionCodec, Throttle, load_secret
 from radio.web.core import SECURITY_HEADERS, STATIC_DIR, TEMPLATES_DIR, SecurityHeaders, Web
 from radio.web.imports import ImportGate
 
-ASSETS = ("style.css", "app.js", "favicon.svg")
+ASSETS = ("style.css", "app.js", "favicon.svg", "pages.css")
 
 
 def _templates(app):

@@ -108,7 +108,7 @@ def _ids(ctx: Ctx) -> list[int]:
 
 def approve(ctx: Ctx):
     """Recorded under the logged-in approver's display name, now."""
-    items = approve_items(ctx.app.library, _ids(ctx), ctx.user.display)
+    items = approve_items(ctx.app.library, _ids(ctx), ctx.user.display, role=ctx.user.role)
     for item in items:
         ctx.audit("item.approve", f"#{item.id} {item.title}")
         ctx.flash(_("approved #{id} {title} (by {name})").format(id=item.id, title=item.title, name=item.approved_by))

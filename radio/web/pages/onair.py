@@ -10,7 +10,7 @@ from radio.domain.asrun import AsRunStatus
 from radio.domain.library import ItemStatus
 from radio.domain.users import Role
 from radio.errors import NotFoundError, RadioError
-from radio.i18n import _, ngettext
+from radio.i18n import _
 from radio.scheduler import service
 from radio.web.core import Ctx, number, page
 
@@ -35,7 +35,8 @@ def _state(ctx: Ctx) -> dict:
     from radio.scheduler.planner import occurrences, show_for
 
     daemon = _daemon_status(app)
-    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"))
+    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"),
+                                    streams=daemon.get("streams"))  # fmt: skip
     status["device"] = daemon.get("device")
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
@@ -47,6 +48,8 @@ def _state(ctx: Ctx) -> dict:
             on_air["remaining_s"] = max(0.0, item.duration_s - on_air["elapsed_s"])
         except NotFoundError:
             pass
+    if on_air:
+        on_air.setdefault("topic", None)  # a relay segment has no item (the page crashed on one)
     coming = []
     for occurrence in occurrences(app, now, now + timedelta(days=2))[:3]:
         show = show_for(app, occurrence)
@@ -54,7 +57,14 @@ def _state(ctx: Ctx) -> dict:
     recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
     failures = [r for r in recent if r.status is AsRunStatus.FAILED][-3:]
     last = [r for r in recent if r.status is not AsRunStatus.PLAYING][-5:]
-    return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last}
+    from radio.reports.asrun_listing import emergency_starts, is_emergency
+    from radio.web.pages.onair_health import relay_health, stream_health
+
+    emergencies = emergency_starts(app, now - timedelta(hours=24), now + timedelta(minutes=1))
+    return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last,
+            "relay": relay_health(app, recent, on_air, status["next"]),
+            "streams": stream_health(status["streams"], status["daemon"]["running"]),
+            "emergency_rows": {r.id for r in last if is_emergency(r, emergencies)}}  # fmt: skip
 
 
 def on_air(ctx: Ctx):
@@ -78,12 +88,11 @@ def emergency(ctx: Ctx):
         raise RadioError(_("choose an item"))
     items = ctx.app.library.get_many(ids)
     if ctx.f("confirm") != "yes":
-        return ctx.render("emergency_confirm.html", items=items)
+        return ctx.render("emergency_confirm.html", items=items, running=service.daemon_running(ctx.app))
     sent = service.send_emergency(ctx.app, ids)
+    running = service.daemon_running(ctx.app)
     ctx.audit("emergency", ", ".join(f"#{i.id} {i.title}" for i in sent))
-    ctx.flash(ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
-                       "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
-                       len(sent)).format(n=len(sent)))  # fmt: skip
+    ctx.flash(service.emergency_answer(len(sent), running), "ok" if running else "error")
     return ctx.redirect("/on-air")
 
 

@@ -165,9 +165,28 @@ def _slot_fields(ctx: Ctx) -> dict:
             "jingles": ctx.f("jingles") == "on"}  # fmt: skip
 
 
+def _fallback(ctx: Ctx) -> list[int]:
+    """The fallback items, as `--fallback 12,7` takes them: numbers in air order."""
+    ids = []
+    for word in ctx.f("fallback").replace(",", " ").split():
+        found = number(word.lstrip("#"))
+        if found is None:
+            raise RadioError(_("'{value}' is not an item number").format(value=word))
+        ids.append(found)
+    return ids
+
+
+def _relay_changes(ctx: Ctx) -> dict:
+    """The relay and fallback of an edit form; a form without those fields changes neither."""
+    if ctx.form is None or "relay" not in ctx.form:
+        return {}
+    return {"relay": ctx.f("relay").strip() or None, "fallback": _fallback(ctx)}
+
+
 def slot_add(ctx: Ctx):
     f = _slot_fields(ctx)
-    made = service.add_slot(ctx.app, f["name"], f["at"], f["days"], f["max_minutes"], f["start"], f["jingles"])
+    made = service.add_slot(ctx.app, f["name"], f["at"], f["days"], f["max_minutes"], f["start"], f["jingles"],
+                            relay=ctx.f("relay").strip() or None, fallback=_fallback(ctx))  # fmt: skip
     ctx.audit("slot.add", f"{made.name} {made.start.strftime('%H:%M')}")
     ctx.flash(_("added slot '{name}'").format(name=made.name))
     return ctx.redirect("/schedule/slots")
@@ -177,7 +196,8 @@ def slot_edit(ctx: Ctx):
     old = _slot_by_id(ctx)
     f = _slot_fields(ctx)
     edited = service.edit_slot(ctx.app, old.name, new_name=f["name"], at=f["at"], days=f["days"],
-                               max_minutes=f["max_minutes"], start_kind=f["start"], jingles=f["jingles"])  # fmt: skip
+                               max_minutes=f["max_minutes"], start_kind=f["start"], jingles=f["jingles"],
+                               **_relay_changes(ctx))  # fmt: skip
     ctx.audit("slot.edit", edited.name)
     ctx.flash(_("updated slot '{name}'").format(name=edited.name))
     return ctx.redirect("/schedule/slots")
@@ -193,7 +213,7 @@ def slot_remove(ctx: Ctx):
 
 def slots_page(ctx: Ctx):
     return ctx.render("slots.html", slots=ctx.app.schedule.slots(), default_max=ctx.app.settings.schedule.max_minutes,
-                      max_wait=forms.MAX_WAIT_S)  # fmt: skip
+                      max_wait=forms.MAX_WAIT_S, sources=ctx.app.sources.all())  # fmt: skip
 
 
 def routes() -> list:
