@@ -31,7 +31,8 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN"}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 TAP = 44  # px: the usual minimum for what a finger taps
 APPROVER = "Nguyễn Văn An, Chủ tịch UBND xã"
-PAGES = ("/on-air", "/library", "/library/1", "/schedule", "/schedule/slots", "/log", "/reports", "/usb", "/users")
+PAGES = ("/on-air", "/library", "/library/1", "/notices", "/schedule", "/schedule/slots", "/sources", "/log", "/reports",
+         "/usb", "/users")
 
 # Every control a finger taps, visible on the page (hidden inputs and the menu's own checkbox aside).
 SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
@@ -86,6 +87,8 @@ def _station(radio, tone, console):
     approved = radio.add(tone(seconds=2.0, freq=300), topic="y-te")["id"]
     titles = ((400, "Thông báo lịch tiêm chủng mở rộng tháng 12"), (500, "Bản tin phòng chống cháy rừng"))
     drafts = [radio.add(tone(seconds=2.0, freq=f), approve=False, title=t)["id"] for f, t in titles]
+    assert radio("source", "add", "vov1", "http://tiepsong:mat-khau@127.0.0.1:9/vov1-kenh-thoi-su-128kbps.mp3",
+                 "--name", "VOV1 – Đài Tiếng nói Việt Nam, kênh Thời sự").exit_code == 0
     assert radio("slot", "add", "Bản tin tối", "--at", "23:58", "--days", "t2-cn", "--max-minutes", "15").exit_code == 0
     assert radio("queue", "add", str(drafts[0]), "--slot", "Bản tin tối").exit_code == 0
     app = open_app(console.home)
@@ -113,7 +116,7 @@ def test_the_approver_on_a_phone_sees_the_pending_count_and_emergency_first_and_
     assert not phone.locator("header nav a[href='/library']").is_visible()
     menu.click()
     links = phone.locator("header nav a")
-    assert links.count() == 6 and all(links.nth(i).is_visible() for i in range(links.count()))
+    assert links.count() == 8 and all(links.nth(i).is_visible() for i in range(links.count()))
     assert min(links.nth(i).bounding_box()["height"] for i in range(links.count())) >= TAP
     phone.screenshot(path=str(shots / "phone-approver-menu-open.png"))
     menu.click()
