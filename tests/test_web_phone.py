@@ -169,6 +169,7 @@ def test_every_page_fits_a_phone_and_a_desktop_with_targets_a_finger_can_tap(con
                     details.evaluate("d => d.open = true")
             page.screenshot(path=str(shots / f"{size}{path.replace('/', '-')}.png"), full_page=True)
             _fits(page)
+            assert page.locator("header.top").bounding_box()["height"] < 60, f"{path}: the header takes two rows"
             if size == "phone":
                 small = page.evaluate(SMALL_TARGETS)
                 assert not small, f"{path}: smaller than {TAP} px: {small}"
