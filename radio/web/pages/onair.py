@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from radio.accounts import approver_names
 from radio.domain.asrun import AsRunStatus
 from radio.domain.library import ItemStatus
 from radio.domain.users import Role
@@ -14,6 +15,7 @@ from radio.scheduler import service
 from radio.web.core import Ctx, number, page
 
 CHOICES = 300  # the newest approved items offered for an emergency
+DRAFTS_SHOWN = 5  # drafts listed with a player on On air; the library lists them all
 
 
 def _daemon_status(app) -> dict:
@@ -66,13 +68,17 @@ def _state(ctx: Ctx) -> dict:
 
 
 def on_air(ctx: Ctx):
+    """The approver's first screen on a phone: how many drafts wait for approval and the
+    emergency button at the top, the drafts with a player beside Approve, then the live part."""
     data = _state(ctx)
+    data["approvers"] = approver_names(ctx.app.users)
     if ctx.q("fragment"):
         return ctx.render("onair_live.html", **data)
     approved = []
     if ctx.user.role.allows(Role.APPROVER):
         approved = ctx.app.library.list(status=str(ItemStatus.APPROVED), newest_first=True, limit=CHOICES)
-    return ctx.render("onair.html", approved=approved, **data)
+    drafts = ctx.app.library.list(status=str(ItemStatus.DRAFT), newest_first=True)
+    return ctx.render("onair.html", approved=approved, drafts=drafts, shown_drafts=DRAFTS_SHOWN, **data)
 
 
 def emergency(ctx: Ctx):
