@@ -192,7 +192,9 @@ def live_server(sound_server):
 class Microphone:
     """A second null sink of the test server whose monitor is a capture input (the studio
     microphone, as `pulse:NAME.monitor`); `play_tone` sends a sine into it with ffmpeg, as a
-    voice at the microphone. `unplug()` unloads the sink: the capture device vanishes."""
+    voice at the microphone. `go_dead()` suspends the sink: its monitor delivers nothing more,
+    as a capture device that vanished or died (unloading it would not do: PulseAudio moves a
+    removed source's streams to another source)."""
 
     def __init__(self, server: SoundServer, name: str = "mic") -> None:
         self.server = server
@@ -217,7 +219,7 @@ class Microphone:
         self.silence()
         self.player = subprocess.Popen(
             ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", f"sine=frequency={frequency}:sample_rate=48000",
-             "-af", f"volume={volume_db + 3.0:g}dB", "-f", "pulse", "-buffer_duration", "20", "-device", self.name, "mic"],
+             "-af", f"volume={volume_db + 18.0:g}dB", "-f", "pulse", "-buffer_duration", "20", "-device", self.name, "mic"],
             env=self._env(), stdin=subprocess.DEVNULL)  # fmt: skip
 
     def play_file(self, path: Path) -> None:
@@ -232,6 +234,9 @@ class Microphone:
         if self.player is not None:
             self.player.wait()
         self.player = None
+
+    def go_dead(self) -> None:
+        subprocess.run(["pactl", "suspend-sink", self.name, "1"], check=True, env=self._env())
 
     def unplug(self) -> None:
         self.silence()
