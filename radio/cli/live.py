@@ -63,7 +63,7 @@ def start(ctx, input_, by, topic, as_json) -> None:
 @pass_ctx
 def stop(ctx, by) -> None:
     answer = _ask(ctx, {"action": "stop", "who": by or _speaker()})
-    click.echo(_("live over ({who}, {segments} segment(s))").format(**answer))
+    click.echo(_("live over ({who})").format(**answer))
 
 
 @live.command(cls=Command, help="Who is on air live, if anyone.")
