@@ -28,6 +28,8 @@ DAEMON_SOCKET_NAME = "daemon.sock"
 STREAMS_SOCKET_NAME = "streams.sock"
 RESERVE_NAME = "space-reserve"  # the daemon's disk-space reserve (scheduler/safeguards.py)
 WEB_KEY_NAME = "web-secret.key"
+WEB_CERT_NAME = "web-tls.crt"  # the console's own HTTPS certificate (web/tls.py), and its key
+WEB_CERT_KEY_NAME = "web-tls.key"
 LIVE_NAME = "live"  # live segments being recorded, and the console's microphone pipe
 LOCKS_NAME = "locks"  # lock files shared by the station's processes (the analysis slots)
 TOPICS_NAME = "topics.toml"
@@ -105,6 +107,14 @@ class StationHome:
     @property
     def web_key(self) -> Path:
         return self.root / WEB_KEY_NAME
+
+    @property
+    def web_certificate(self) -> Path:
+        return self.root / WEB_CERT_NAME
+
+    @property
+    def web_certificate_key(self) -> Path:
+        return self.root / WEB_CERT_KEY_NAME
 
     @property
     def locks_dir(self) -> Path:

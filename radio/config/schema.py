@@ -270,6 +270,7 @@ class LiveSettings:
 class WebSettings:
     max_upload_mb: int = setting(300, N_("Largest audio file the web console accepts, in MB"), _in_range(1, 4096))
     session_hours: float = setting(12.0, N_("A web console login lasts this many hours"), _in_range(0.1, 24 * 30.0))
+    https: bool = setting(False, N_("Serve the console over HTTPS with the station's own certificate (a phone's microphone needs it)"))
 
 
 @dataclass(frozen=True)

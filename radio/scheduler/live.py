@@ -132,7 +132,7 @@ class LiveDesk(PlayoutListener):
         if session is None:
             raise RadioError(_("nobody is on air live"))
         self.session = None
-        reason = _("live stopped by {who}").format(who=request.get("who") or session.speaker.who)
+        reason = request.get("reason") or _("live stopped by {who}").format(who=request.get("who") or session.speaker.who)
         airing = session.airing
         if airing is not None and airing is self.onair.current and airing.playback is not None:
             airing.move(AiringState.CUT, reason)  # its end resumes what it suspended (onair._done)

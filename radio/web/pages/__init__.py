@@ -6,7 +6,9 @@ from __future__ import annotations
 def routes() -> list:
     from radio.web.pages import asrun, library, login, media, onair, reports, schedule, usb, users
 
-    out = []
+    from radio.web import live
+
+    out = live.routes()
     for module in (login, onair, library, media, schedule, asrun, reports, usb, users):
         out.extend(module.routes())
     return out
