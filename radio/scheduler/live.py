@@ -132,7 +132,8 @@ class LiveDesk(PlayoutListener):
         if session is None:
             raise RadioError(_("nobody is on air live"))
         self.session = None
-        reason = request.get("reason") or _("live stopped by {who}").format(who=request.get("who") or session.speaker.who)
+        with speaking(None):  # the as-run log speaks the station's language, not the asker's
+            reason = request.get("reason") or _("live stopped by {who}").format(who=request.get("who") or session.speaker.who)
         airing = session.airing
         if airing is not None and airing is self.onair.current and airing.playback is not None:
             airing.move(AiringState.CUT, reason)  # its end resumes what it suspended (onair._done)
@@ -177,7 +178,9 @@ class LiveDesk(PlayoutListener):
         record = settings.station_home.live_dir / f"{start.strftime('%Y%m%dT%H%M%S')}-{session.segments}.wav"
         rules = RelayRules(no_data_s=settings.live.no_audio_s, silence_s=1e9, silence_dbfs=-200.0, buffer_s=0.1,
                            resume=Resume.NOW)  # only "no audio" ends a voice: a speaker may pause  # fmt: skip
-        entry = Entry(EntryKind.LIVE, segment_title(session.speaker), session.speaker.input,
+        with speaking(None):  # the as-run log speaks the station's language, not the asker's
+            title = segment_title(session.speaker)
+        entry = Entry(EntryKind.LIVE, title, session.speaker.input,
                       until=start.timestamp() + settings.live.max_minutes * 60.0, relay=rules,
                       record=str(record) if settings.live.record else None, latency_s=settings.live.latency_s)  # fmt: skip
         show = Show(one_off(start, False, settings.zone))

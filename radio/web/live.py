@@ -94,7 +94,7 @@ async def microphone(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         answer = await run_in_threadpool(_ask, app, {"action": "start", "input": "console", "who": user.display or user.name,
-                                                     "where": _("console ({address})").format(address=address),
+                                                     "where": f"console ({address})",
                                                      "address": address})  # fmt: skip
     except RadioError as err:
         await websocket.send_text(json.dumps({"error": str(err)}, ensure_ascii=False))
