@@ -34,8 +34,8 @@ from radio.media.ffmpeg import ffmpeg_binary
 
 log = logging.getLogger("radio.audio")
 
-LIVE_QUEUE_S = 0.04  # audio queued ahead of the output: about one output buffer
-LIVE_KEEP_S = 0.12  # the most the capture side may hold beyond the queue (older audio is dropped)
+LIVE_QUEUE_S = 0.03  # audio queued ahead of the output: about two output blocks
+LIVE_KEEP_S = 0.03  # the most the capture side may hold beyond the queue (older audio is dropped)
 STALL_S = 0.08  # no audio from the input this long: silence is queued instead
 BLOCK = 480  # frames taken from the input at a time (10 ms at 48 kHz)
 
