@@ -5,10 +5,10 @@ same queue as files and relays, so the output stream, its DAC-timed events and i
 the stream hub (Icecast, RTP) are those of every other rundown. It differs from a relay's
 feed in what it is for:
 
-- **latency, not smoothness**: the queue holds only ``LIVE_QUEUE_S`` ahead of the air and
-  the capture keeps only the newest ``LIVE_KEEP_S`` (older audio is dropped, never delayed:
-  a speaker hears the room's loudspeakers and cannot speak over a growing delay); its ffmpeg
-  flushes every packet;
+- **latency first**: the queue holds only ``LIVE_QUEUE_S`` ahead of the air; audio that stays
+  held beyond ``LIVE_KEEP_S`` for a whole ``BURST_S`` is dropped (a speaker hears the room's
+  loudspeakers and cannot speak over a growing delay), a shorter burst is kept (dropping it
+  would chop the voice on a busy PC); its ffmpeg flushes every packet;
 - **silence fills**: when the input sends nothing (a stalled browser link, a capture device
   gone), silence is queued, so the output never waits; after ``no_data_s`` (5 s by default)
   the segment ends, with the reason, and the show under it resumes (the daemon's side);
@@ -35,7 +35,9 @@ from radio.media.ffmpeg import ffmpeg_binary
 log = logging.getLogger("radio.audio")
 
 LIVE_QUEUE_S = 0.03  # audio queued ahead of the output: about two output blocks
-LIVE_KEEP_S = 0.03  # the most the capture side may hold beyond the queue (older audio is dropped)
+LIVE_KEEP_S = 0.03  # what the capture side may hold beyond the queue for good (the excess is dropped)
+BURST_S = 1.0  # held above LIVE_KEEP_S this long: a lasting delay, not a burst (a busy PC's late reads)
+HOLD_MAX_S = 0.5  # held beyond this at any moment: dropped at once
 STALL_S = 0.08  # no audio from the input this long: silence is queued instead
 BLOCK = 480  # frames taken from the input at a time (10 ms at 48 kHz)
 
@@ -93,7 +95,8 @@ class LiveFeed:
         self.rate = feeder.rate
         self.channels = feeder.channels
         self.live = CaptureInput(entry.path, self.rate, self.channels, self.rules)
-        self.live.keep = max(BLOCK, int(LIVE_KEEP_S * self.rate))
+        self.live.keep = int(HOLD_MAX_S * self.rate)  # bursts are kept; a lasting delay is trimmed by run()
+        self._least, self._window = float("inf"), time.monotonic()  # the least held in this window
         self.recording = Recording(entry.record, self.rate, self.channels)
         self._closed = False
 
@@ -118,6 +121,18 @@ class LiveFeed:
             return Outcome.INTERRUPTED, why
         return None
 
+    def _trim(self) -> None:
+        """What stayed held beyond LIVE_KEEP_S through a whole BURST_S (the least held in that
+        time) is a delay that would last the segment (a backlog at the start, a busy moment):
+        the oldest of it is dropped. A burst that drains by itself within BURST_S (late reads on
+        a loaded PC) is kept: dropping it would chop the voice."""
+        now = time.monotonic()
+        self._least = min(self._least, self.live.held_s())
+        if now - self._window >= BURST_S:
+            if self._least > LIVE_KEEP_S:
+                self.live.take(int((self._least - LIVE_KEEP_S) * self.rate))
+            self._least, self._window = float("inf"), now
+
     def _put(self, block: np.ndarray) -> bool:
         self.recording.write(block)
         return self.feeder.queue(self.index, block)
@@ -132,6 +147,7 @@ class LiveFeed:
                 if over is not None:
                     log.warning("live segment over: %s", over[1])
                     return self.feeder.queue(self.index, None, over[0], over[1])
+                self._trim()
                 block = self.live.take(BLOCK, wait_s=0.01)
                 if block is not None:
                     if not self._put(block):

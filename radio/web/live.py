@@ -51,6 +51,15 @@ def _ask(app, request: dict) -> object:
             reason=err)) from None  # fmt: skip
 
 
+def _still_on(app, user) -> bool:
+    """Whether *user*'s live session goes on (waiting under an emergency counts)."""
+    try:
+        status = _ask(app, {"action": "status"})
+    except RadioError:
+        return False
+    return isinstance(status, dict) and status.get("who") == (user.display or user.name)
+
+
 def same_origin(websocket: WebSocket) -> bool:
     """The Origin the browser sent is this console's own (scheme, host and port)."""
     origin = websocket.headers.get("origin")
@@ -122,9 +131,12 @@ async def microphone(websocket: WebSocket) -> None:
                     os.write(fd, data)
                 except BlockingIOError:
                     pass  # the feed is behind: this audio is dropped, the console never waits
-                except BrokenPipeError:  # the segment ended (no audio for too long, an emergency)
+                except BrokenPipeError:  # the segment ended: by itself (no audio for too long), or an emergency
                     os.close(fd)
                     fd = None
+                    if not await run_in_threadpool(_still_on, app, user):  # over: the browser is told
+                        await websocket.send_text(json.dumps({"error": _("live is over")}, ensure_ascii=False))
+                        break
     except WebSocketDisconnect:
         pass
     finally:
