@@ -95,7 +95,8 @@ def measure(server, mic_sink, wav: Path, env: dict, n: int, pids=()) -> dict:
         return {"clicks": 0}
     ms = np.array(lat) * 1000
     return {"clicks": len(lat), "of": n, "median_ms": round(float(np.median(ms)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
-            "max_ms": round(float(ms.max()), 1), "cpu_pct": None if cpu is None else round(cpu, 1)}  # fmt: skip
+            "max_ms": round(float(ms.max()), 1), "cpu_pct": None if cpu is None else round(cpu, 1),
+            "each_ms": [round(float(m)) for m in ms]}  # fmt: skip
 
 
 def main() -> int:

@@ -36,8 +36,8 @@ log = logging.getLogger("radio.audio")
 
 LIVE_QUEUE_S = 0.03  # audio queued ahead of the output: about two output blocks
 LIVE_KEEP_S = 0.03  # what the capture side may hold beyond the queue for good (the excess is dropped)
-BURST_S = 1.0  # held above LIVE_KEEP_S this long: a lasting delay, not a burst (a busy PC's late reads)
-HOLD_MAX_S = 0.5  # held beyond this at any moment: dropped at once
+BURST_S = 0.25  # held above LIVE_KEEP_S through this long: a lasting delay, not a burst (a busy PC's late reads)
+HOLD_MAX_S = 0.2  # held beyond this at any moment: dropped at once
 STALL_S = 0.08  # no audio from the input this long: silence is queued instead
 BLOCK = 480  # frames taken from the input at a time (10 ms at 48 kHz)
 
