@@ -208,6 +208,7 @@ def test_kill_9_during_live_leaves_a_closed_row_and_the_show_rejoined(station, l
             time.sleep(0.3)
             heard = voice(monitor)
             at_second = station.position(monitor, second)
+            found = wait_for_draft(station)
     (row,) = live_rows(rows)
     assert row["status"] == "interrupted" and "stopped" in row["reason"], row  # closed at the restart
     assert [(r["item_id"], r["status"]) for r in rows if r["item_id"] in (first, second)] == \
@@ -215,6 +216,9 @@ def test_kill_9_during_live_leaves_a_closed_row_and_the_show_rejoined(station, l
     # the show rejoined on its timeline (its next item after its first's planned end); live did not survive
     assert at_second > start.timestamp() + 6.0 - 0.5, (at_second, start)
     assert not heard, heard
+    # what aired before the crash is still filed: a draft, its speaker unknown, its length what was written
+    (item,) = found
+    assert item["status"] == "draft" and "unknown" in item["title"] and item["duration_s"] > 0.5, item
     assert station.stop() == 0
 
 

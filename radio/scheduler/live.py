@@ -35,7 +35,7 @@ from datetime import datetime, timedelta, timezone
 from radio.audio.events import Ended, Started
 from radio.domain.asrun import AsRunStatus
 from radio.domain.live import CONSOLE, LiveBusy, Speaker, busy_message, check_input, live_record, segment_title
-from radio.domain.playout import Entry, EntryKind
+from radio.domain.playout import Entry, EntryKind, Outcome
 from radio.domain.relay import RelayRules, Resume
 from radio.errors import RadioError
 from radio.i18n import _, speaking
@@ -237,6 +237,35 @@ class LiveDesk(PlayoutListener):
         if event.entry.record:
             threading.Thread(target=self._file_recording, args=[speaker, event], daemon=True,
                              name="radio-live-recording").start()  # fmt: skip
+
+    def recover_recordings(self) -> None:
+        """At start-up: recordings left by a crash during live (their WAV header never
+        completed) are mended from their size and filed as drafts, in a thread."""
+        folder = self.app.settings.station_home.live_dir
+        left = sorted(folder.glob("*.wav")) if folder.is_dir() else []
+        if left:
+            threading.Thread(target=self._recover, args=[left], daemon=True, name="radio-live-recording").start()
+
+    def _recover(self, paths) -> None:
+        import struct
+
+        for path in paths:
+            try:
+                with path.open("r+b") as wav:  # the 44-byte header Python's wave writes: sizes at 4 and 40
+                    size = path.stat().st_size
+                    data = (size - 44) - (size - 44) % 2
+                    wav.seek(4)
+                    wav.write(struct.pack("<I", data + 36))
+                    wav.seek(40)
+                    wav.write(struct.pack("<I", data))
+            except (OSError, struct.error) as err:
+                log.error("cannot mend the live recording %s: %s", path, err)
+                continue
+            stamp = datetime.strptime(path.stem.split("-")[0], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+            speaker = Speaker(_("unknown (the daemon stopped during live)"), "?", "?", self.app.settings.live.topic)
+            ended = Ended(0, Entry(EntryKind.LIVE, "", "?", record=str(path)), stamp, Outcome.INTERRUPTED,
+                          data / 2 / self.app.settings.playout.channels / self.app.settings.playout.sample_rate, None)  # fmt: skip
+            self._file_recording(speaker, ended)
 
     def _file_recording(self, speaker: Speaker, event: Ended) -> None:
         """The segment's recording into the library, a draft item (to re-air, or for the sticks)."""

@@ -117,6 +117,7 @@ class OnAir:
         what is still within its window, and rejoin what was on air at its offset — the rest
         of an item the crash cut included, whichever item of the show it was."""
         now = now or _now()
+        self.live.recover_recordings()  # a crash during live: its recording is still filed
         for problem in jingle_problems(self.app.settings):
             self.listeners.problem(problem)
         crashed = {row.id for row in self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))}
