@@ -28,6 +28,9 @@ DAEMON_SOCKET_NAME = "daemon.sock"
 STREAMS_SOCKET_NAME = "streams.sock"
 RESERVE_NAME = "space-reserve"  # the daemon's disk-space reserve (scheduler/safeguards.py)
 WEB_KEY_NAME = "web-secret.key"
+WEB_CERT_NAME = "web-tls.crt"  # the console's own HTTPS certificate (web/tls.py), and its key
+WEB_CERT_KEY_NAME = "web-tls.key"
+LIVE_NAME = "live"  # live segments being recorded, and the console's microphone pipe
 LOCKS_NAME = "locks"  # lock files shared by the station's processes (the analysis slots)
 TOPICS_NAME = "topics.toml"
 ABBREVIATIONS_NAME = "abbreviations.toml"
@@ -106,8 +109,25 @@ class StationHome:
         return self.root / WEB_KEY_NAME
 
     @property
+    def web_certificate(self) -> Path:
+        return self.root / WEB_CERT_NAME
+
+    @property
+    def web_certificate_key(self) -> Path:
+        return self.root / WEB_CERT_KEY_NAME
+
+    @property
     def locks_dir(self) -> Path:
         return self.root / LOCKS_NAME
+
+    @property
+    def live_dir(self) -> Path:
+        return self.root / LIVE_NAME
+
+    @property
+    def console_microphone(self) -> Path:
+        """The pipe a browser's microphone reaches the live feed's ffmpeg through (16-bit PCM)."""
+        return self.root / LIVE_NAME / "console.pcm"
 
     def is_initialized(self) -> bool:
         """Whether a station was made here (`radio init` creates the database)."""

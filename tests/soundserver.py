@@ -187,3 +187,62 @@ def live_server(sound_server):
     if not sound_server.running():
         sound_server.start()
     return sound_server
+
+
+class Microphone:
+    """A second null sink of the test server whose monitor is a capture input (the studio
+    microphone, as `pulse:NAME.monitor`); `play_tone` sends a sine into it with ffmpeg, as a
+    voice at the microphone. `go_dead()` suspends the sink: its monitor delivers nothing more,
+    as a capture device that vanished or died (unloading it would not do: PulseAudio moves a
+    removed source's streams to another source)."""
+
+    def __init__(self, server: SoundServer, name: str = "mic") -> None:
+        self.server = server
+        self.name = name
+        self.module: str | None = None
+        self.player: subprocess.Popen | None = None
+
+    @property
+    def input(self) -> str:
+        return f"pulse:{self.name}.monitor"
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, **self.server.env}
+
+    def __enter__(self) -> Microphone:
+        self.module = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={self.name}",
+                                      "rate=48000", "channels=1"],
+                                     capture_output=True, text=True, check=True, env=self._env()).stdout.strip()  # fmt: skip
+        return self
+
+    def play_tone(self, frequency: float, volume_db: float = -6.0) -> None:
+        self.silence()
+        self.player = subprocess.Popen(
+            ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", f"sine=frequency={frequency}:sample_rate=48000",
+             "-af", f"volume={volume_db + 18.0:g}dB", "-f", "pulse", "-buffer_duration", "20", "-device", self.name, "mic"],
+            env=self._env(), stdin=subprocess.DEVNULL)  # fmt: skip
+
+    def play_file(self, path: Path) -> None:
+        """A file at the microphone (the bench's clicks), played once through paplay."""
+        self.silence()
+        self.player = subprocess.Popen(["paplay", f"--device={self.name}", "--latency-msec=10", str(path)],
+                                       env=self._env())  # fmt: skip
+
+    def silence(self) -> None:
+        if self.player is not None and self.player.poll() is None:
+            self.player.kill()
+        if self.player is not None:
+            self.player.wait()
+        self.player = None
+
+    def go_dead(self) -> None:
+        subprocess.run(["pactl", "suspend-sink", self.name, "1"], check=True, env=self._env())
+
+    def unplug(self) -> None:
+        self.silence()
+        if self.module:
+            subprocess.run(["pactl", "unload-module", self.module], check=False, env=self._env())
+            self.module = None
+
+    def __exit__(self, *exc) -> None:
+        self.unplug()

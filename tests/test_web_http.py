@@ -23,6 +23,7 @@ STATE_CHANGING = [
     ("/library/approve", "approver"),
     ("/library/1/approve", "approver"),
     ("/emergency", "approver"),
+    ("/live/stop", "operator"),
     ("/schedule/queue", "operator"),
     ("/schedule/entries/1/remove", "operator"),
     ("/schedule/entries/1/move", "operator"),

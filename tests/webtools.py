@@ -107,10 +107,11 @@ class Console:
         return c
 
 
-def start_console(radio_bin: str, env: dict, home: Path, port: int | None = None) -> Console:
+def start_console(radio_bin: str, env: dict, home: Path, port: int | None = None, https: bool = False) -> Console:
     port = port or free_port()
     log = (home.parent / f"web-{port}.log").open("w")
-    proc = subprocess.Popen([radio_bin, "--home", str(home), "web", "--listen", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([radio_bin, "--home", str(home), "web", "--listen", f"127.0.0.1:{port}",
+                             *(["--https"] if https else [])],
                             env=env, stdout=log, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     log.close()
     deadline = time.monotonic() + 30
@@ -119,7 +120,10 @@ def start_console(radio_bin: str, env: dict, home: Path, port: int | None = None
             raise AssertionError(f"radio web exited {proc.returncode}: {(home.parent / f'web-{port}.log').read_text()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return Console(proc, port, home)
+                console = Console(proc, port, home)
+                if https:
+                    console.url = f"https://127.0.0.1:{port}"
+                return console
         except OSError:
             time.sleep(0.1)
     proc.kill()

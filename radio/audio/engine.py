@@ -105,10 +105,15 @@ def _air(request: dict, player: Player, commands: _Input, emit) -> int:
         from radio.streams.feed import StreamTee
 
         tee = StreamTee(request["tee"])
-    output = make_output(request["output"])
+    rundown = [entry_from_json(e) for e in request["rundown"]]
+    spec = request["output"]
+    wanted = [e.latency_s for e in rundown if e.latency_s]
+    if wanted and "latency_s" in spec:  # a live voice: a short output buffer (live_input.py)
+        latency = min([spec["latency_s"], *wanted])
+        spec = {**spec, "latency_s": latency, "block_frames": max(256, int(spec.get("rate", 48000) * latency / 4))}
+    output = make_output(spec)
     player.output_factory = (lambda: tee.wrap(output)) if tee is not None else (lambda: output)
     player.fade_s, player.ahead_s = request["fade_s"], request["ahead_s"]
-    rundown = [entry_from_json(e) for e in request["rundown"]]
 
     def on_event(event) -> None:
         emit(event_to_json(event))

@@ -2,7 +2,8 @@
 
 The next item's ffmpeg is started as soon as the current one begins, so joins have no
 gap and a file that cannot be decoded is known before its turn. A relay entry is fed by
-its own ``RelayFeed`` (radio/audio/relay.py) into the same queue.
+its own ``RelayFeed`` (radio/audio/relay.py), a live voice by a ``LiveFeed``
+(radio/audio/live_input.py), into the same queue.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class Feeder(threading.Thread):
 
             fallbacks = [(i, e) for i, e in enumerate(self.rundown) if e.kind is EntryKind.FALLBACK]
             source = RelayFeed(index, entry, fallbacks, self)
+        elif entry.kind is EntryKind.LIVE:
+            from radio.audio.live_input import LiveFeed
+
+            source = LiveFeed(index, entry, self)
         else:
             source = Decoder(entry.path, self.rate, self.channels, entry.gain_db, entry.offset_s)
         self._decoders.append(source)
@@ -151,7 +156,7 @@ class Feeder(threading.Thread):
 
     def _feed(self, index: int, decoder) -> bool:
         assert decoder is not None
-        if not isinstance(decoder, Decoder):  # a relay feed: live audio and its fallback
+        if not isinstance(decoder, Decoder):  # a relay feed (live audio and its fallback) or a live voice
             ok = decoder.run()
             self.set_ahead(self.default_ahead)
             return ok

@@ -206,7 +206,7 @@ class Playback:
         self._feeder.start()
         deadline = time.monotonic() + prefill_timeout
         first = self._feeder.rundown[self._feeder.sequence[0]] if self._feeder.sequence else None
-        if first is not None and first.kind is EntryKind.RELAY:
+        if first is not None and first.kind in (EntryKind.RELAY, EntryKind.LIVE):
             # a live source fills as it comes (the relay feed paces it): the output waits for
             # the start instant, or starts at once and airs the source's first audio when it arrives
             deadline = time.monotonic()

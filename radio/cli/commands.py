@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "source": ("radio.cli.source", "source"),
     "queue": ("radio.cli.schedule", "queue"),
     "emergency": ("radio.cli.schedule", "emergency"),
+    "live": ("radio.cli.live", "live"),
     "daemon": ("radio.cli.daemon", "daemon"),
     "status": ("radio.cli.daemon", "status"),
     "log": ("radio.cli.daemon", "log_command"),

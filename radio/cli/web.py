@@ -36,11 +36,13 @@ def parse_listen(value: str) -> tuple[str, int]:
 @click.command(cls=Command, help="Serve the web console (default: only on this computer, 127.0.0.1:8080).")
 @option("--listen", default=DEFAULT_LISTEN, show_default=True,
         help="Address and port to listen on; 0.0.0.0:8080 opens it to the local network.")  # fmt: skip
+@option("--https/--http", "https", default=None,
+        help="Serve HTTPS with the station's own certificate (needed for the microphone on a phone; default: [web] https).")  # fmt: skip
 @pass_ctx
-def web(ctx, listen) -> None:
+def web(ctx, listen, https) -> None:
     host, port = parse_listen(listen)
     app = ctx.app  # a missing station is reported before anything starts
     from radio.web.server import serve
 
     yield_to_playout()
-    raise SystemExit(serve(app, host, port))
+    raise SystemExit(serve(app, host, port, app.settings.web.https if https is None else https))

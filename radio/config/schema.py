@@ -247,10 +247,30 @@ class LibrarySettings:
     )
 
 
+def _live_input(value: str) -> str | None:
+    if value and not (value.startswith(("alsa:", "pulse:")) and len(value.split(":", 1)[1].strip()) > 0):
+        return _("must be alsa:DEVICE (for example alsa:hw:1) or pulse:SOURCE; empty: none")
+    return None
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    input: str = setting("", N_("Capture input of 'radio live start' (the studio microphone on the line in): alsa:DEVICE or pulse:SOURCE; empty: --input must be given"), _live_input)
+    topic: str = setting("thong-bao", N_("Topic of live segments in the as-run log and of their recordings"))
+    no_audio_s: float = setting(
+        5.0, N_("A live input that sends nothing this long (a dropped browser link, a capture device gone) ends the segment, in seconds"),
+        _in_range(1.0, 120.0),
+    )
+    latency_s: float = setting(0.05, N_("Output buffer while live, in seconds (short: the speaker hears the loudspeakers)"), _in_range(0.01, 1.0))
+    max_minutes: int = setting(120, N_("Longest live segment, in minutes"), _in_range(1, 24 * 60))
+    record: bool = setting(True, N_("Record each live segment into the library as a draft item"))
+
+
 @dataclass(frozen=True)
 class WebSettings:
     max_upload_mb: int = setting(300, N_("Largest audio file the web console accepts, in MB"), _in_range(1, 4096))
     session_hours: float = setting(12.0, N_("A web console login lasts this many hours"), _in_range(0.1, 24 * 30.0))
+    https: bool = setting(False, N_("Serve the console over HTTPS with the station's own certificate (a phone's microphone needs it)"))
 
 
 @dataclass(frozen=True)
@@ -267,6 +287,7 @@ class Settings:
     tts: TtsSettings = TtsSettings()
     library: LibrarySettings = LibrarySettings()
     web: WebSettings = WebSettings()
+    live: LiveSettings = LiveSettings()
     streams: tuple[StreamSettings, ...] = ()
 
     @property

@@ -28,6 +28,7 @@ class EntryKind(enum.StrEnum):
     JINGLE = "jingle"
     RELAY = "relay"  # a live source (path: its address) until the instant `until`
     FALLBACK = "fallback"  # aired only by the relay before it, while the source is dead air
+    LIVE = "live"  # a live voice (path: the capture input) until stopped, or the instant `until`
 
 
 class Outcome(enum.StrEnum):
@@ -50,7 +51,9 @@ class Entry:
     item_id: ItemId | None = None
     duration_s: Seconds | None = None
     until: float | None = None  # RELAY: the wall instant (epoch s) it hands over to what follows
-    relay: RelayRules | None = None  # RELAY: when the source counts as dead air, and what then
+    relay: RelayRules | None = None  # RELAY, LIVE: when the source counts as dead air, and what then
+    record: str | None = None  # LIVE: the WAV file where what airs is also written (the recording)
+    latency_s: float | None = None  # LIVE: the output buffer it wants (a voice heard in the room wants it short)
 
 
 def item_entry(item: Item, path: str, target: Lufs, peak_max: Dbtp, offset_s: float = 0.0) -> Entry:
@@ -89,7 +92,7 @@ def on_air_s(entry: Entry, at: float) -> float:
     its own (it airs inside the relay's time). The one rule of entry lengths."""
     if entry.kind is EntryKind.FALLBACK:
         return 0.0
-    if entry.kind is EntryKind.RELAY:
+    if entry.kind in (EntryKind.RELAY, EntryKind.LIVE):
         return max(0.0, (entry.until if entry.until is not None else at) - at)
     return max(0.0, (entry.duration_s or 0.0) - entry.offset_s)
 

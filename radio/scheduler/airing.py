@@ -72,6 +72,7 @@ class Airing:
     ended: set[int] = field(default_factory=set)
     started_at: dict[int, datetime] = field(default_factory=dict)  # rundown index -> when it sounded
     logged: set[int] = field(default_factory=set)  # entries with an as-run row from an earlier attempt
+    live: object | None = None  # a live segment (scheduler/live.py: its speaker): not a show of the schedule
 
     # ---- state
     def move(self, to: AiringState, reason: str | None = None) -> None:

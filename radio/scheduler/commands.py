@@ -49,3 +49,12 @@ class Reload:
 
 class Stop:
     """SIGTERM: fade out, log, power off, stop."""
+
+
+@dataclass(frozen=True, eq=False)
+class LiveCommand:
+    """A request of `radio live` or the console (scheduler/live.py): *request* as sent on the
+    control socket; the answer (or the RadioError) is set on *answer*, a Future."""
+
+    request: dict
+    answer: object

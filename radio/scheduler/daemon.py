@@ -197,7 +197,8 @@ def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | No
             return station_status(app, onair.device.as_json(), hub.status() if hub else None, onair.problems.as_json(),
                                   onair.clock.as_json())  # fmt: skip
 
-        control = ControlServer(home, {"emergency": emergency, "status": status}, (RadioError,), speaking)
+        handlers = {"emergency": emergency, "status": status, "live": onair.live.ask}  # live: scheduler/live.py
+        control = ControlServer(home, handlers, (RadioError,), speaking)
         scheduler.start()
         onair.startup()
         try:

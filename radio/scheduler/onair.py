@@ -27,10 +27,11 @@ from radio.i18n import _
 from radio.scheduler.airing import Airing, AiringState, build_airing
 from radio.scheduler.asrun_writer import AsRunWriter
 from radio.scheduler.clock_guard import ClockGuard
-from radio.scheduler.commands import Cut, Due, PlaybackDone, Reload, Replan, Retry, Stop
+from radio.scheduler.commands import Cut, Due, LiveCommand, PlaybackDone, Reload, Replan, Retry, Stop
 from radio.scheduler.device import DeviceRecovery
 from radio.scheduler.handover import alarm_ends_at, connect_ahead
 from radio.scheduler.listener import Listeners
+from radio.scheduler.live import LiveDesk
 from radio.scheduler.planner import Show, show_for
 from radio.scheduler.problems import Problems
 from radio.scheduler.rejoin import aired_rows, continuation
@@ -67,6 +68,8 @@ class OnAir:
         self.suspended: list[Airing] = []  # interrupted by emergencies, resumed after them (last first)
         self.pending: list[Show] = []  # soft starts waiting for the current item to end
         self.stopping = False
+        self.live = LiveDesk(self)  # live on air: above the schedule, below emergencies (live.py)
+        self.listeners.add(self.live)
 
     @property
     def device(self):
@@ -97,6 +100,8 @@ class OnAir:
             if airing is self.current and airing.playback is not None:
                 self._cut(airing, command.reason)
                 airing.playback.interrupt(reason=command.reason)
+        elif isinstance(command, LiveCommand):
+            self.live.handle(command)
         elif isinstance(command, Retry):
             self._retry(command.airing)
         elif isinstance(command, Replan):
@@ -112,6 +117,7 @@ class OnAir:
         what is still within its window, and rejoin what was on air at its offset — the rest
         of an item the crash cut included, whichever item of the show it was."""
         now = now or _now()
+        self.live.recover_recordings()  # a crash during live: its recording is still filed
         for problem in jingle_problems(self.app.settings):
             self.listeners.problem(problem)
         crashed = {row.id for row in self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))}
@@ -155,6 +161,8 @@ class OnAir:
                 self._suspend(current)
             self._air(show, at=None)
             return
+        if self.live.defers(show):  # live on air: the show waits under it
+            return
         reason = _("cut by the session '{slot}'").format(slot=occ.slot_name or _("one-off broadcast"))
         if current is not None and current.state is AiringState.WAITING:  # off air, device being reopened
             current.move(AiringState.CUT, reason)
@@ -179,17 +187,18 @@ class OnAir:
             timer.daemon = True
             timer.start()
 
-    def _suspend(self, current: Airing) -> None:
-        """An emergency: what is on air fades out under the alarm and resumes after it (a show
-        waiting for its device too); a show already cut by another just ends."""
-        reason = _("interrupted by an emergency broadcast")
+    def _suspend(self, current: Airing, reason: str | None = None, fade_s: float | None = None) -> None:
+        """An emergency (or live): what is on air fades out under it and resumes after it (a
+        show waiting for its device too); a show already cut by another just ends."""
+        reason = reason or _("interrupted by an emergency broadcast")
+        fade_s = self.app.settings.playout.emergency_fade_s if fade_s is None else fade_s
         if current.state is AiringState.CUT:
             current.reason = reason
         else:
             current.move(AiringState.SUSPENDED, reason)
             self.suspended.append(current)
         if current.playback is not None:  # a relay's input stays connected for the resume
-            current.playback.interrupt(fade_s=self.app.settings.playout.emergency_fade_s, reason=reason,
+            current.playback.interrupt(fade_s=fade_s, reason=reason,
                                        keep_input=current.state is AiringState.SUSPENDED)  # fmt: skip
         self.current = None
 
@@ -296,13 +305,14 @@ class OnAir:
             self._not_aired(airing, AsRunStatus.SKIPPED, airing.reason)
         elif airing.error or (result is not None and result.device_lost):
             trouble = airing.error or result.stopped
-            if airing is self.current and not self.stopping and airing.state is AiringState.ON_AIR:
+            if airing is self.current and not self.stopping and airing.state is AiringState.ON_AIR and not airing.live:
                 airing.move(AiringState.WAITING, trouble)
                 self.recovery.trouble(airing, trouble)
                 return
             self._not_aired(airing, AsRunStatus.FAILED, trouble)
         if airing.state is not AiringState.OVER:
             airing.move(AiringState.OVER)
+        self.live.ended(airing)
         if airing is not self.current:
             return
         self.current = None
@@ -315,6 +325,8 @@ class OnAir:
         """Nothing on air: resume a show an emergency interrupted, else switch off."""
         while self.suspended:
             suspended = self.suspended.pop()
+            if self.live.resumes(suspended):  # a live segment an emergency interrupted
+                return
             suspended.move(AiringState.OVER)
             rest = suspended.remaining_items()
             if rest or suspended.relay_left(_now()):

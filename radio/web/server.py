@@ -21,7 +21,7 @@ from radio.web.auth import SessionCodec, Throttle, load_secret
 from radio.web.core import SECURITY_HEADERS, STATIC_DIR, TEMPLATES_DIR, SecurityHeaders, Web
 from radio.web.imports import ImportGate
 
-ASSETS = ("style.css", "app.js", "favicon.svg", "pages.css")
+ASSETS = ("style.css", "app.js", "favicon.svg", "pages.css", "live.js", "live-worklet.js")
 
 
 def _templates(app):
@@ -123,7 +123,7 @@ def _fewer_malloc_arenas() -> None:
         pass
 
 
-def serve(radio_app, host: str, port: int) -> int:
+def serve(radio_app, host: str, port: int, https: bool = False) -> int:
     """Serve the console until SIGTERM/SIGINT. Pages are in Vietnamese whatever the locale."""
     _fewer_malloc_arenas()
     import uvicorn
@@ -135,14 +135,23 @@ def serve(radio_app, host: str, port: int) -> int:
     if not radio_app.users.list():
         print(_("radio web: no users yet: add one with 'radio user add NAME --role admin'"), file=sys.stderr)
     shown = f"[{host}]" if ":" in host else host
-    print(_("radio web: listening on http://{address}/").format(address=f"{shown}:{port}"), file=sys.stderr, flush=True)
+    tls = {}
+    if https:  # the station's own certificate (web/tls.py): phones give the microphone to secure pages only
+        from radio.web.tls import ensure_certificate
+
+        cert, key = ensure_certificate(radio_app.settings.home, host)
+        tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+    scheme = "https" if https else "http"
+    print(_("radio web: listening on {scheme}://{address}/").format(scheme=scheme, address=f"{shown}:{port}"),
+          file=sys.stderr, flush=True)  # fmt: skip
     from radio.web.guard import GuardedH11Protocol
 
     # No limit_concurrency: uvicorn's answers 503 to everyone once it is reached; the guard
     # closes slow and surplus connections instead (see radio/web/guard.py).
     config = uvicorn.Config(
         asgi, log_level="warning", access_log=False, lifespan="off", server_header=False, date_header=False,
-        proxy_headers=False, timeout_keep_alive=5, limit_concurrency=None, http=GuardedH11Protocol, ws="none",
+        proxy_headers=False, timeout_keep_alive=5, limit_concurrency=None, http=GuardedH11Protocol,
+        ws="websockets-sansio", ws_max_size=1 << 16, ws_ping_interval=5.0, ws_ping_timeout=10.0, **tls,
     )  # fmt: skip
     QuietServer(config).run(sockets=[sock])
     return 0

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 
 def routes() -> list:
+    from radio.web import live
     from radio.web.pages import asrun, library, login, media, notices, onair, reports, schedule, sources, usb, users
 
-    out = []
+    out = live.routes()
     for module in (login, onair, library, media, notices, schedule, sources, asrun, reports, usb, users):
         out.extend(module.routes())
     return out

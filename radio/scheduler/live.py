@@ -1,0 +1,292 @@
+"""Live on air: a priority level of the on-air loop between emergencies and the schedule.
+
+`radio live start|stop` and the console's microphone reach the daemon through its control
+socket (`LiveCommand`); the on-air loop hands them to the ``LiveDesk``, on its own thread,
+so live and the loop's other commands never race. The desk owns the live *session* (who
+speaks, from where, since when) and puts each of its *segments* on air as an airing of one
+LIVE entry (`audio/live_input.py`), through the loop's own `_air` — so live reaches the sound
+card and every stream, and device trouble, emergencies and stopping treat it as any airing:
+
+- starting: what is on air fades out and is suspended under live (it resumes after, as after
+  an emergency); a transmitter that was off is switched on and live starts after the pre-roll;
+  during an emergency live waits under the alarm and starts after it;
+- an emergency suspends the live segment; after the alarm, live resumes (a new segment) only
+  if the session is still on, else the show under it resumes;
+- a show due during live does not cut it: it waits under live (a show already waiting there
+  is cut, as its hard start would have cut it) and airs once live ends, from its first item;
+- a segment that ends by itself (its input silent for [live] no_audio_s: a dropped browser
+  link, a capture device gone; or [live] max_minutes) ends the session, with the reason.
+
+The desk is also a listener: each segment's as-run row (who, from where, started/ended,
+seconds, topic), its line in the audit log, and its recording imported into the library as
+a draft item once it is over (in a thread: an analysis must not hold the loop).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from radio.audio.events import Ended, Started
+from radio.domain.asrun import AsRunStatus
+from radio.domain.live import CONSOLE, LiveBusy, Speaker, busy_message, check_input, live_record, segment_title
+from radio.domain.playout import Entry, EntryKind, Outcome
+from radio.domain.relay import RelayRules, Resume
+from radio.errors import RadioError
+from radio.i18n import _, speaking
+from radio.scheduler.airing import Airing, AiringState, build_airing
+from radio.scheduler.commands import LiveCommand
+from radio.scheduler.listener import PlayoutListener
+from radio.scheduler.planner import Show, one_off
+
+log = logging.getLogger("radio.daemon")
+ANSWER_S = 10.0  # how long a control request waits for the on-air loop
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(eq=False)
+class LiveSession:
+    """Someone on air live, from `start` to `stop` (or until a segment ends by itself)."""
+
+    speaker: Speaker
+    since: datetime
+    airing: Airing | None = None  # its current segment (on air, suspended, or waiting under an alarm)
+    segments: int = 0
+
+
+class LiveDesk(PlayoutListener):
+    def __init__(self, onair) -> None:
+        self.onair = onair
+        self.app = onair.app
+        self.session: LiveSession | None = None
+
+    # ---- from the control socket (any thread)
+    def ask(self, request: dict) -> object:
+        """Hand *request* to the on-air loop and wait for its answer."""
+        answer: Future = Future()
+        self.onair.post(LiveCommand(request, answer))
+        return answer.result(ANSWER_S)
+
+    # ---- on the on-air thread
+    def handle(self, command: LiveCommand) -> None:
+        with speaking(command.request.get("languages")):  # answered in the asker's language
+            self._handle(command)
+
+    def _handle(self, command: LiveCommand) -> None:
+        try:
+            action = command.request.get("action")
+            if action == "start":
+                result = self.start(command.request)
+            elif action == "stop":
+                result = self.stop(command.request)
+            else:
+                result = self.status()
+            command.answer.set_result(result)
+        except Exception as err:  # a RadioError is the user's answer; anything else too, logged
+            if not isinstance(err, RadioError):
+                log.exception("live request failed")
+            command.answer.set_exception(err)
+
+    def status(self) -> dict | None:
+        session = self.session
+        if session is None:
+            return None
+        return {"who": session.speaker.who, "where": session.speaker.where, "since": session.since.isoformat(),
+                "topic": session.speaker.topic, "on_air": self.on_air()}  # fmt: skip
+
+    def on_air(self) -> bool:
+        return self.session is not None and self.session.airing is not None and self.session.airing is self.onair.current
+
+    def start(self, request: dict) -> dict:
+        settings = self.app.settings
+        if self.session is not None:
+            raise LiveBusy(busy_message(self.session.speaker, self.session.since, settings.zone))
+        given = request.get("input") or settings.live.input
+        if given == CONSOLE:
+            address = f"{CONSOLE}:{self._console_pipe()}"
+        elif not given:
+            raise RadioError(_("no capture input: give --input alsa:DEVICE or pulse:SOURCE, or set [live] input "
+                               "in {config}").format(config=settings.config_path))  # fmt: skip
+        else:
+            address = check_input(given)
+        topic = request.get("topic") or settings.live.topic
+        self.app.taxonomy.resolve(topic)  # an unknown topic is refused now, not when the recording is filed
+        speaker = Speaker(who=request.get("who") or "?", where=request.get("where") or address, input=address,
+                          topic=topic)  # fmt: skip
+        self.session = LiveSession(speaker, _now())
+        self.app.audit.record(speaker.who, "live.start", speaker.where, request.get("address"))
+        log.info("live: %s from %s", speaker.who, speaker.where)
+        self._go_on_air()
+        return self.status()
+
+    def stop(self, request: dict) -> dict:
+        session = self.session
+        if session is None:
+            raise RadioError(_("nobody is on air live"))
+        self.session = None
+        with speaking(None):  # the as-run log speaks the station's language, not the asker's
+            reason = request.get("reason") or _("live stopped by {who}").format(who=request.get("who") or session.speaker.who)
+        airing = session.airing
+        if airing is not None and airing is self.onair.current and airing.playback is not None:
+            airing.move(AiringState.CUT, reason)  # its end resumes what it suspended (onair._done)
+            airing.playback.interrupt(reason=reason)
+        log.info("live over: %s", reason)
+        return {"who": session.speaker.who, "since": session.since.isoformat(), "segments": session.segments}
+
+    def _console_pipe(self):
+        """The named pipe the console writes the browser's microphone into (made once, 0600)."""
+        path = self.app.settings.station_home.console_microphone
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        if path.exists() and not stat.S_ISFIFO(path.stat().st_mode):
+            path.unlink()
+        if not path.exists():
+            os.mkfifo(path, 0o600)
+        return path
+
+    def _go_on_air(self) -> None:
+        """Put the session's next segment on air, above what is on air now (or under the alarm)."""
+        onair, session = self.onair, self.session
+        airing = self._segment(session)
+        session.airing = airing
+        current = onair.current
+        if current is not None and current.show.emergency:
+            onair.suspended.append(airing)  # after the alarm (onair._after_show asks `resumes`)
+            log.info("live waits for the emergency broadcast to end")
+            return
+        if current is not None:
+            onair._suspend(current, _("interrupted by a live broadcast"), self.app.settings.playout.fade_out_s)
+        at = None
+        if not onair.transmitter.powered:  # switched on now, live after its pre-roll
+            onair.transmitter.on()
+            preroll = self.app.settings.schedule.preroll_s
+            at = _now() + timedelta(seconds=preroll) if preroll > 0 else None
+        onair._air(airing.show, at=at, airing=airing)
+
+    def _segment(self, session: LiveSession) -> Airing:
+        settings = self.app.settings
+        start = _now()
+        session.segments += 1
+        settings.station_home.live_dir.mkdir(mode=0o700, exist_ok=True)
+        record = settings.station_home.live_dir / f"{start.strftime('%Y%m%dT%H%M%S')}-{session.segments}.wav"
+        rules = RelayRules(no_data_s=settings.live.no_audio_s, silence_s=1e9, silence_dbfs=-200.0, buffer_s=0.1,
+                           resume=Resume.NOW)  # only "no audio" ends a voice: a speaker may pause  # fmt: skip
+        with speaking(None):  # the as-run log speaks the station's language, not the asker's
+            title = segment_title(session.speaker)
+        entry = Entry(EntryKind.LIVE, title, session.speaker.input,
+                      until=start.timestamp() + settings.live.max_minutes * 60.0, relay=rules,
+                      record=str(record) if settings.live.record else None, latency_s=settings.live.latency_s)  # fmt: skip
+        show = Show(one_off(start, False, settings.zone))
+        return Airing(show, [entry], {}, {0: start}, live=session)
+
+    # ---- hooks of the on-air loop
+    def defers(self, show: Show) -> bool:
+        """A show due while live is on air waits under it (True); one already waiting is cut."""
+        if not self.on_air():
+            return False
+        name = show.occurrence.slot_name or _("one-off broadcast")
+        reason = _("cut by the session '{slot}'").format(slot=name)
+        for waiting in [a for a in self.onair.suspended if a.live is None]:
+            self.onair.suspended.remove(waiting)
+            self.onair._not_aired(waiting, AsRunStatus.SKIPPED, reason)
+            waiting.move(AiringState.OVER, reason)
+        self.onair.suspended.insert(0, build_airing(self.app, show, show.items))
+        log.warning("%s due at %s waits under the live segment: it airs when live ends", name,
+                    show.occurrence.start.astimezone(self.app.settings.zone).strftime("%H:%M:%S"))  # fmt: skip
+        return True
+
+    def resumes(self, airing: Airing) -> bool:
+        """After an emergency: a live segment it suspended goes on as a new one if the session
+        is still on (True); otherwise False, and the loop resumes what is under it."""
+        session = self.session
+        if airing.live is None or session is None or session.airing is not airing:
+            return False
+        airing.move(AiringState.OVER)
+        log.info("live resumes after the emergency")
+        self._go_on_air()
+        return True
+
+    def ended(self, airing: Airing) -> None:
+        """A live airing's playback is over (stopped, ended by itself, or its device failed)."""
+        session = self.session
+        if session is not None and session.airing is airing:
+            self.session = None
+            log.info("live over: %s", airing.reason or airing.error or _("its input ended"))
+
+    # ---- as a listener (the player's event thread)
+    def entry_started(self, airing, event: Started) -> None:
+        if airing.live is None:
+            return
+        title = event.entry.title
+        row = self.app.as_run.append(live_record(airing.live.speaker, event.at, title))
+        airing.row_written(event.index, row.id)
+
+    def entry_ended(self, airing, event: Ended) -> None:
+        if airing.live is None:
+            return
+        speaker = airing.live.speaker
+        detail = f"{speaker.where}: {event.played_s:.1f} s, {event.status}" + (f" ({event.reason})" if event.reason else "")
+        self.app.audit.record(speaker.who, "live.segment", detail)
+        if event.entry.record:
+            threading.Thread(target=self._file_recording, args=[speaker, event], daemon=True,
+                             name="radio-live-recording").start()  # fmt: skip
+
+    def recover_recordings(self) -> None:
+        """At start-up: recordings left by a crash during live (their WAV header never
+        completed) are mended from their size and filed as drafts, in a thread."""
+        folder = self.app.settings.station_home.live_dir
+        left = sorted(folder.glob("*.wav")) if folder.is_dir() else []
+        if left:
+            threading.Thread(target=self._recover, args=[left], daemon=True, name="radio-live-recording").start()
+
+    def _recover(self, paths) -> None:
+        import struct
+
+        for path in paths:
+            try:
+                with path.open("r+b") as wav:  # the 44-byte header Python's wave writes: sizes at 4 and 40
+                    size = path.stat().st_size
+                    data = (size - 44) - (size - 44) % 2
+                    wav.seek(4)
+                    wav.write(struct.pack("<I", data + 36))
+                    wav.seek(40)
+                    wav.write(struct.pack("<I", data))
+            except (OSError, struct.error) as err:
+                log.error("cannot mend the live recording %s: %s", path, err)
+                continue
+            stamp = datetime.strptime(path.stem.split("-")[0], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+            speaker = Speaker(_("unknown (the daemon stopped during live)"), "?", "?", self.app.settings.live.topic)
+            ended = Ended(0, Entry(EntryKind.LIVE, "", "?", record=str(path)), stamp, Outcome.INTERRUPTED,
+                          data / 2 / self.app.settings.playout.channels / self.app.settings.playout.sample_rate, None)  # fmt: skip
+            self._file_recording(speaker, ended)
+
+    def _file_recording(self, speaker: Speaker, event: Ended) -> None:
+        """The segment's recording into the library, a draft item (to re-air, or for the sticks)."""
+        from pathlib import Path
+
+        from radio.library.importer import ImportOptions
+
+        path = Path(event.entry.record)
+        if not path.exists() or event.played_s < 0.5:
+            path.unlink(missing_ok=True)
+            return
+        when = event.at.astimezone(self.app.settings.zone).strftime("%d/%m/%Y %H:%M")
+        title = _("Live: {who}, {time}").format(who=speaker.who, time=when)
+        try:
+            (result,) = self.app.importer(workers=1).run([path], ImportOptions(topic=speaker.topic, title=title,
+                                                                                source=speaker.where))  # fmt: skip
+        except Exception as err:
+            log.error("cannot file the live recording %s: %s", path, err)
+            return
+        if result.item is None:
+            log.error("cannot file the live recording %s: %s", path, result.error)
+            return
+        path.unlink(missing_ok=True)
+        log.info("live recording filed as #%s %s (draft)", result.item.id, result.item.title)
