@@ -81,7 +81,7 @@ CASES = [
     ("Chỉ thị 05/CT-TU", "Chỉ thị năm, chỉ thị tỉnh ủy"),
     ("Số: 18/GM-UBND", "Số: mười tám, giấy mời ủy ban nhân dân"),
     ("Tờ trình 3/TTr-UBND", "Tờ trình ba, tờ trình ủy ban nhân dân"),
-    ("Văn bản 77/ABC-UBND", "Văn bản bảy mươi bảy, ABC ủy ban nhân dân"),
+    ("Văn bản 77/ABC-UBND", "Văn bản bảy mươi bảy, a bê xê ủy ban nhân dân"),  # an unknown code is spelled
     # dates
     ("ngày 15/3/2025", "ngày mười lăm tháng ba năm hai nghìn không trăm hai mươi lăm"),
     ("15/3/2025", "ngày mười lăm tháng ba năm hai nghìn không trăm hai mươi lăm"),
@@ -206,7 +206,9 @@ CASES = [
     ("thế kỷ XXI", "thế kỷ hai mươi mốt"),
     ("Chương II", "Chương hai"),
     ("giai đoạn II", "giai đoạn hai"),
-    ("cấp độ III", "cấp độ III"),  # not after a word that takes a number
+    ("cấp độ III", "cấp độ ba"),  # risk levels: cấp độ 3 is cấp độ ba
+    ("tia X", "tia X"),  # a lone X is a numeral only after a word that counts
+    ("Vitamin A và V", "Vitamin A và V"),
     ("Vua Lê Lợi", "Vua Lê Lợi"),
     ("Phần I: Tình hình", "Phần một: Tình hình"),
     ("mục iv", "mục iv"),  # lower case is not a numeral here
@@ -266,7 +268,7 @@ CASES = [
     ),
     (
         "Kết quả Quý IV/2025: 95% hộ tham gia BHYT",
-        "Kết quả Quý bốn/hai nghìn không trăm hai mươi lăm: chín mươi lăm phần trăm hộ tham gia bảo hiểm y tế",
+        "Kết quả Quý bốn năm hai nghìn không trăm hai mươi lăm: chín mươi lăm phần trăm hộ tham gia bảo hiểm y tế",
     ),
     ("Hạn nộp: 30/6", "Hạn nộp: ngày ba mươi tháng sáu"),
     ("Dòng 1\n\nDòng  2", "Dòng một\n\nDòng hai"),

@@ -1,0 +1,108 @@
+"""How administrative documents are cited, read aloud: symbols, Roman numerals, the end mark.
+
+A provincial or commune plan cites its sources by symbol: "Kế hoạch 98/KH-UBND" (number /
+type - issuing body, the State's style), "Chỉ thị số 05-CT/TW" (number - type / body, the
+Party's style), "Thông tư 39/2020/TT-BTTTT" (with the year). An announcer reads the number
+and then the type and the body as words: "chín mươi tám, kế hoạch ủy ban nhân dân". A code
+that no table knows is spelled with Vietnamese letter names — inside a symbol it can only be
+an abbreviation — so the speech engine never reads it as English letters.
+
+Roman numerals count congresses, terms, chapters, quarters and zones ("khóa XIII", "Chương
+II", "quý IV/2026", "khu vực III"); a single I, V or X is a numeral only after such a word
+(not in "tia X" or "Vitamin A"); two or more (XIII, IV) always are.
+
+A document ends with "./." (nothing follows): it is written for the eye and not read.
+
+Pure: standard library only. The tables come from the caller (the Lexicon).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from radio.domain.vi_numbers import read_integer_text, read_number, read_ordinal, roman_value
+
+CODE = r"[A-ZĐ][A-Za-zĐđ&]*"
+CODES = rf"{CODE}(?:[-/]{CODE})*"
+# number[/year]/TYPE-BODY (State) or number-TYPE/BODY (Party); not inside a word or number
+SYMBOL = re.compile(
+    rf"(?<![\w.,/])(\d+)(?:/(\d{{4}}))?(?:/({CODES})|-({CODE}/{CODES}))(?![\w&])"
+)
+
+LETTER_NAMES = {
+    "A": "a", "Ă": "á", "Â": "ớ", "B": "bê", "C": "xê", "D": "dê", "Đ": "đê", "E": "e", "Ê": "ê",
+    "F": "ép", "G": "giê", "H": "hát", "I": "i", "J": "gi", "K": "ca", "L": "lờ", "M": "mờ", "N": "nờ",
+    "O": "o", "Ô": "ô", "Ơ": "ơ", "P": "pê", "Q": "quy", "R": "rờ", "S": "ét", "T": "tê", "U": "u",
+    "Ư": "ư", "V": "vê", "W": "vê kép", "X": "ích", "Y": "i", "Z": "dét", "&": "và",
+}  # fmt: skip
+
+
+def spell(code: str) -> str:
+    """'XYZ' -> 'ích i dét': letter by letter, as Vietnamese announcers name the letters."""
+    return " ".join(LETTER_NAMES.get(c.upper(), c) for c in code)
+
+
+def symbol_pass(document_codes: Mapping[str, str], abbreviations: Mapping[str, str]):
+    """The pass that reads document symbols: (pattern, replacement)."""
+
+    def part(code: str) -> str:
+        known = document_codes.get(code) or abbreviations.get(code)
+        if known:
+            return known
+        if "&" in code:  # TN&MT read as its halves when only those are known
+            return " và ".join(part(half) for half in code.split("&") if half)
+        return spell(code)
+
+    def say(m: re.Match) -> str:
+        words = [read_integer_text(m[1])]
+        if m[2]:
+            words.append("năm " + read_number(int(m[2])))
+        codes = m[3] or m[4]
+        return " ".join(words) + ", " + " ".join(part(c) for c in re.split(r"[-/]", codes))
+
+    return SYMBOL, say
+
+
+ROMAN_AFTER = (
+    r"quý|khóa|khoá|thế\s+kỷ|thế\s+kỉ|đại\s+hội|chương|phần|mục|kỳ|kì|thứ|giai\s+đoạn|cấp|cấp\s+độ|"
+    r"hạng|loại|tập|đợt|vòng|lần|phụ\s+lục|nhiệm\s+kỳ|khu\s+vực|vùng|nhóm|bậc|quyển|bài|học\s+kỳ|"
+    r"học\s+kì|khối|cụm|hội\s+nghị\s+trung\s+ương|tiểu\s+mục|điểm"
+)
+YEAR_AFTER = r"(?:/(\d{4})(?![\w/]|[.,]\d))?"
+ROMAN_IN_CONTEXT = re.compile(r"\b(" + ROMAN_AFTER + r")(\s+)([IVXLC]+)(?![\w])" + YEAR_AFTER, re.IGNORECASE)
+# Two or more numeral letters are a numeral wherever they stand (khóa XIII, Đại hội XXV).
+ROMAN_ALONE = re.compile(r"(?<![\w&/-])([IVX]{2,})(?![\w&]|[-/][^\W\d_])" + YEAR_AFTER)
+QUARTER_YEAR = re.compile(r"\b(quý|Quý|QUÝ)\s+([1-4])/(\d{4})(?![\w/]|[.,]\d)")
+
+
+def _with_year(spoken: str, year: str | None) -> str:
+    return f"{spoken} năm {read_number(int(year))}" if year else spoken
+
+
+def _roman_in_context(m: re.Match) -> str:
+    value = roman_value(m[3]) if m[3].isupper() else None
+    if value is None:
+        return m[0]
+    spoken = read_ordinal(value) if m[1].lower() == "thứ" else read_number(value)
+    return _with_year(f"{m[1]}{m[2]}{spoken}", m[4])
+
+
+def _roman_alone(m: re.Match) -> str:
+    value = roman_value(m[1])
+    if value is None:
+        return m[0]
+    return _with_year(read_number(value), m[2])
+
+
+def quarter_year(m: re.Match) -> str:
+    return f"{m[1]} {read_number(int(m[2]))} năm {read_number(int(m[3]))}"
+
+
+# "./." (also "./" or "/." and spaced forms) at the end of a line: the end of the document.
+END_MARK = re.compile(r"\s*(?:\.\s*/\s*\.?|/\s*\.)\s*$")
+
+ROMAN_PASSES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
+    (ROMAN_IN_CONTEXT, _roman_in_context),
+    (ROMAN_ALONE, _roman_alone),
+]
