@@ -11,28 +11,31 @@ from __future__ import annotations
 import re
 
 # Meant to be spelled (or said as written) by an announcer.
-SPELLED = frozenset({"USB", "VOV", "VTV", "SMS", "QR", "Zalo", "Facebook", "Internet", "Wi-Fi", "ID"})
+SPELLED = frozenset({"usb", "vov", "vtv", "sms", "qr", "zalo", "facebook", "internet", "wi-fi", "id"})  # any case
 VOWELS = "aăâeêioôơuưyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+VOWEL = f"[{VOWELS}]"
+# onset, one to three vowels (the glides i/y/o/u included), a final consonant
+SYLLABLE = re.compile(rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?{VOWEL}{{1,3}}(?:ng|nh|ch|[cmnpt])?")
 TOKEN = re.compile(r"[^\W_]+(?:-[^\W\d_]+)*|[^\w\s]")
 SYMBOLS = set("%&@#+=*°§~^<>|\\_$€/[]{}")
 
 
 def leftovers(spoken: str) -> list[str]:
     """The tokens of *spoken* that are not Vietnamese words: digits, all-capital runs,
-    single capitals, words with no vowel, symbols read by name, the dot of './.'."""
+    single capitals, words that are no Vietnamese syllable, symbols read by name
+    (the slash of './.' included)."""
     found = []
     caps_line = not any(c.islower() for c in spoken)  # a heading in capitals: its words are words
     for m in TOKEN.finditer(spoken):
         token = m[0]
-        if token in SPELLED:
+        if token.lower() in SPELLED:
             continue
         if any(c.isdigit() for c in token) or token in SYMBOLS:
             found.append(token)
-        elif token[0].isalpha() and not any(c in VOWELS for c in token.lower()):
-            found.append(token)  # KH, CT, ĐT: no Vietnamese syllable without a vowel
+        elif token[0].isalpha() and not all(SYLLABLE.fullmatch(w) for w in token.lower().split("-")):
+            found.append(token)  # kh, ubnd, mtqg: not a Vietnamese syllable (a lower-cased code)
         elif not caps_line and len(token) >= 2 and sum(c.isupper() for c in token) >= 2:
             found.append(token)  # UBND, TU, VX, MTQG
         elif not caps_line and len(token) == 1 and token.isupper():
             found.append(token)  # a lone capital: C (độ C), I (a numeral left)
-    found += re.findall(r"\./\.|\.\s*/", spoken)
     return found
