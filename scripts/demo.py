@@ -5,6 +5,7 @@ the same way: the daemon stopped, the demo's sound server stopped, the as-run pr
 again the same day it reuses the session: what is already queued is not queued twice.
 """
 
+import argparse
 import json
 import os
 import shutil
@@ -76,16 +77,19 @@ def stop_daemon(daemon: subprocess.Popen) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _as_interrupt)
     signal.signal(signal.SIGINT, _as_interrupt)
+    parser = argparse.ArgumentParser(description="The demo station behind `make run`.")
+    parser.add_argument("--lead", type=int, default=60, help="seconds from now to the session's start (default 60)")
+    args = parser.parse_args()
     try:
-        start = prepare()
+        start = prepare(max(args.lead, 5))
     except KeyboardInterrupt:
         print("Stopped before the demo session was set up.", flush=True)
         sys.exit(130)
     air(start)
 
 
-def prepare() -> datetime:
-    """The station, the samples imported and approved, the session a minute from now."""
+def prepare(lead_s: int) -> datetime:
+    """The station, the samples imported and approved, the session *lead_s* from now."""
     run("init", "--name", "Đài truyền thanh xã Đồng Tâm", "--commune", "Xã Đồng Tâm")
     samples = tomllib.loads(Path("media/samples.toml").read_text(encoding="utf-8"))["sample"]
     ids = []
@@ -98,7 +102,7 @@ def prepare() -> datetime:
     run("library", "list")
 
     zone = ZoneInfo("Asia/Ho_Chi_Minh")
-    start = (datetime.now(zone) + timedelta(minutes=1)).replace(microsecond=0)
+    start = (datetime.now(zone) + timedelta(seconds=lead_s)).replace(microsecond=0)
     slots = json.loads(run("slot", "list", "--json", quiet=True).stdout)
     verb = "edit" if any(s["name"] == SLOT for s in slots) else "add"
     run("slot", verb, SLOT, "--at", start.strftime("%H:%M:%S"), "--max-minutes", "15")
