@@ -53,6 +53,9 @@ def test_nothing_is_left_to_be_read_as_letters_digits_or_symbols(sentence):
         ("quý 3/2026", "quý ba năm hai nghìn không trăm hai mươi sáu"),
         ("Đại hội XXV", "Đại hội hai mươi lăm"),
         ("tia X", "tia X"),
+        ("XỬ LÝ VI PHẠM HÀNH CHÍNH", "XỬ LÝ VI PHẠM HÀNH CHÍNH"),  # a heading: VI is a word
+        ("GIÁ XI MĂNG", "GIÁ XI MĂNG"),
+        ("ĐẠI HỘI LẦN THỨ XXV", "ĐẠI HỘI LẦN THỨ hai mươi lăm"),
         ("Vitamin A", "Vitamin A"),
         ("mục iv", "mục iv"),
         ("Chương trình MTQG giảm nghèo", "Chương trình mục tiêu quốc gia giảm nghèo"),

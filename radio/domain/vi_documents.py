@@ -9,7 +9,8 @@ an abbreviation — so the speech engine never reads it as English letters.
 
 Roman numerals count congresses, terms, chapters, quarters and zones ("khóa XIII", "Chương
 II", "quý IV/2026", "khu vực III"); a single I, V or X is a numeral only after such a word
-(not in "tia X" or "Vitamin A"); two or more (XIII, IV) always are.
+(not in "tia X" or "Vitamin A"); two or more (XIII, IV) are, except beside a word in
+capitals (a heading: "XỬ LÝ VI PHẠM", "XI MĂNG").
 
 A document ends with "./." (nothing follows): it is written for the eye and not read.
 
@@ -88,9 +89,23 @@ def _roman_in_context(m: re.Match) -> str:
     return _with_year(f"{m[1]}{m[2]}{spoken}", m[4])
 
 
+CAPS_WORD = re.compile(r"[^\W\d_]*[A-ZĐ][^\W\d_]*")
+
+
+def _in_capitals(m: re.Match) -> bool:
+    """A heading in capitals ("XỬ LÝ VI PHẠM", "GIÁ XI MĂNG"): VI and XI are words there."""
+    before = m.string[: m.start()].split()
+    after = m.string[m.end() :].split()
+    return any(
+        len(word) > 1 and word.isupper() and roman_value(word) is None
+        for word in (before[-1:] + after[:1])
+        if CAPS_WORD.fullmatch(word)
+    )
+
+
 def _roman_alone(m: re.Match) -> str:
     value = roman_value(m[1])
-    if value is None:
+    if value is None or _in_capitals(m):
         return m[0]
     return _with_year(read_number(value), m[2])
 
