@@ -250,7 +250,7 @@ class OnAir:
             return
         watcher = threading.Thread(target=self._watch, args=[airing], daemon=True, name="radio-watch")
         watcher.start()
-        log.info(N_("session %s begins: %d items"), show.occurrence.slot_name or _("one-off broadcast"),
+        log.info(N_("session %s begins with %d item(s)"), show.occurrence.slot_name or _("one-off broadcast"),
                  len(airing.items))  # fmt: skip
 
     def _on_event(self, airing: Airing, event: Event) -> None:
