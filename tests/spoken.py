@@ -34,8 +34,8 @@ def leftovers(spoken: str) -> list[str]:
             found.append(token)
         elif token[0].isalpha() and not all(SYLLABLE.fullmatch(w) for w in token.lower().split("-")):
             found.append(token)  # kh, ubnd, mtqg: not a Vietnamese syllable (a lower-cased code)
-        elif not caps_line and len(token) >= 2 and sum(c.isupper() for c in token) >= 2:
-            found.append(token)  # UBND, TU, VX, MTQG
+        elif not caps_line and sum(c.isupper() for c in token) >= 2 and not SYLLABLE.fullmatch(token.lower()):
+            found.append(token)  # UBND, VX, MTQG, TTg (XỬ LÝ, QUÝ in a heading are words: espeak reads them so)
         elif not caps_line and len(token) == 1 and token.isupper():
             found.append(token)  # a lone capital: C (độ C), I (a numeral left)
     return found

@@ -67,6 +67,15 @@ def test_nothing_is_left_to_be_read_as_letters_digits_or_symbols(sentence):
         ("ngày 15/10/2026", "ngày mười lăm tháng mười năm hai nghìn không trăm hai mươi sáu"),
         ("đạt 12,5%", "đạt mười hai phẩy năm phần trăm"),
         ("từ 8-10 độ C", "từ tám đến mười độ xê"),
+        ("Luật số 63/2020/QH14", "Luật số sáu mươi ba năm hai nghìn không trăm hai mươi, quốc hội mười bốn"),
+        ("Quy định 08-QĐi/TW", "Quy định tám, quy định trung ương"),
+        ("V/v tăng cường phòng chống SXH", "về việc tăng cường phòng chống sốt xuất huyết"),
+        ("Đề nghị ông/bà có mặt", "Đề nghị ông hoặc bà có mặt"),
+        ("các xã/phường/thị trấn", "các xã hoặc phường hoặc thị trấn"),
+        ("60 km/h, 1.000 đồng/người", "sáu mươi ki lô mét một giờ, một nghìn đồng một người"),
+        ("dọc QL1A, thôn 5B", "dọc quốc lộ một a, thôn năm bê"),
+        ("* Lưu ý: mang theo CCCD (*)", "Lưu ý: mang theo căn cước công dân"),
+        ("ngày 45/3", "ngày bốn mươi lăm trên ba"),
     ],
 )  # fmt: skip
 def test_administrative_forms(written, spoken):

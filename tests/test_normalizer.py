@@ -66,7 +66,7 @@ CASES = [
     ("phát triển KT-XH", "phát triển kinh tế xã hội"),
     ("Thôn Đông & thôn Tây", "Thôn Đông và thôn Tây"),
     ("tiêm vắc xin Covid-19", "tiêm vắc xin cô vít mười chín"),
-    ("cúm gia cầm H5N1", "cúm gia cầm H năm N một"),
+    ("cúm gia cầm H5N1", "cúm gia cầm hát năm nờ một"),  # a capital glued to digits: its name
     ("CLB dưỡng sinh", "câu lạc bộ dưỡng sinh"),
     ("Đài TNVN và VOV", "Đài TNVN và vê ô vê"),  # unknown abbreviations are left as written
     # document numbers
@@ -102,7 +102,7 @@ CASES = [
     ("Tháng 12 năm nay", "Tháng mười hai năm nay"),
     ("tháng 1 âm lịch", "tháng một âm lịch"),
     ("năm học 2024-2025", "năm học hai nghìn không trăm hai mươi bốn đến hai nghìn không trăm hai mươi lăm"),
-    ("ngày 45/3", "ngày bốn mươi lăm/ba"),  # not a date: the slash stays
+    ("ngày 45/3", "ngày bốn mươi lăm trên ba"),  # not a date: a slash between numbers is "trên"
     # times
     ("lúc 7h30", "lúc bảy giờ ba mươi phút"),
     ("lúc 7h", "lúc bảy giờ"),
@@ -362,7 +362,7 @@ def test_words_it_cannot_read_are_never_dropped(words):
     text = " ".join(words)
     spoken = normalize(text, LEXICON)
     for word in words:
-        if word not in LEXICON.abbreviations and not any(k in word for k in ("&",)):
+        if word not in LEXICON.abbreviations and not any(k in word for k in ("&",)) and roman_value(word) is None:
             assert unicodedata.normalize("NFC", word) in spoken or word in LEXICON.abbreviations
 
 

@@ -7,10 +7,12 @@ module rewrites the text into spoken Vietnamese words, in passes, each turning o
 written form into words (words never contain digits, so a later pass cannot re-read an
 earlier one's output):
 
-the end mark "./." -> document symbols -> phone numbers -> abbreviations -> ranges -> dates ->
-quarters, times -> ordinals, months, weekdays, Roman numerals -> negative temperatures ->
-numbers with units, money and percentages -> the remaining numbers -> "per" slashes.
-(Document symbols, Roman numerals and the end mark: radio/domain/vi_documents.py.)
+the end mark "./.", list marks -> word pairs (ông/bà, marked) -> document symbols -> phone
+numbers -> abbreviations -> ranges -> dates -> quarters, times -> ordinals, months, weekdays,
+Roman numerals -> slashes between numbers -> negative temperatures -> numbers with units,
+money and percentages -> capitals glued to digits -> the remaining numbers -> "per" slashes
+-> word pairs read ("hoặc"). (Document symbols, Roman numerals, marks and word pairs:
+radio/domain/vi_documents.py.)
 
 What no pass recognises is left exactly as written: the normaliser never drops text.
 Already spoken text comes back unchanged. Pure: standard library only; the table of
@@ -33,7 +35,18 @@ from radio.domain.vi_numbers import (
     read_number,
     read_ordinal,
 )
-from radio.domain.vi_documents import END_MARK, QUARTER_YEAR, ROMAN_PASSES, quarter_year, symbol_pass
+from radio.domain.vi_documents import (
+    END_MARK,
+    GLUED_LETTER,
+    MARKS,
+    QUARTER_YEAR,
+    ROMAN_PASSES,
+    EITHER,
+    glued_letter,
+    quarter_year,
+    symbol_pass,
+    word_pair_pass,
+)
 from radio.errors import RadioError
 from radio.i18n import _
 
@@ -273,12 +286,11 @@ def _units(lexicon: Lexicon) -> tuple[re.Pattern, Callable[[re.Match], str]]:
 
 GENERIC_NUMBER = re.compile(NUMBER_START + rf"({NUMBER})" + NUMBER_END)
 DIGIT_RUN = re.compile(r"\d+")
+NUMBER_SLASH = re.compile(r"(?<=\d)/(?=\d)")  # what no date or symbol pass read: 45/3 "trên"
 LETTER_DASH_DIGIT = re.compile(rf"(?<={LETTER}){DASH}(?=\d)")
 APPROXIMATELY = re.compile(r"(?<![\w])~\s?(?=\d)")
-PER = re.compile(
-    rf"(?<={LETTER})/(người|tháng|năm|ngày|tuần|giờ|hộ|khẩu|suất|lượt|lần|con|cây|ha|sào|kg|tấn|lít|cái|chiếc)"
-    + NOT_BEFORE_WORD
-)
+PER_WORDS = "người|tháng|năm|ngày|tuần|giờ|hộ|khẩu|suất|lượt|lần|con|cây|ha|sào|kg|tấn|lít|cái|chiếc"
+PER = re.compile(rf"(?<={LETTER})/({PER_WORDS})" + NOT_BEFORE_WORD)
 WEEKDAY_RANGE = re.compile(r"\b((?:[Tt]hứ|THỨ) \w+|chủ nhật)\s*" + DASH + r"\s*(?=(?:[Tt]hứ|THỨ|chủ nhật)\b)")
 SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -294,6 +306,8 @@ def _abbreviations(lexicon: Lexicon) -> tuple[re.Pattern, Callable[[re.Match], s
 def _line(text: str, lexicon: Lexicon) -> str:
     passes: list[tuple[re.Pattern, Callable[[re.Match], str] | str]] = [
         (END_MARK, "."),
+        (MARKS, ""),
+        word_pair_pass(frozenset(PER_WORDS.split("|")), lexicon.abbreviations, lexicon.units),
         symbol_pass(lexicon.document_codes, lexicon.abbreviations),
         (PHONE_CONTEXT, _phone_in_context),
         (PHONE_SHAPE, _phone),
@@ -308,14 +322,17 @@ def _line(text: str, lexicon: Lexicon) -> str:
         (MONTH, _month),
         (WEEKDAY, lambda m: "thứ " + read_ordinal(int(m[1]))),
         *ROMAN_PASSES,
+        (NUMBER_SLASH, " trên "),
         (NEGATIVE_TEMPERATURE, "âm "),
         (APPROXIMATELY, "khoảng "),
         _units(lexicon),
         (LETTER_DASH_DIGIT, " "),
+        (GLUED_LETTER, glued_letter),
         (GENERIC_NUMBER, lambda m: _set_apart(m, read_written_number(m[1]))),
         (DIGIT_RUN, lambda m: _set_apart(m, read_integer_text(m[0]))),
         (PER, r" một \1"),
         (WEEKDAY_RANGE, r"\1 đến "),
+        (re.compile(EITHER), " hoặc "),
     ]
     for pattern, replacement in passes:
         text = pattern.sub(replacement, text)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 
 from radio.domain.vi_numbers import read_integer_text, read_number, read_ordinal, roman_value
 
-CODE = r"[A-ZĐ][A-Za-zĐđ&]*"
+CODE = r"[A-ZĐ][A-Za-zĐđ&]*\d*"  # QH14: the 14th National Assembly
 CODES = rf"{CODE}(?:[-/]{CODE})*"
 # number[/year]/TYPE-BODY (State) or number-TYPE/BODY (Party); not inside a word or number
 SYMBOL = re.compile(
@@ -48,6 +48,9 @@ def symbol_pass(document_codes: Mapping[str, str], abbreviations: Mapping[str, s
     """The pass that reads document symbols: (pattern, replacement)."""
 
     def part(code: str) -> str:
+        letters, digits = re.fullmatch(r"(.*?)(\d*)", code).groups()
+        if digits:
+            return f"{part(letters)} {read_integer_text(digits)}"
         known = document_codes.get(code) or abbreviations.get(code)
         if known:
             return known
@@ -113,6 +116,37 @@ def _roman_alone(m: re.Match) -> str:
 def quarter_year(m: re.Match) -> str:
     return f"{m[1]} {read_number(int(m[2]))} năm {read_number(int(m[3]))}"
 
+
+# A capital glued to digits: QL1A, thôn 5B, H5N1 -> the letter's Vietnamese name.
+GLUED_LETTER = re.compile(r"(?<=\d)([A-ZĐ])(?![^\W\d_])|(?<![^\W\d_])([A-ZĐ])(?=\d)")
+
+
+def glued_letter(m: re.Match) -> str:
+    after = m.string[m.end() : m.end() + 1]
+    return f" {LETTER_NAMES[m[1] or m[2]]}" + (" " if after.isalnum() else "")
+
+
+# ông/bà, nam/nữ, xã/phường: either one. Marked first (with a fraction slash, which no other
+# pass reads), read last: between two written words only, not in a unit (km/h), a "per"
+# (đồng/người) or an abbreviation (V/v, HIV/AIDS), never between the words of a number.
+WORD_PAIR = re.compile(r"(?<![\w/&.-])[^\W\d_]+(?:/[^\W\d_]+)+(?![\w/&])")
+EITHER = "\u2044"
+
+
+def word_pair_pass(per_words: frozenset[str], abbreviations: Mapping[str, str], units: Mapping[str, str]):
+    def mark(m: re.Match) -> str:
+        if m[0] in abbreviations or m[0] in units:
+            return m[0]
+        words = m[0].split("/")
+        out = words[0]
+        for left, right in zip(words, words[1:]):
+            apart = left in units or right in per_words or right in units
+            out += ("/" if apart else EITHER) + right
+        return out
+
+    return WORD_PAIR, mark
+# list marks and footnote stars, written for the eye: "* Lưu ý:", "• …", "(*)"
+MARKS = re.compile(r"^\s*[*•·+]\s+|\(\*+\)|(?<=\w)\*+(?!\w)")
 
 # "./." (also "./" or "/." and spaced forms) at the end of a line: the end of the document.
 END_MARK = re.compile(r"\s*(?:\.\s*/\s*\.?|/\s*\.)\s*$")
