@@ -76,6 +76,11 @@ def test_nothing_is_left_to_be_read_as_letters_digits_or_symbols(sentence):
         ("dọc QL1A, thôn 5B", "dọc quốc lộ một a, thôn năm bê"),
         ("* Lưu ý: mang theo CCCD (*)", "Lưu ý: mang theo căn cước công dân"),
         ("ngày 45/3", "ngày bốn mươi lăm trên ba"),
+        ("Đ/c Nguyễn Văn An", "đồng chí Nguyễn Văn An"),
+        ("Lưu: VT, VX.", "Lưu: văn thư, văn xã."),
+        ("TM. ỦY BAN NHÂN DÂN", "thay mặt ỦY BAN NHÂN DÂN"),
+        ("đạt ≥95%, sốt > 38,5°C, trẻ <6 tuổi",
+         "đạt tối thiểu chín mươi lăm phần trăm, sốt trên ba mươi tám phẩy năm độ xê, trẻ dưới sáu tuổi"),
     ],
 )  # fmt: skip
 def test_administrative_forms(written, spoken):

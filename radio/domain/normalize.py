@@ -288,6 +288,8 @@ GENERIC_NUMBER = re.compile(NUMBER_START + rf"({NUMBER})" + NUMBER_END)
 DIGIT_RUN = re.compile(r"\d+")
 NUMBER_SLASH = re.compile(r"(?<=\d)/(?=\d)")  # what no date or symbol pass read: 45/3 "trên"
 LETTER_DASH_DIGIT = re.compile(rf"(?<={LETTER}){DASH}(?=\d)")
+COMPARISONS = [(re.compile(r"≥\s*|>=\s*(?=\d)"), "tối thiểu "), (re.compile(r"≤\s*|<=\s*(?=\d)"), "tối đa "),
+               (re.compile(r">\s*(?=\d)"), "trên "), (re.compile(r"<\s*(?=\d)"), "dưới ")]  # fmt: skip
 APPROXIMATELY = re.compile(r"(?<![\w])~\s?(?=\d)")
 PER_WORDS = "người|tháng|năm|ngày|tuần|giờ|hộ|khẩu|suất|lượt|lần|con|cây|ha|sào|kg|tấn|lít|cái|chiếc"
 PER = re.compile(rf"(?<={LETTER})/({PER_WORDS})" + NOT_BEFORE_WORD)
@@ -325,6 +327,7 @@ def _line(text: str, lexicon: Lexicon) -> str:
         (NUMBER_SLASH, " trên "),
         (NEGATIVE_TEMPERATURE, "âm "),
         (APPROXIMATELY, "khoảng "),
+        *COMPARISONS,
         _units(lexicon),
         (LETTER_DASH_DIGIT, " "),
         (GLUED_LETTER, glued_letter),
