@@ -84,6 +84,8 @@ def main() -> None:
         start = prepare(max(args.lead, 5))
     except KeyboardInterrupt:
         print("Stopped before the demo session was set up.", flush=True)
+        if Path(os.environ["RADIO_HOME"]).is_dir():  # what aired before, if anything
+            subprocess.run(RADIO + ["log"])
         sys.exit(130)
     air(start)
 
