@@ -237,8 +237,8 @@ CASES = [
     ("~50 hộ", "khoảng năm mươi hộ"),
     # what cannot be read stays as written
     ("Thông báo khẩn!", "Thông báo khẩn!"),
-    ("xem tại http://dongtam.gov.vn", "xem tại http://dongtam.gov.vn"),
-    ("email: ubnd@dongtam.vn", "email: ubnd@dongtam.vn"),
+    ("xem tại http://dongtam.gov.vn", "xem tại dongtam chấm gờ o vê chấm vê nờ"),  # addresses as announcers read them
+    ("email: ubnd@dongtam.vn", "i meo: ubnd a còng dongtam chấm vê nờ"),
     ("— hết —", "— hết —"),
     ("ABC XYZ", "ABC XYZ"),
     ("(kèm theo)", "(kèm theo)"),

@@ -77,7 +77,8 @@ YEAR_AFTER = r"(?:/(\d{4})(?![\w/]|[.,]\d))?"
 ROMAN_IN_CONTEXT = re.compile(r"\b(" + ROMAN_AFTER + r")(\s+)([IVXLC]+)(?![\w])" + YEAR_AFTER, re.IGNORECASE)
 # Two or more numeral letters are a numeral wherever they stand (khóa XIII, Đại hội XXV).
 ROMAN_ALONE = re.compile(r"(?<![\w&/-])([IVX]{2,})(?![\w&]|[-/][^\W\d_])" + YEAR_AFTER)
-QUARTER_YEAR = re.compile(r"\b(quý|Quý|QUÝ)\s+([1-4])/(\d{4})(?![\w/]|[.,]\d)")
+# quý 3/2026, đợt 1/2026: a period of the year, not a month
+QUARTER_YEAR = re.compile(r"\b(quý|đợt|kỳ|kì|phiên|lần)\s+(\d{1,2})/(\d{4})(?![\w/]|[.,]\d)", re.IGNORECASE)
 
 
 def _with_year(spoken: str, year: str | None) -> str:
@@ -151,7 +152,59 @@ MARKS = re.compile(r"^\s*[*•·+]\s+|\(\*+\)|(?<=\w)\*+(?!\w)")
 # "./." (also "./" or "/." and spaced forms) at the end of a line: the end of the document.
 END_MARK = re.compile(r"\s*(?:\.\s*/\s*\.?|/\s*\.)\s*$")
 
+# "I. MỤC ĐÍCH" at the start of a line: the heading's numeral
+ROMAN_LEAD = re.compile(r"^(\s*)([IVXL]+)(?=\.(?:\s|$))")
+
+
+def _roman_lead(m: re.Match) -> str:
+    value = roman_value(m[2])
+    return m[0] if value is None else m[1] + read_number(value)
+
+
 ROMAN_PASSES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
+    (ROMAN_LEAD, _roman_lead),
     (ROMAN_IN_CONTEXT, _roman_in_context),
     (ROMAN_ALONE, _roman_alone),
 ]
+
+# Section numbers are read with "chấm", not as decimals: mục 2.1, chỉ tiêu 18.1, 2.1.3, and
+# "1.1. Mục đích" at the start of a line; also công nghiệp 4.0.
+SECTION_WORDS = (
+    r"mục|tiểu\s+mục|điểm|khoản|chỉ\s+tiêu|tiêu\s+chí|tiết|phần|chương|điều|nội\s+dung|nhiệm\s+vụ|"
+    r"công\s+nghiệp|phiên\s+bản"
+)
+DOTTED = r"\d{1,2}(?:\.\d{1,2})+"
+SECTION = re.compile(rf"\b({SECTION_WORDS})(\s+)({DOTTED})(?![\w]|[.,]\d)", re.IGNORECASE)
+SECTION_ALONE = re.compile(r"(?<![\w.,])\d{1,2}(?:\.\d{1,2}){2,}(?![\w]|[.,]\d)")
+SECTION_LEAD = re.compile(rf"^(\s*)({DOTTED})(\.?)(?=\s+(\S))")
+
+
+def _dots(numbers: str) -> str:
+    return " chấm ".join(read_number(int(n)) for n in numbers.split("."))
+
+
+def _section_lead(m: re.Match) -> str:
+    if not m[3] and not m[4][0].isupper():  # "1.5 triệu đồng …" is a number
+        return m[0]
+    return m[1] + _dots(m[2]) + m[3]
+
+
+SECTION_PASSES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
+    (SECTION_LEAD, _section_lead),
+    (SECTION, lambda m: m[1] + m[2] + _dots(m[3])),
+    (SECTION_ALONE, lambda m: _dots(m[0])),
+]
+
+# Web and mail addresses: dongtam.gov.vn, ubnd@thaibinh.gov.vn
+ADDRESS = re.compile(
+    r"(?<![\w@.])(?:https?://)?(?:www\.)?(?:[\w-]+\.)+(?:vn|com|net|org|gov|edu|info)(?:/[\w./-]*)?(?![\w.])"
+    r"|(?<![\w.])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+ADDRESS_WORDS = {"@": "a còng", ".": "chấm", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới", "www": "vê kép vê kép vê kép",
+                 "gov": "gờ o vê", "vn": "vê nờ", "com": "com", "net": "nét", "org": "o rờ giê", "edu": "e đu"}  # fmt: skip
+
+
+def read_address(m: re.Match) -> str:
+    text = re.sub(r"^https?://", "", m[0]).rstrip("/")
+    parts = re.findall(r"[@./_-]|[^\W_]+", text)
+    return " ".join(ADDRESS_WORDS.get(p.lower(), p) for p in parts)
