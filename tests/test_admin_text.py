@@ -81,6 +81,7 @@ def test_nothing_is_left_to_be_read_as_letters_digits_or_symbols(sentence):
         ("1.1. Mục đích", "một chấm một. Mục đích"),
         ("1.5 triệu đồng là mức hỗ trợ", "một phẩy năm triệu đồng là mức hỗ trợ"),
         ("tại mục 2.1 và tiểu mục 2.1.3", "tại mục hai chấm một và tiểu mục hai chấm một chấm ba"),
+        ("họp lúc 7.30 ngày 5/1", "họp lúc bảy giờ ba mươi phút ngày năm tháng một"),
         ("Đợt 1/2026", "Đợt một năm hai nghìn không trăm hai mươi sáu"),
         ("Website: dongtam.gov.vn", "oép sai: dongtam chấm gờ o vê chấm vê nờ"),
         ("Lưu: VT, VX.", "Lưu: văn thư, văn xã."),

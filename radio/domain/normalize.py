@@ -248,6 +248,9 @@ TIME = re.compile(
 )
 
 
+DOT_TIME = re.compile(r"\b(lúc|Lúc|LÚC)\s+(\d{1,2})\.(\d{2})(?![\w]|[.,]\d)")  # lúc 7.30: a time, not 7,30
+
+
 def _time(m: re.Match) -> str:
     hour = int(m[1])
     minute = m[2] or m[3] or m[4]
@@ -289,7 +292,7 @@ def _units(lexicon: Lexicon) -> tuple[re.Pattern, Callable[[re.Match], str]]:
 
 GENERIC_NUMBER = re.compile(NUMBER_START + rf"({NUMBER})" + NUMBER_END)
 DIGIT_RUN = re.compile(r"\d+")
-NUMBER_SLASH = re.compile(r"(?<=\d)/(?=\d)")  # what no date or symbol pass read: 45/3 "trên"
+NUMBER_SLASH = re.compile(r"(?<=[\d%])/(?=\d)")  # what no date or symbol pass read: 45/3 "trên"
 LETTER_DASH_DIGIT = re.compile(rf"(?<={LETTER}){DASH}(?=\d)")
 COMPARISONS = [(re.compile(r"≥\s*|>=\s*(?=\d)"), "tối thiểu "), (re.compile(r"≤\s*|<=\s*(?=\d)"), "tối đa "),
                (re.compile(r">\s*(?=\d)"), "trên "), (re.compile(r"<\s*(?=\d)"), "dưới ")]  # fmt: skip
@@ -318,6 +321,7 @@ def _line(text: str, lexicon: Lexicon) -> str:
         (PHONE_CONTEXT, _phone_in_context),
         (PHONE_SHAPE, _phone),
         _abbreviations(lexicon),
+        (DOT_TIME, r"\1 \2h\3"),
         (DASHED_DATE, _dashed_date),
         *SECTION_PASSES,
         (RANGE, _range),
