@@ -83,7 +83,9 @@ def test_nothing_is_left_to_be_read_as_letters_digits_or_symbols(sentence):
         ("tại mục 2.1 và tiểu mục 2.1.3", "tại mục hai chấm một và tiểu mục hai chấm một chấm ba"),
         ("họp lúc 7.30 ngày 5/1", "họp lúc bảy giờ ba mươi phút ngày năm tháng một"),
         ("Đợt 1/2026", "Đợt một năm hai nghìn không trăm hai mươi sáu"),
-        ("Website: dongtam.gov.vn", "oép sai: dongtam chấm gờ o vê chấm vê nờ"),
+        ("Website: dongtam.gov.vn", "oép sai: dong tam chấm gờ o vê chấm vê nờ"),
+        ("Trường MN, TH xã; vốn NSTW", "Trường mầm non, tiểu học xã; vốn ngân sách trung ương"),
+        ("mã QRX", "mã quy rờ ích"),  # unknown capitals: Vietnamese letter names
         ("Lưu: VT, VX.", "Lưu: văn thư, văn xã."),
         ("TM. ỦY BAN NHÂN DÂN", "thay mặt ỦY BAN NHÂN DÂN"),
         ("đạt ≥95%, sốt > 38,5°C, trẻ <6 tuổi",

@@ -14,7 +14,9 @@ money and percentages -> capitals glued to digits -> the remaining numbers -> "p
 -> word pairs read ("hoặc"). (Document symbols, Roman numerals, marks and word pairs:
 radio/domain/vi_documents.py.)
 
-What no pass recognises is left exactly as written: the normaliser never drops text.
+What no pass recognises is left exactly as written — except a run of capitals that is no
+Vietnamese syllable (an abbreviation no table knows), spelled with Vietnamese letter names —
+and nothing is ever dropped.
 Already spoken text comes back unchanged. Pure: standard library only; the table of
 abbreviations, document codes and units is data (config/abbreviations.toml).
 """
@@ -41,12 +43,14 @@ from radio.domain.vi_documents import (
     MARKS,
     QUARTER_YEAR,
     ADDRESS,
+    CAPITALS,
     ROMAN_PASSES,
     SECTION_PASSES,
     EITHER,
     glued_letter,
     quarter_year,
     read_address,
+    spell_unknown_capitals,
     symbol_pass,
     word_pair_pass,
 )
@@ -344,6 +348,7 @@ def _line(text: str, lexicon: Lexicon) -> str:
         (DIGIT_RUN, lambda m: _set_apart(m, read_integer_text(m[0]))),
         (PER, r" một \1"),
         (WEEKDAY_RANGE, r"\1 đến "),
+        (CAPITALS, spell_unknown_capitals),
         (re.compile(EITHER), " hoặc "),
     ]
     for pattern, replacement in passes:

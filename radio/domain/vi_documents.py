@@ -39,6 +39,22 @@ LETTER_NAMES = {
 }  # fmt: skip
 
 
+VOWELS = "aăâeêioôơuưyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+# onset, one to three vowels (glides included), a final consonant: the shape of every syllable
+SYLLABLE = re.compile(rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[{VOWELS}]{{1,3}}(?:ng|nh|ch|[cmnpt])?")
+CAPITALS = re.compile(r"(?<![\w&/.-])[A-ZĐ]{2,}(?![\w&]|[/.-]\w)")
+
+
+def spell_unknown_capitals(m: re.Match) -> str:
+    """What no table knows, in capitals and no Vietnamese syllable (NSTW, THT): spelled with
+    Vietnamese letter names rather than left to the speech engine's English ones. A word of a
+    heading in capitals (QUYẾT ĐỊNH, TRONG) is a syllable and stays."""
+    word = m[0]
+    if SYLLABLE.fullmatch(word.lower()) or roman_value(word) is not None:
+        return word
+    return spell(word)
+
+
 def spell(code: str) -> str:
     """'XYZ' -> 'ích i dét': letter by letter, as Vietnamese announcers name the letters."""
     return " ".join(LETTER_NAMES.get(c.upper(), c) for c in code)
@@ -204,7 +220,41 @@ ADDRESS_WORDS = {"@": "a còng", ".": "chấm", "/": "gạch chéo", "-": "gạc
                  "gov": "gờ o vê", "vn": "vê nờ", "com": "com", "net": "nét", "org": "o rờ giê", "edu": "e đu"}  # fmt: skip
 
 
+SPELLED_OTHERWISE = re.compile(r"ng[ieê]|c[ieêy]|g[eê]")  # written ngh-, k-, gh- in Vietnamese
+
+
+def syllables(word: str) -> list[str] | None:
+    """'thainguyen' -> ['thai', 'nguyen'] (a name written without tones), None if it is not
+    made of syllables ('ubnd'). Of the ways to cut it, the fewest syllables, then the fewest
+    that begin with a vowel (thai nguyen, not thaing uyen)."""
+
+    def cost(parts: list[str]) -> tuple[int, int]:
+        return len(parts), sum(p[0] in VOWELS for p in parts[1:])
+
+    def best(at: int) -> list[str] | None:
+        if at == len(word):
+            return []
+        found = None
+        for end in range(at + 1, min(len(word), at + 7) + 1):
+            part = word[at:end]
+            if SYLLABLE.fullmatch(part) and not SPELLED_OTHERWISE.match(part) and (rest := best(end)) is not None:
+                parts = [part, *rest]
+                if found is None or cost(parts) < cost(found):
+                    found = parts
+        return found
+
+    return best(0) if len(word) <= 24 else None
+
+
+def _address_part(part: str) -> str:
+    if part.lower() in ADDRESS_WORDS:
+        return ADDRESS_WORDS[part.lower()]
+    if part.isdigit():
+        return read_integer_text(part)
+    split = syllables(part.lower())
+    return " ".join(split) if split else spell(part)
+
+
 def read_address(m: re.Match) -> str:
     text = re.sub(r"^https?://", "", m[0]).rstrip("/")
-    parts = re.findall(r"[@./_-]|[^\W_]+", text)
-    return " ".join(ADDRESS_WORDS.get(p.lower(), p) for p in parts)
+    return " ".join(_address_part(p) for p in re.findall(r"[@./_-]|[^\W\d_]+|\d+", text))
