@@ -85,23 +85,8 @@ def check_stopped_cleanly(text: str, tmp_path: Path) -> None:
     assert not list(tmp_path.glob("radio-demo-pulse-*")), "the sound server's directory was left"
 
 
-def test_sigterm_stops_like_ctrl_c_and_a_second_run_does_not_queue_twice(tmp_path):
-    first = run_demo_until_on_air(tmp_path, tmp_path / "first.txt", lambda p: os.killpg(p.pid, signal.SIGTERM))
-    check_stopped_cleanly(first, tmp_path)
-
-    second = run_demo_until_on_air(tmp_path, tmp_path / "second.txt", lambda p: p.send_signal(signal.SIGTERM))
-    check_stopped_cleanly(second, tmp_path)
-    assert "Already queued in 'Bản tin thử'" in second and "$ radio queue add" not in second, second
-
-    day = re.search(r"--date (\d{4}-\d\d-\d\d)", second)[1]
-    listed = subprocess.run([str(REPO / ".venv" / "bin" / "radio"), "--home", str(tmp_path / "home"), "queue", "list",
-                             "--date", day, "--json"], capture_output=True, text=True, timeout=60)  # fmt: skip
-    queued = [e["item_id"] for e in json.loads(listed.stdout) if e["slot"] == "Bản tin thử"]
-    assert sorted(queued) == sorted(set(queued)) and len(queued) == len(SAMPLES), queued
-
-
-def test_the_daemon_speaks_station_time_and_vietnamese(tmp_path):
-    text = run_demo_until_on_air(tmp_path, tmp_path / "out.txt", lambda p: os.killpg(p.pid, signal.SIGTERM))
+def check_console_lines(text: str) -> None:
+    """The daemon's lines in the station's time and, under vi_VN, Vietnamese."""
     lines = [line for line in text.splitlines() if re.match(r"\d\d:\d\d:\d\d ", line)]
     titles = "|".join(re.escape(s["title"]) for s in SAMPLES)
     on_air = [line for line in lines if re.fullmatch(rf"\d\d:\d\d:\d\d đang phát: ({titles}) \(#\d+\)", line)]
@@ -116,6 +101,25 @@ def test_the_daemon_speaks_station_time_and_vietnamese(tmp_path):
     now = datetime.now(VN)
     gap = abs((now.replace(tzinfo=None) - datetime.combine(now.date(), logged.time())).total_seconds())
     assert min(gap, 86400 - gap) < 600, (on_air[0], now)
+
+
+def test_sigterm_stops_like_ctrl_c_and_a_second_run_does_not_queue_twice(tmp_path):
+    """One demo home, run twice (each run sets up a station and airs: about 40 s): the first
+    stopped as `timeout` does (the whole process group), the second by a SIGTERM to the demo
+    alone; the daemon's lines read on the first."""
+    first = run_demo_until_on_air(tmp_path, tmp_path / "first.txt", lambda p: os.killpg(p.pid, signal.SIGTERM))
+    check_stopped_cleanly(first, tmp_path)
+    check_console_lines(first)
+
+    second = run_demo_until_on_air(tmp_path, tmp_path / "second.txt", lambda p: p.send_signal(signal.SIGTERM))
+    check_stopped_cleanly(second, tmp_path)
+    assert "Already queued in 'Bản tin thử'" in second and "$ radio queue add" not in second, second
+
+    day = re.search(r"--date (\d{4}-\d\d-\d\d)", second)[1]
+    listed = subprocess.run([str(REPO / ".venv" / "bin" / "radio"), "--home", str(tmp_path / "home"), "queue", "list",
+                             "--date", day, "--json"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    queued = [e["item_id"] for e in json.loads(listed.stdout) if e["slot"] == "Bản tin thử"]
+    assert sorted(queued) == sorted(set(queued)) and len(queued) == len(SAMPLES), queued
 
 
 def test_under_systemd_the_lines_stay_for_the_journal(tmp_path, radio_bin):
