@@ -1,4 +1,5 @@
-"""How administrative documents are cited, read aloud: symbols, Roman numerals, the end mark.
+"""How administrative text is read aloud: document symbols, Roman numerals, section numbers,
+the end mark and list marks, word pairs, addresses, and capitals no table knows.
 
 A provincial or commune plan cites its sources by symbol: "Kế hoạch 98/KH-UBND" (number /
 type - issuing body, the State's style), "Chỉ thị số 05-CT/TW" (number - type / body, the
@@ -12,7 +13,12 @@ II", "quý IV/2026", "khu vực III"); a single I, V or X is a numeral only afte
 (not in "tia X" or "Vitamin A"); two or more (XIII, IV) are, except beside a word in
 capitals (a heading: "XỬ LÝ VI PHẠM", "XI MĂNG").
 
-A document ends with "./." (nothing follows): it is written for the eye and not read.
+Section numbers take "chấm" (mục 2.1, 1.1. Mục đích), not a decimal comma. A document ends
+with "./." (nothing follows) and lists begin with "*" or "•": written for the eye, not read.
+"ông/bà" is "ông hoặc bà". A web or mail address is read part by part (chấm, a còng), its
+names cut into syllables (thai nguyen) or spelled. Capitals that are no Vietnamese syllable
+and that no table knows (THT) are spelled with Vietnamese letter names, never left to the
+speech engine's English ones; a heading's words in capitals are syllables and stay.
 
 Pure: standard library only. The tables come from the caller (the Lexicon).
 """
