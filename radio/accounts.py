@@ -108,3 +108,11 @@ def user_json(user: User) -> dict:
         "disabled": user.disabled,
         "created_at": user.created_at.isoformat(),
     }
+
+
+def approver_names(users: UserRepository) -> list[str]:
+    """Who approves drafts, as the console names them to an operator waiting on one: the
+    active approvers' display names (the administrators' when the station has no approver)."""
+    active = [u for u in users.list() if not u.disabled and u.role.allows(Role.APPROVER)]
+    approvers = [u for u in active if u.role is Role.APPROVER] or active
+    return [u.display for u in approvers]

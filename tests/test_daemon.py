@@ -109,10 +109,10 @@ def test_an_occurrence_airs_on_time_and_cli_changes_are_picked_up(station, live_
         toml.write(f'[schedule]\npreroll_s = 5\non_air = "echo on $(date +%s.%N) >> {power}"\n'
                    f'off_air = "echo off $(date +%s.%N) >> {power}"\n')
     a, b, c = station.item(1.5, 11), station.item(1.5, 12), station.item(1.0, 13)
-    start = station.slot_in(10)  # the daemon is up and its timer set well before
-    assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
     with Monitor(live_server) as monitor:
-        station.start()
+        station.start()  # up before the session is made: its timer set and the preroll ahead
+        start = station.slot_in(10)
+        assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
         # while the daemon runs: a one-off broadcast right after the slot
         one_off = start + timedelta(seconds=5)
         added = station.cli("queue", "add", c, "--at", one_off.strftime("%H:%M:%S"))
@@ -148,10 +148,10 @@ def test_an_occurrence_airs_on_time_and_cli_changes_are_picked_up(station, live_
 
 def test_emergency_interrupts_then_the_occurrence_goes_on(station, live_server):
     long, after, alarm = station.item(8.0, 21), station.item(1.5, 22), station.item(1.5, 23)
-    start = station.slot_in(5)
-    station.radio("queue", "add", long, after, "--slot", "Sáng")
     with Monitor(live_server) as monitor:
         station.start()
+        start = station.slot_in(5)
+        station.radio("queue", "add", long, after, "--slot", "Sáng")
         time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))
         assert station.cli("emergency", alarm).returncode == 0
         asked = time.time()  # committed: the daemon may see it from now on
@@ -172,9 +172,9 @@ def test_emergency_interrupts_then_the_occurrence_goes_on(station, live_server):
 
 def test_kill_9_mid_item_then_restart_rejoins_without_losing_or_duplicating_rows(station, live_server):
     long, short = station.item(10.0, 31), station.item(1.5, 32)
+    station.start()
     start = station.slot_in(5)
     station.radio("queue", "add", long, short, "--slot", "Sáng")
-    station.start()
     time.sleep(max(0.0, start.timestamp() + 3.0 - time.time()))
     station.stop(signal.SIGKILL)
     rows = station.log_rows()
@@ -220,9 +220,9 @@ def test_sound_server_gone_for_a_whole_session_then_back(station, live_server):
     """The device never returns during the session: the item on air is interrupted (with the
     seconds that sounded), the rest missed, `status` shows the retries; later shows air."""
     long, next_one, later = station.item(6.0, 51), station.item(1.0, 52), station.item(1.0, 53)
+    station.start()
     start = station.slot_in(5)
     station.radio("queue", "add", long, next_one, "--slot", "Sáng")
-    station.start()
     time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))
     live_server.kill()
     time.sleep(4.0)
@@ -246,9 +246,9 @@ def test_sound_server_gone_for_a_whole_session_then_back(station, live_server):
 
 def test_sigterm_fades_out_logs_interrupted_and_exits_0(station):
     long = station.item(8.0, 61)
+    station.start()
     start = station.slot_in(4)
     station.radio("queue", "add", long, "--slot", "Sáng")
-    station.start()
     station.wait_for(lambda r: len(r) == 1, timeout=20)
     # SIGHUP re-reads radio.toml without stopping the air
     (station.radio.home / "radio.toml").write_text(
@@ -263,3 +263,24 @@ def test_sigterm_fades_out_logs_interrupted_and_exits_0(station):
     assert row["status"] == "interrupted" and row["ended_at"]
     assert 1.0 < row["seconds_played"] < 4.0
     assert not json.loads(station.cli("status", "--json").stdout)["daemon"]["running"]
+
+
+def test_an_item_queued_into_a_session_after_its_timer_fired_still_airs(station):
+    """A session made within its lead (6 s: the transmitter's preroll + 1) comes due at once,
+    empty; the operator then queues into it, a second before its instant: it airs, from its
+    beginning, with its row (it used to be dealt with as empty: never aired, no row at all)."""
+    bulletin = station.item(1.5, 71)
+    station.start()
+    start = station.slot_in(5)
+    log = station.tmp / "daemon.log"
+    deadline = time.monotonic() + 5
+    while "nothing to air in Sáng" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "nothing to air in Sáng" in log.read_text()
+    assert station.radio("queue", "add", bulletin, "--slot", "Sáng").exit_code == 0
+    (row,) = station.wait_for(lambda r: _final(r, 1))
+    assert (row["item_id"], row["status"], row["slot"]) == (bulletin, "completed", "Sáng"), row
+    assert abs(row["seconds_played"] - 1.5) < 0.01
+    assert datetime.fromisoformat(row["started_at"]) >= start - timedelta(seconds=0.05)
+    assert station.stop() == 0
+    assert log.read_text().count("nothing to air in Sáng") == 1

@@ -77,10 +77,10 @@ def test_server_frozen_mid_item_the_session_goes_on(station, live_server):
     """SIGSTOP for 3 s: longer than the stream's latency + block + grace, so the device is
     reopened and the show rejoined on its timeline; the item after it airs on time."""
     long, after = station.item(8.0, 81), station.item(2.0, 82)
-    start = station.slot_in(5)
-    station.radio("queue", "add", long, after, "--slot", "Sáng")
     with Monitor(live_server) as monitor:
         station.start()
+        start = station.slot_in(5)
+        station.radio("queue", "add", long, after, "--slot", "Sáng")
         time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))
         live_server.freeze()
         time.sleep(3.0)
@@ -110,9 +110,9 @@ def test_server_frozen_mid_item_the_session_goes_on(station, live_server):
 
 def test_server_killed_then_restarted_mid_item_rejoins_on_the_timeline(station, live_server):
     long, after = station.item(9.0, 91), station.item(2.0, 92)
+    station.start()
     start = station.slot_in(5)
     station.radio("queue", "add", long, after, "--slot", "Sáng")
-    station.start()
     time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))
     live_server.kill()
     time.sleep(1.0)

@@ -221,10 +221,10 @@ def test_daemon_keeps_airing_and_logging_when_the_disk_fills(station_on_tmpfs, l
     station = station_on_tmpfs
     home = station.radio.home
     a, b = station.item(2.0, 71), station.item(1.5, 72)
-    start = station.slot_in(10)  # time to start the daemon and fill the disk on a loaded machine
-    assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
     with Monitor(live_server) as monitor:
         station.start()
+        start = station.slot_in(10)  # time to fill the disk on a loaded machine
+        assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
         reserve = home / "space-reserve"
         deadline = time.monotonic() + 5
         while not reserve.exists() and time.monotonic() < deadline:
@@ -266,9 +266,9 @@ def test_without_a_reserve_as_run_rows_wait_in_memory_until_there_is_room(statio
     with (home / "radio.toml").open("a", encoding="utf-8") as toml:
         toml.write("[schedule]\nreserve_mb = 0\n")
     a = station.item(1.5, 81)
+    station.start()
     start = station.slot_in(8)
     assert station.radio("queue", "add", a, "--slot", "Sáng").exit_code == 0
-    station.start()
     ballast = fill(home.parent)
     time.sleep(max(0.0, start.timestamp() + 3.0 - time.time()))
     log = (station.tmp / "daemon.log").read_text()

@@ -107,8 +107,6 @@ def test_the_show_airs_on_time_without_a_gap_while_the_console_is_attacked(
     uploads += [silence_mp3(hostile / f"bon-gio-{n}.mp3", minutes=240 + n) for n in range(4)]
     by_cli = [silence_mp3(tmp_path / "cli" / f"cli-{n}.mp3", minutes=CAP_MINUTES - 5 - n) for n in range(2)]
 
-    start = station.slot_in(13)
-    assert radio("queue", "add", *items, "--slot", "Sáng").exit_code == 0
     console = start_console(radio_bin, {**subprocess_env, **live_server.env}, radio.home)
     watch = Watch(radio.home)
     cli = None
@@ -117,7 +115,9 @@ def test_the_show_airs_on_time_without_a_gap_while_the_console_is_attacked(
         operator, viewer = console.client("binh"), console.client("chi")
         operator.get("/library")  # its CSRF token
         with Monitor(live_server) as monitor:
-            station.start()
+            station.start()  # up before the session is made, however long the start-up took
+            start = station.slot_in(13)
+            assert radio("queue", "add", *items, "--slot", "Sáng").exit_code == 0
             time.sleep(max(0.0, start.timestamp() - 4 - time.time()))
             watch.start()
             cli = subprocess.Popen([radio_bin, "--home", str(radio.home), "library", "add", *map(str, by_cli),

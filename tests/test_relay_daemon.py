@@ -73,9 +73,9 @@ def test_the_daemon_relays_falls_back_on_dead_air_and_comes_back(station, live_s
         added = station.radio("source", "add", "vov1", source.listen_url, "--name", "VOV1 – Đài Tiếng nói Việt Nam",
                               "--no-data", str(NO_DATA_S), "--buffer", "2")  # fmt: skip
         assert added.exit_code == 0, added.output
-        start = station.slot_in(12, "Tiếp sóng VOV", max_minutes="1", relay="vov1", fallback=str(fallback)).timestamp()
         with Monitor(live_server) as monitor:
             station.start()
+            start = relay_slot(station, fallback)  # (made once the daemon is up: its lead to connect)
             sleep_until(start + 4.0)
             status = json.loads(station.cli("status", "--json").stdout)
             text = station.cli("status").stdout
@@ -130,21 +130,28 @@ def test_the_daemon_relays_falls_back_on_dead_air_and_comes_back(station, live_s
     assert abs(relayed - sum(b - a for a, b in relay)) < 1.0, (relayed, relay)
 
 
-def relay_station(station, source) -> tuple[float, int]:
-    """A relay slot of *source* starting 12 s from now; (its instant, a 2 s noise alarm item)."""
+def relay_station(station, source) -> tuple[int, int]:
+    """The relay source and its items: (the fallback, a 2 s noise alarm item). The slot itself
+    is made by `relay_slot` once the daemon is up: an instant fixed before the start-up (1 to
+    10 s on a loaded PC) would leave the daemon no lead to connect the relay ahead of it."""
     alarm = station.item(2.0, 77)
     fallback = station.radio.add(write_wav(station.tmp / "du-phong.wav", tone(880.0, 2.0)), topic="thong-tin")["id"]
     assert station.radio("source", "add", "vov1", source.listen_url, "--name", "VOV1", "--no-data",
                          str(NO_DATA_S), "--buffer", "2").exit_code == 0  # fmt: skip
-    start = station.slot_in(12, "Tiếp sóng VOV", max_minutes="1", relay="vov1", fallback=str(fallback)).timestamp()
-    return start, alarm
+    return fallback, alarm
+
+
+def relay_slot(station, fallback: int) -> float:
+    """The relay slot, starting 12 s from now (the running daemon replans on the change)."""
+    return station.slot_in(12, "Tiếp sóng VOV", max_minutes="1", relay="vov1", fallback=str(fallback)).timestamp()
 
 
 def test_an_emergency_interrupts_the_relay_which_then_goes_on_live(station, live_server, icecast):  # noqa: F811
     with ToneSource(icecast, "/vov1", 440.0) as source:
-        start, alarm = relay_station(station, source)
+        fallback, alarm = relay_station(station, source)
         with Monitor(live_server) as monitor:
             station.start()
+            start = relay_slot(station, fallback)
             sleep_until(start + 5.0)
             assert station.cli("emergency", alarm).returncode == 0
             sleep_until(start + 13.0)
@@ -176,10 +183,11 @@ def test_an_emergency_interrupts_the_relay_which_then_goes_on_live(station, live
 
 def test_queued_items_air_first_and_a_daemon_killed_mid_relay_rejoins_it_live(station, live_server, icecast):  # noqa: F811
     with ToneSource(icecast, "/vov1", 440.0) as source:
-        start, bulletin = relay_station(station, source)
-        assert station.radio("queue", "add", bulletin, "--slot", "Tiếp sóng VOV").exit_code == 0
+        fallback, bulletin = relay_station(station, source)
         with Monitor(live_server) as monitor:
             station.start()
+            start = relay_slot(station, fallback)
+            assert station.radio("queue", "add", bulletin, "--slot", "Tiếp sóng VOV").exit_code == 0
             sleep_until(start + 5.0)
             station.stop(signal.SIGKILL)
             killed = time.time()
@@ -205,12 +213,10 @@ def test_queued_items_air_first_and_a_daemon_killed_mid_relay_rejoins_it_live(st
     assert abs(at(relays[1], "started_at") - after[0][0]) < 0.3
 
 
-def one_off_before(station, start: float, seed: int) -> int:
-    """An 8-s one-off broadcast starting 4 s before *start*: still on air at that instant."""
-    long = station.item(8.0, seed)
+def one_off_before(station, start: float, long: int) -> None:
+    """Queue the 8-s one-off *long* to start 4 s before *start*: still on air at that instant."""
     at_ = datetime.fromtimestamp(start - 4.0, VN).strftime("%H:%M:%S")
     assert station.radio("queue", "add", long, "--at", at_).exit_code == 0
-    return long
 
 
 def test_a_relay_whose_hard_start_cuts_a_one_off_is_heard_on_its_instant(station, live_server, icecast):  # noqa: F811
@@ -218,10 +224,12 @@ def test_a_relay_whose_hard_start_cuts_a_one_off_is_heard_on_its_instant(station
     one-off fades out to the instant, the relay is heard from it (it used to connect at the
     cut: 1.05 s of dead air, the relay 0.8 s late)."""
     with ToneSource(icecast, "/vov1", 440.0) as source:
-        start, _alarm = relay_station(station, source)
-        long = one_off_before(station, start, 78)
+        fallback, _alarm = relay_station(station, source)
+        long = station.item(8.0, 78)
         with Monitor(live_server) as monitor:
             station.start()
+            start = relay_slot(station, fallback)
+            one_off_before(station, start, long)
             sleep_until(start + 5.0)
             assert station.stop() == 0
     relay = spans(monitor, 440.0)
@@ -244,9 +252,11 @@ def test_a_sound_device_failing_at_a_relay_hard_cut_does_not_lose_the_session(st
     into the relay's start and the whole session was lost, without a row and with status ok.
     The relay session airs once the device is back, with its rows."""
     with ToneSource(icecast, "/vov1", 440.0) as source:
-        start, _alarm = relay_station(station, source)
-        one_off_before(station, start, 79)
+        fallback, _alarm = relay_station(station, source)
+        long = station.item(8.0, 79)
         station.start()
+        start = relay_slot(station, fallback)
+        one_off_before(station, start, long)
         sleep_until(start - 8.0)  # before the one-off's engine opens its stream (3 s before its start)
         live_server.freeze()
         try:

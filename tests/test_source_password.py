@@ -94,9 +94,9 @@ def test_hls_with_a_password_plays_through_the_proxy(radio, tmp_path):
 def test_the_daemon_relays_a_source_with_a_password_that_no_command_line_shows(station, live_server):  # noqa: F811
     with AuthSource(station.tmp, frequency=440.0) as server:
         assert station.radio("source", "add", "vov1", server.url(), "--name", "VOV1", "--buffer", "2").exit_code == 0
-        start = station.slot_in(10, "Tiếp sóng VOV", max_minutes="1", relay="vov1").timestamp()
         with Monitor(live_server) as monitor:
             station.start()
+            start = station.slot_in(10, "Tiếp sóng VOV", max_minutes="1", relay="vov1").timestamp()
             leaks, readers = watch(station.proc, until=start + 8.0)
             listed = station.cli("source", "list").stdout
             assert station.stop() == 0

@@ -66,10 +66,10 @@ def test_listeners_hear_the_programme_of_the_sound_card(station, live_server, ic
     configure(station, f'[[stream]]\nkind = "icecast"\nurl = "{icecast.url()}"\nname = "Loa IP"\nbitrate = 64\n'
                        f'\n[[stream]]\nkind = "rtp"\nurl = "rtp://127.0.0.1:{rtp.port}"\ncodec = "pcmu"\n')  # fmt: skip
     a, b, c = station.item(2.0, 31), station.item(2.0, 32), station.item(1.5, 33)
-    start = station.slot_in(9)
-    assert station.radio("queue", "add", a, b, c, "--slot", "Sáng").exit_code == 0
     with Monitor(live_server) as monitor:
         station.start()
+        start = station.slot_in(9)
+        assert station.radio("queue", "add", a, b, c, "--slot", "Sáng").exit_code == 0
         assert wait_until(lambda: icecast.source(), 8), icecast.error_log()
         listener = Listener(icecast.listen_url())
         try:
@@ -133,10 +133,10 @@ def test_listeners_hear_the_programme_of_the_sound_card(station, live_server, ic
 def test_icecast_killed_and_restarted_mid_session(station, live_server, icecast):  # noqa: F811
     configure(station, f'[[stream]]\nkind = "icecast"\nurl = "{icecast.url()}"\n')
     long = station.item(14.0, 41)
-    start = station.slot_in(8)
-    assert station.radio("queue", "add", long, "--slot", "Sáng").exit_code == 0
     with Monitor(live_server) as monitor:
         station.start()
+        start = station.slot_in(8)
+        assert station.radio("queue", "add", long, "--slot", "Sáng").exit_code == 0
         assert wait_until(lambda: icecast.source(), 8)
         time.sleep(max(0.0, start.timestamp() + 3 - time.time()))
         icecast.kill()
@@ -183,10 +183,10 @@ def test_an_ip_only_station_airs_on_its_own_clock(station):
     configure(station, f'[[stream]]\nkind = "rtp"\nurl = "rtp://127.0.0.1:{rtp.port}"\nname = "Loa LAN"\n',
               playout='device = "none"')  # fmt: skip
     a, b = station.item(1.5, 51), station.item(1.5, 52)
-    start = station.slot_in(7)
-    assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
     try:
         station.start()
+        start = station.slot_in(7)
+        assert station.radio("queue", "add", a, b, "--slot", "Sáng").exit_code == 0
         rows = station.wait_for(lambda r: _final(r, 2))
         time.sleep(0.5)
     finally:

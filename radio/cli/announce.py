@@ -6,7 +6,7 @@ import click
 
 from radio.cli.base import json_option, option, print_json
 from radio.cli.context import pass_ctx
-from radio.cli.notice import NoticeCommand, notice_options, read_notice, resolve_chime, voice_options
+from radio.cli.notice import NoticeCommand, notice_options, read_notice, voice_options
 from radio.cli.params import DATE, TEXT
 from radio.i18n import _
 
@@ -29,29 +29,13 @@ PRIORITIES = ("normal", "priority", "emergency")
 def announce(ctx, text, file, topic, title, voice, rate, repeat, chime, source, priority, valid_from, valid_until, as_json):
     from radio.domain.library import Priority
     from radio.library.catalog import item_json
-    from radio.library.importer import ImportOptions
     from radio.text import format_duration
-    from radio.tts.assemble import Layout
-    from radio.tts.service import announce as worker
-    from radio.tts.voice import make_voice
+    from radio.tts.service import create_notice
 
-    notice = read_notice(text, file)
-    app = ctx.app
-    tts = app.settings.tts
-    options = ImportOptions(
-        topic=app.taxonomy.resolve(topic).code,
-        title=title,
-        source=source or None,
-        priority=Priority(priority),
-        valid_from=valid_from,
-        valid_until=valid_until,
-    )
-    layout = Layout(
-        repeat=repeat or tts.repeat,
-        pause_s=tts.pause_s,
-        chime=resolve_chime(chime, app.settings, lambda: app),
-    )
-    rendering, result = worker(app, notice, options, make_voice(tts, voice, rate), layout)
+    rendering, result = create_notice(
+        ctx.app, read_notice(text, file), topic=topic, title=title, voice=voice, rate=rate, repeat=repeat,
+        chime=chime, source=source, priority=Priority(priority), valid_from=valid_from, valid_until=valid_until,
+    )  # fmt: skip
     item = result.item
     if as_json:
         entry = item_json(item)

@@ -13,7 +13,7 @@ from radio.cli.base import Command, option
 from radio.errors import RadioError
 from radio.i18n import _
 
-VOICES = ("north", "central", "south")
+VOICES = ("north", "central", "south")  # radio.tts.service.VOICES (not imported: --help stays light)
 
 
 # An argument that starts with a dash but cannot be an option: "- Thông báo", "-5°C về đêm",
@@ -88,31 +88,3 @@ def read_notice(text: str | None, file: Path | None) -> str:
                 path=name, pos=err.start
             )
         ) from None
-
-
-def resolve_chime(value: str | None, settings, app_of=None):
-    """--chime: a file, a library item id, 'none'; without it the [tts] chime setting.
-
-    *app_of* opens the station when an item id must be looked up.
-    """
-    from radio.tts.assemble import CHIME_MAX_S
-    from radio.tts.service import NO_CHIME, chime_from_setting
-
-    if value is None:
-        return chime_from_setting(settings.tts.chime, settings.home)
-    if value.lower() == NO_CHIME:
-        return None
-    path = Path(value)
-    if path.exists():
-        return path
-    if value.isdigit() and app_of is not None:
-        app = app_of()
-        item = app.library.get(int(value))
-        if item.duration_s > CHIME_MAX_S:
-            raise RadioError(
-                _("item {id} lasts {n} s: a chime is a short signal (at most {max} s)").format(
-                    id=item.id, n=round(item.duration_s), max=int(CHIME_MAX_S)
-                )
-            )
-        return app.media.path(item.media_path)
-    raise RadioError(_("chime '{value}': no such file or library item").format(value=value))

@@ -232,9 +232,9 @@ def emergency(ctx, item_ids) -> None:
 
     # A running daemon queues it and puts it on air at once; without one, the database here.
     queued = ask_daemon(ctx.home, {"cmd": "emergency", "ids": list(item_ids)}, fallback_safe=False)
+    running = queued is not None
     if queued is None:
         queued = service.send_emergency(ctx.app, list(item_ids))
-    click.echo(ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
-                        "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
-                        len(queued)).format(n=len(queued)))  # fmt: skip
+        running = service.daemon_running(ctx.app)
+    click.echo(service.emergency_answer(len(queued), running))
 

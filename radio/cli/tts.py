@@ -9,7 +9,7 @@ import click
 
 from radio.cli.base import Group, option
 from radio.cli.context import pass_ctx
-from radio.cli.notice import NoticeCommand, notice_options, read_notice, resolve_chime, voice_options
+from radio.cli.notice import NoticeCommand, notice_options, read_notice, voice_options
 from radio.errors import RadioError
 from radio.i18n import _
 
@@ -40,10 +40,9 @@ def tts() -> None:
 @notice_options
 @pass_ctx
 def normalize(ctx, text, file) -> None:
-    from radio.domain.normalize import check_notice_text, normalize as spoken_form
+    from radio.tts.service import spoken_words
 
-    notice = check_notice_text(read_notice(text, file), max_chars=10**9)
-    click.echo(spoken_form(notice, _lexicon(ctx.home)))
+    click.echo(spoken_words(read_notice(text, file), _lexicon(ctx.home), max_chars=10**9))
 
 
 @tts.command(cls=NoticeCommand, help="Speak a notice into a WAV or MP3 file, without importing it.")
@@ -55,22 +54,16 @@ def normalize(ctx, text, file) -> None:
 @pass_ctx
 def say(ctx, text, file, output, voice, rate, repeat, chime) -> None:
     from radio.text import format_duration
-    from radio.tts.assemble import Layout
-    from radio.tts.service import render_notice
-    from radio.tts.voice import make_voice
+    from radio.tts.service import say as worker
 
     if output.suffix.lower() not in (".wav", ".mp3"):
         raise RadioError(_("{path}: the output must end in .wav or .mp3").format(path=output))
     notice = read_notice(text, file)
     settings = _settings(ctx.home)
-    layout = Layout(
-        repeat=repeat,
-        pause_s=settings.tts.pause_s,
-        chime=resolve_chime(chime, settings, _station(ctx)) if chime else None,
-    )
     partial = output.with_name(f".{output.name}.part{output.suffix}")
     try:
-        rendering = render_notice(notice, settings, _lexicon(ctx.home), make_voice(settings.tts, voice, rate), layout, partial)
+        rendering = worker(settings, _lexicon(ctx.home), notice, partial, voice=voice, rate=rate, repeat=repeat,
+                           chime=chime or "none", app_of=_station(ctx))  # fmt: skip
         os.replace(partial, output)
     except OSError as err:
         raise RadioError(_("cannot write {path}: {reason}").format(path=output, reason=err.strerror or err)) from err

@@ -162,3 +162,48 @@ def redact_password(text: str, url: str) -> str:
     if not password:
         return text
     return redact(text.replace(url, redacted_url(url)), password)
+
+
+def _userinfo(url: str) -> tuple[str, str, str, str] | None:
+    """(scheme, userinfo, host-and-path rest, path) of an address with '@', else None."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, hostport = netloc.rpartition("@")
+    if not (sep and at):
+        return None
+    return scheme, userinfo, hostport, slash + path
+
+
+def without_password(url: str) -> str:
+    """The address as a form shows it for editing: the user kept, the password left out."""
+    parts = _userinfo(url)
+    if parts is None or ":" not in parts[1]:
+        return url
+    scheme, userinfo, hostport, path = parts
+    return f"{scheme}://{userinfo.partition(':')[0]}@{hostport}{path}"
+
+
+def with_password(url: str, password: str) -> str:
+    """*url* with *password* (percent-encoded) as its user's; an address without a user gets none."""
+    from urllib.parse import quote
+
+    parts = _userinfo(url)
+    if parts is None:
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            raise RadioError(_("a password goes with a network address (http://…), not with {url}").format(url=url))
+        return f"{scheme}://:{quote(password, safe='')}@{rest}"
+    scheme, userinfo, hostport, path = parts
+    return f"{scheme}://{userinfo.partition(':')[0]}:{quote(password, safe='')}@{hostport}{path}"
+
+
+def kept_password(new_url: str, old_url: str) -> str:
+    """An edited address that names the old user without a password keeps the old password
+    (the form never shows it back, so an untouched password field means "unchanged")."""
+    old_password = url_password(old_url)
+    new, old = _userinfo(new_url), _userinfo(old_url)
+    if old_password is None or new is None or old is None or ":" in new[1]:
+        return new_url
+    if new[1] != old[1].partition(":")[0]:
+        return new_url
+    return with_password(new_url, old_password)

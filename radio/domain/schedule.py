@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from radio.domain.library import Priority
@@ -93,6 +93,7 @@ class Slot:
     jingles: bool = True
     relay: str | None = None  # a relay session: the code of the source it relays
     fallback: tuple[int, ...] = ()  # item ids aired while the relay is dead air
+    created_at: datetime | None = field(default=None, compare=False)  # UTC; None for a slot not yet stored
 
 
 @dataclass(frozen=True)

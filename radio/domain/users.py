@@ -99,6 +99,20 @@ def check_display(display: str) -> str:
     return display
 
 
+# Who may do what beyond a field: the console's routes name the least role, and the services
+# check it again (a route is one way in; the rule is the service's).
+MAY_WRITE_NOTICES = Role.OPERATOR  # like uploading a recording: it enters as a draft
+MAY_APPROVE = Role.APPROVER  # content the commune makes airs only with the leadership's approval
+MAY_TEST_SOURCES = Role.OPERATOR  # listening to a source changes nothing
+MAY_MANAGE_SOURCES = Role.ADMIN  # what a relay slot airs, like the slots themselves
+
+
+def require(role: Role | None, needed: Role, message: str) -> None:
+    """Refuse with *message* unless *role* may do what *needed* may (None: the command line)."""
+    if role is not None and not role.allows(needed):
+        raise ForbiddenError(message)
+
+
 # Who may do what with an item's or a queue entry's priority. An emergency interrupts what
 # is on air: it is the approver's call, whichever route or field asks for it.
 def priorities_for(role: Role | None) -> list[Priority]:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from radio.domain import library as rules
 from radio.domain.library import Item, Priority
 from radio.domain.topics import Taxonomy
-from radio.domain.users import Role, check_priority, edit_needs_new_approval
+from radio.domain.users import MAY_APPROVE, Role, check_priority, edit_needs_new_approval, require
+from radio.i18n import _
 from radio.text import nfc
 
 if TYPE_CHECKING:  # the CLI lists its commands without loading the database layer
@@ -89,7 +90,9 @@ def edit_item(
     return repo.save(edited) if changes else item
 
 
-def approve_items(repo: LibraryRepository, ids: list[int], by: str) -> list[Item]:
+def approve_items(repo: LibraryRepository, ids: list[int], by: str, role: Role | None = None) -> list[Item]:
+    """Approve as *by*, if *role* may (None: the station's command line)."""
+    require(role, MAY_APPROVE, _("only an approver may approve content for the air"))
     now = datetime.now(timezone.utc)
     items = repo.get_many(ids)
     approved = [rules.approve(item, nfc(by), now) for item in items]

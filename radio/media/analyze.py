@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from radio.errors import MediaError
-from radio.i18n import _, ngettext
+from radio.i18n import N_, _, ngettext
 from radio.media.ffmpeg import ffmpeg_binary, in_background
 
 SILENCE_LUFS = -70.0  # ebur128 reports this floor for silence: loudness unmeasurable
@@ -57,6 +57,28 @@ def _last_error_line(stderr: str, path: Path) -> str:
         if "rror" in line or "nvalid" in line or "No such" in line or "denied" in line:
             return line
     return lines[-1] if lines else _("unknown error")
+
+
+# What the decoder's last complaint means for the person who chose the file, first match wins.
+# The operator reads these (console and CLI alike): no decoder names, no errno texts.
+_PLAIN_REASONS = (
+    (("moov atom not found", "end of file", "Truncated", "truncated"),
+     N_("the file is incomplete: it was cut off while being copied or downloaded")),
+    (("Permission denied",), N_("the file could not be read (no permission)")),
+    (("No such file",), N_("the file disappeared before it could be read")),
+    (("Decoder", "not supported", "Unsupported", "unsupported", "could not find codec"),
+     N_("the sound in this file is in a format this computer cannot play")),
+)
+_DAMAGED = N_("the file is damaged or is not a sound recording")
+
+
+def plain_reason(stderr: str, path: Path) -> str:
+    """Why a file could not be decoded, in words a commune operator understands."""
+    line = _last_error_line(stderr, path)
+    for needles, reason in _PLAIN_REASONS:
+        if any(n in line for n in needles):
+            return _(reason)
+    return _(_DAMAGED)
 
 
 def ffmpeg_command(path: Path, max_duration_s: float | None = None) -> list[str]:
@@ -101,7 +123,7 @@ def analyze(
     if proc.returncode != 0:
         raise MediaError(
             name,
-            _("not an audio file ffmpeg can decode ({reason})").format(reason=_last_error_line(stderr, path)),
+            plain_reason(stderr, path),
         )
     out_times = _OUT_TIME.findall(proc.stdout)
     decoded = int(out_times[-1]) / 1e6 if out_times else 0.0

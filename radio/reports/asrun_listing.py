@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from radio.domain.asrun import AS_RUN_STATUS_LABELS, AsRunEntry
+from radio.domain.library import Priority
 from radio.errors import RadioError
 from radio.i18n import N_, _
 from radio.text import format_duration
@@ -33,11 +34,27 @@ def _clock(moment: datetime | None, zone) -> str:
     return moment.astimezone(zone).strftime("%H:%M:%S.%f")[:-3] if moment else ""
 
 
-def log_cells(entry: AsRunEntry, zone) -> list[str]:
-    """One row of the as-run log as both front ends show it, in the order of HEADINGS."""
+def emergency_starts(app, start: datetime, end: datetime) -> frozenset[datetime]:
+    """The instants of the emergency broadcasts among the one-off broadcasts that may have
+    rows in [start, end): those whose queue entries are all emergencies (the planner's rule
+    for an emergency show). An as-run row of such an occurrence is an emergency row."""
+    by_at: dict[datetime, list[bool]] = {}
+    for entry in app.schedule.one_offs_between(start - timedelta(days=1), end):
+        by_at.setdefault(entry.at, []).append(entry.priority is Priority.EMERGENCY)
+    return frozenset(at for at, flags in by_at.items() if all(flags))
+
+
+def is_emergency(entry: AsRunEntry, emergencies: frozenset[datetime]) -> bool:
+    return entry.slot_id is None and entry.occurrence_start in emergencies
+
+
+def log_cells(entry: AsRunEntry, zone, emergency: bool = False) -> list[str]:
+    """One row of the as-run log as both front ends show it, in the order of HEADINGS; an
+    emergency's Slot cell says so."""
     moment = (entry.started_at or entry.scheduled_at).astimezone(zone)
     item = relay_label(entry.relay_source) if entry.relay_source is not None else str(entry.item_id or "")
-    return [moment.strftime("%d/%m/%Y"), _clock(moment, zone), _clock(entry.ended_at, zone), entry.slot_name or "",
+    slot = _("emergency broadcast") if emergency else entry.slot_name or ""
+    return [moment.strftime("%d/%m/%Y"), _clock(moment, zone), _clock(entry.ended_at, zone), slot,
             item, entry.title, format_duration(entry.seconds_played), _(AS_RUN_STATUS_LABELS[entry.status]),
             entry.reason or ""]  # fmt: skip
 
@@ -84,9 +101,13 @@ class LogListing:
     rows: list[AsRunEntry]
     total: int  # rows in the window (with the filters), beyond this page too
     played: float  # seconds played by all of them
+    emergencies: frozenset[datetime] = frozenset()  # see emergency_starts
 
     def lines(self, zone) -> list[tuple[AsRunEntry, list[str]]]:
-        return [(r, log_cells(r, zone)) for r in self.rows]
+        return [(r, log_cells(r, zone, is_emergency(r, self.emergencies))) for r in self.rows]
+
+    def emergency(self, entry: AsRunEntry) -> bool:
+        return is_emergency(entry, self.emergencies)
 
 
 def as_run_log(app, first: date, last: date, topic: str | None = None, status: str | None = None,
@@ -94,8 +115,9 @@ def as_run_log(app, first: date, last: date, topic: str | None = None, status: s
     """The as-run rows of the local days *first*..*last* (optionally one topic or status; a
     page of *limit* rows from *offset*), in time order."""
     start, end = day_window(first, last, app.settings.zone, max_days)
+    emergencies = emergency_starts(app, start, end)
     if limit is None and not topic and not status:
         rows = app.as_run.between(start, end)
-        return LogListing(rows, len(rows), sum(r.seconds_played for r in rows))
+        return LogListing(rows, len(rows), sum(r.seconds_played for r in rows), emergencies)
     rows, total, played = app.as_run.page(start, end, topic or None, status or None, offset, limit or 1 << 31)
-    return LogListing(rows, total, played)
+    return LogListing(rows, total, played, emergencies)

@@ -31,6 +31,7 @@ class Occurrence:
     slot: str | None
     scheduled: datetime  # the occurrence's scheduled start (UTC)
     entries: list[AsRunEntry]
+    emergency: bool = False  # an emergency broadcast (khẩn cấp)
 
     @property
     def started(self) -> datetime | None:
@@ -51,8 +52,9 @@ class LogBook:
     days: list[tuple[date, list[Occurrence]]]  # every day of the week, in order
 
 
-def logbook(entries: Iterable[AsRunEntry], period: Period) -> LogBook:
-    """Group the week's rows (in time order) by local day and occurrence."""
+def logbook(entries: Iterable[AsRunEntry], period: Period, emergencies: frozenset[datetime] = frozenset()) -> LogBook:
+    """Group the week's rows (in time order) by local day and occurrence; *emergencies*: the
+    starts of the emergency broadcasts (radio.reports.asrun_listing.emergency_starts)."""
     occurrences: dict[tuple, list[AsRunEntry]] = {}
     for e in entries:
         occurrences.setdefault((e.occurrence_start, e.slot_id, e.slot_name), []).append(e)
@@ -60,7 +62,7 @@ def logbook(entries: Iterable[AsRunEntry], period: Period) -> LogBook:
     for (start, _slot_id, slot_name), rows in sorted(occurrences.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         day = local_day(start, period.zone)
         if day in by_day:
-            by_day[day].append(Occurrence(day, slot_name, start, rows))
+            by_day[day].append(Occurrence(day, slot_name, start, rows, _slot_id is None and start in emergencies))
     return LogBook(period, list(by_day.items()))
 
 
@@ -104,7 +106,7 @@ def logbook_document(
             continue
         blocks.append(vn.weekday(day))
         for occ in occurrences:
-            name = occ.slot or "Phát ngoài khung giờ"
+            name = "Phát khẩn cấp" if occ.emergency else occ.slot or "Phát ngoài khung giờ"
             caption = (
                 f"{name} — theo lịch {vn.hm(occ.scheduled, zone)}; bắt đầu {vn.hm(occ.started, zone) or '—'},"
                 f" kết thúc {vn.hm(occ.ended, zone) or '—'}; tổng thời lượng {vn.duration(occ.seconds)}"
@@ -172,6 +174,7 @@ def logbook_json(book: LogBook, station: dict, notices: Mapping[int, str] | None
                 "occurrences": [
                     {
                         "slot": o.slot,
+                        "emergency": o.emergency,
                         "scheduled": t(o.scheduled),
                         "started": t(o.started),
                         "ended": t(o.ended),

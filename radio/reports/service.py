@@ -167,7 +167,10 @@ class ReportService:
         """The log book with the text of every spoken notice it aired, in every format."""
         from radio.reports import logbook as worker
 
-        book = worker.logbook(self.app.as_run.between(period.start, period.end), period)
+        from radio.reports.asrun_listing import emergency_starts
+
+        book = worker.logbook(self.app.as_run.between(period.start, period.end), period,
+                              emergency_starts(self.app, period.start, period.end))  # fmt: skip
         notices = self.app.library.notice_texts(worker.notice_ids(book))
         if fmt == "json":
             data: str | bytes = _json(worker.logbook_json(book, self._station_json(), notices))

@@ -144,7 +144,8 @@ class OnAir:
         for item, reason in show.skipped:
             self.listeners.show_not_aired(occ, [item], AsRunStatus.SKIPPED, reason)
         if not show.items and not occ.relay:
-            log.info(N_("nothing to air in %s at %s"), occ.slot_name or _("one-off broadcast"), occ.start)
+            if show.skipped or self.timetable.nothing_to_air(occ):  # (skipped rows: written once)
+                log.info(N_("nothing to air in %s at %s"), occ.slot_name or _("one-off broadcast"), occ.start)
             return
         current = self.current
         if show.emergency:

@@ -11,7 +11,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from radio.domain.relay import Resume, Source, check_code, check_source, redacted_url
+from radio.domain.relay import (
+    Resume, Source, check_code, check_source, kept_password, redacted_url, with_password, without_password,
+)  # fmt: skip
+from radio.domain.users import MAY_MANAGE_SOURCES, MAY_TEST_SOURCES, Role, require
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.scheduler.service import changed
@@ -34,10 +37,23 @@ def _checked(app, source: Source) -> Source:
     return dataclasses.replace(source, topic=app.taxonomy.resolve(source.topic).code)
 
 
+def source_form(source: Source) -> dict:
+    """A source as the console's edit form fills it: the address without its password."""
+    return {**source_json(source), "url": without_password(source.url)}
+
+
+def _may_manage(role: Role | None) -> None:
+    require(role, MAY_MANAGE_SOURCES, _("only an administrator may add, change or remove relay sources"))
+
+
 def add_source(app, code: str, url: str, name: str, *, topic: str | None = None, buffer_s: float | None = None,
                no_data_s: float | None = None, silence_s: float | None = None, silence_dbfs: float | None = None,
-               resume: str | None = None) -> Source:  # fmt: skip
-    """A new source; the settings left out (None) take the defaults of radio.domain.relay.Source."""
+               resume: str | None = None, password: str | None = None, role: Role | None = None) -> Source:  # fmt: skip
+    """A new source; the settings left out (None) take the defaults of radio.domain.relay.Source;
+    *password* (if given) goes into the address as its user's."""
+    _may_manage(role)
+    if password:
+        url = with_password(url.strip(), password)
     given = {"topic": topic, "buffer_s": buffer_s, "no_data_s": no_data_s, "silence_s": silence_s,
              "silence_dbfs": silence_dbfs, "resume": Resume(resume) if resume else None}  # fmt: skip
     new = Source(code=code, name=name, url=url, **{k: v for k, v in given.items() if v is not None})
@@ -46,13 +62,20 @@ def add_source(app, code: str, url: str, name: str, *, topic: str | None = None,
     return made
 
 
-def edit_source(app, code: str, **changes) -> Source:
-    """Change the settings given (not None) of the source *code*; see SETTINGS for their names."""
+def edit_source(app, code: str, *, password: str | None = None, role: Role | None = None, **changes) -> Source:
+    """Change the settings given (not None) of the source *code*; see SETTINGS for their names.
+    A new address naming the old user without a password keeps the old password; *password*
+    (if given) replaces it."""
+    _may_manage(role)
     unknown = set(changes) - set(SETTINGS)
     if unknown:
         raise TypeError(f"not a source setting: {', '.join(sorted(unknown))}")
     old = app.sources.get(check_code(code))
     given = {k: v for k, v in changes.items() if v is not None}
+    if password:
+        given["url"] = with_password(given.get("url", old.url).strip(), password)
+    elif "url" in given:
+        given["url"] = kept_password(given["url"].strip(), old.url)
     if "resume" in given:
         given["resume"] = Resume(given["resume"])
     edited = app.sources.save(_checked(app, dataclasses.replace(old, **given)))
@@ -60,8 +83,9 @@ def edit_source(app, code: str, **changes) -> Source:
     return edited
 
 
-def remove_source(app, code: str) -> Source:
+def remove_source(app, code: str, role: Role | None = None) -> Source:
     """Remove a source no slot relays (the repository refuses one that is)."""
+    _may_manage(role)
     old = app.sources.get(check_code(code))
     app.sources.remove(old.code)
     changed(app)
@@ -88,8 +112,9 @@ class SourceTest:
                 "silent_share": h.silent_share, "error": self.error}  # fmt: skip
 
 
-def test_source(app, code: str, seconds: float = 5.0) -> SourceTest:
+def test_source(app, code: str, seconds: float = 5.0, role: Role | None = None) -> SourceTest:
     """Listen to the source for *seconds*: its format and level, or why it cannot be relayed."""
+    require(role, MAY_TEST_SOURCES, _("your account may not test relay sources"))
     from radio.media.listen import listen
 
     source = app.sources.get(check_code(code))

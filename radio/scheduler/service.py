@@ -20,7 +20,7 @@ from radio.domain.schedule import (
 )  # fmt: skip
 from radio.domain.users import Role, check_queue_priorities, check_remove_entries
 from radio.errors import RadioError
-from radio.i18n import _
+from radio.i18n import _, ngettext
 from radio.text import format_duration
 
 if TYPE_CHECKING:  # the CLI imports this module: no database layer at import time
@@ -191,6 +191,28 @@ def send_emergency(app, item_ids: list[int]) -> list[Item]:
     app.schedule.enqueue(item_ids, at=now, priority=Priority.EMERGENCY)
     changed(app)
     return items
+
+
+def daemon_running(app) -> bool:
+    """Whether the broadcast service (the daemon) holds the station now: only then does a
+    queued broadcast air at its time."""
+    from radio.scheduler.station_lock import daemon_pid
+
+    return daemon_pid(app.settings.home) is not None
+
+
+def emergency_answer(n: int, running: bool) -> str:
+    """What whoever sent *n* emergency items is told: it airs at once only if the daemon runs;
+    otherwise it waits in the queue until the service is started, and the answer says so."""
+    if running:
+        return ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
+                        "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
+                        n).format(n=n)  # fmt: skip
+    return ngettext("emergency broadcast of {n} item queued, but the broadcast service is NOT running: it will "
+                    "NOT air until the service is started (radio daemon, or systemctl start radio)",
+                    "emergency broadcast of {n} items queued, but the broadcast service is NOT running: they will "
+                    "NOT air until the service is started (radio daemon, or systemctl start radio)",
+                    n).format(n=n)  # fmt: skip
 
 
 def remove_entries(app, entry_ids: list[int], role: Role | None = None) -> int:

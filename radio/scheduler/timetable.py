@@ -37,6 +37,7 @@ class Timetable:
         self.attempted: set = set()  # occurrence keys this process has dealt with
         self.handled: set = set()  # occurrence keys whose Due was handled (never aired twice)
         self.planned_at: datetime | None = None  # the instant of the last replan
+        self.empty: set = set()  # occurrence keys that came due with nothing in them
         self.holds = lambda occ: False  # the clock guard's: a held occurrence is left for later
         self.missed_reason = _("the daemon was not running at {time}")  # at start-up
 
@@ -47,6 +48,16 @@ class Timetable:
         self.handled.add(occ.key)
         self.attempted.add(occ.key)
         return True
+
+    def nothing_to_air(self, occ: Occurrence) -> bool:
+        """*occ* came due with nothing in it: it is left open, so that items queued into it
+        after its timer fired (an operator queueing at the last second) still air, late,
+        at the next replan; True the first time (it is logged once)."""
+        self.handled.discard(occ.key)
+        self.attempted.discard(occ.key)
+        first = occ.key not in self.empty
+        self.empty.add(occ.key)
+        return first
 
     def startup(self, now: datetime) -> list:
         """After a start (or a crash): the occurrences of the last 48 h with rows (on air, or

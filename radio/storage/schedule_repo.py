@@ -39,6 +39,7 @@ def to_slot(row: SlotRow) -> Slot:
         jingles=row.jingles,
         relay=row.relay_source,
         fallback=tuple(int(i) for i in (row.fallback_items or "").split(",") if i),
+        created_at=_utc(row.created_at),
     )
 
 

@@ -21,7 +21,7 @@ from radio.web.auth import SessionCodec, Throttle, load_secret
 from radio.web.core import SECURITY_HEADERS, STATIC_DIR, TEMPLATES_DIR, SecurityHeaders, Web
 from radio.web.imports import ImportGate
 
-ASSETS = ("style.css", "app.js", "favicon.svg")
+ASSETS = ("style.css", "app.js", "favicon.svg", "pages.css")
 
 
 def _templates(app):
@@ -30,6 +30,7 @@ def _templates(app):
     from radio.domain.library import PRIORITY_LABELS, STATUS_LABELS
     from radio.domain.asrun import AS_RUN_STATUS_LABELS
     from radio.domain.users import ROLE_LABELS
+    from radio.web import forms
 
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(default=True),
@@ -46,7 +47,9 @@ def _templates(app):
         _=_, ngettext=ngettext, station=app.settings.station,
         priority_label=lambda p: _(PRIORITY_LABELS[p]), status_label=lambda s: _(STATUS_LABELS[s]),
         asrun_label=lambda s: _(AS_RUN_STATUS_LABELS[s]), role_label=lambda r: _(ROLE_LABELS[r]),
-        topic_name=app.taxonomy.name,
+        topic_name=app.taxonomy.name, language_name=forms.language_name, language_choices=forms.language_choices,
+        weekdays=forms.WEEKDAYS, days_label=forms.days_label, day_codes=forms.day_codes,
+        start_choices=forms.START_CHOICES, start_label=forms.start_label, audit_label=forms.audit_label,
     )  # fmt: skip
     env.filters.update(duration=format_duration, local=local)
     return env

@@ -11,7 +11,8 @@ from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
 
-from radio.domain.library import ItemStatus, Priority, check_language
+from radio.accounts import approver_names
+from radio.domain.library import ItemStatus, Priority
 from radio.domain.library import AUDIO_SUFFIXES
 from radio.domain.users import Role, check_priority, priorities_for
 from radio.errors import ForbiddenError, RadioError
@@ -20,9 +21,11 @@ from radio.library.catalog import approve_items, edit_item, retire_items
 from radio.library.importer import ImportOptions
 from radio.text import fold_ascii, nfc, parse_day
 from radio.web.core import Ctx, json_response, number, page
+from radio.web.forms import bounded_text, language_from_form
 from radio.web.imports import Busy
 
 PAGE_SIZE = 50
+DRAFTS_SHOWN = 50
 
 
 def _int(text: str, default: int = 1) -> int:
@@ -43,9 +46,11 @@ def library_page(ctx: Ctx):
     number = min(_int(ctx.q("page")), pages)
     ids = [f[0] for f in found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
     shown = app.library.get_many(ids) if ids else []
-    items = found
+    # Drafts first, each with its player beside Approve: the approver's work, above the upload form.
+    drafts = app.library.list(status=str(ItemStatus.DRAFT), newest_first=True, limit=DRAFTS_SHOWN)
     return ctx.render(
-        "library.html", items=shown, total=len(items), page=number, pages=pages,
+        "library.html", items=shown, total=len(found), page=number, pages=pages, drafts=drafts,
+        approvers=approver_names(app.users),
         filters={"topic": topic, "status": status, "language": language, "q": text},
         topics=app.taxonomy.topics, statuses=list(ItemStatus), priorities=priorities_for(ctx.user.role),
         max_upload_mb=app.settings.web.max_upload_mb,
@@ -57,7 +62,8 @@ def item_page(ctx: Ctx):
     item = app.library.get(ctx.request.path_params["item_id"])
     offered = [p for p in Priority if p in priorities_for(ctx.user.role) or p is item.priority]
     return ctx.render("item.html", item=item, topics=app.taxonomy.topics, priorities=offered,
-                      slots=app.schedule.slots(), media_path=app.media.path(item.media_path))  # fmt: skip
+                      slots=app.schedule.slots(), media_path=app.media.path(item.media_path),
+                      approvers=approver_names(app.users))  # fmt: skip
 
 
 def _optional_day(text: str, label: str):
@@ -73,12 +79,14 @@ def edit(ctx: Ctx):
     app = ctx.app
     item_id = ctx.request.path_params["item_id"]
     priority = ctx.f("priority")
+    if priority and priority not in {p.value for p in Priority}:
+        raise RadioError(_("choose a priority from the list"))
     before = app.library.get(item_id)
     item = edit_item(
         app.library, app.taxonomy, item_id,
         title=ctx.f("title") if ctx.f("title").strip() else None, topic=ctx.f("topic") or None,
-        language=check_language(ctx.f("language")) if ctx.f("language") else None,
-        source=ctx.f("source"), priority=Priority(priority) if priority in {p.value for p in Priority} else None,
+        language=language_from_form(ctx.f("language"), before.language) if ctx.f("language") else None,
+        source=bounded_text(ctx.f("source"), _("Source"), 200), priority=Priority(priority) if priority else None,
         valid_from=_optional_day(ctx.f("valid_from"), "valid_from"),
         valid_until=_optional_day(ctx.f("valid_until"), "valid_until"), role=ctx.user.role,
     )  # fmt: skip
@@ -100,7 +108,7 @@ def _ids(ctx: Ctx) -> list[int]:
 
 def approve(ctx: Ctx):
     """Recorded under the logged-in approver's display name, now."""
-    items = approve_items(ctx.app.library, _ids(ctx), ctx.user.display)
+    items = approve_items(ctx.app.library, _ids(ctx), ctx.user.display, role=ctx.user.role)
     for item in items:
         ctx.audit("item.approve", f"#{item.id} {item.title}")
         ctx.flash(_("approved #{id} {title} (by {name})").format(id=item.id, title=item.title, name=item.approved_by))
@@ -145,7 +153,9 @@ async def upload(ctx: Ctx):
     q = request.query_params
     try:
         topic = app.taxonomy.resolve(q.get("topic", "")).code
-        language = check_language(q.get("language") or "vi")
+        language = language_from_form(q.get("language") or "vi")
+        title = bounded_text(nfc(q.get("title", "")).strip(), _("Title")) or None
+        source = bounded_text(nfc(q.get("source", "")).strip(), _("Source"), 200) or None
         priority = Priority(q.get("priority") or "normal")
         check_priority(ctx.user.role, priority)
     except ValueError:
@@ -154,7 +164,7 @@ async def upload(ctx: Ctx):
         return json_response({"name": name, "error": str(err)}, status=403)
     except RadioError as err:
         return json_response({"name": name, "error": str(err)}, status=422)
-    options = ImportOptions(topic=topic, language=language, source=nfc(q.get("source", "")) or None, priority=priority)
+    options = ImportOptions(topic=topic, language=language, title=title, source=source, priority=priority)
     try:
         async with ctx.web.imports.admit():
             return await _receive_and_import(ctx, name, options)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from radio.accounts import approver_names
 from radio.domain.asrun import AsRunStatus
 from radio.domain.library import ItemStatus
 from radio.domain.users import Role
 from radio.errors import NotFoundError, RadioError
-from radio.i18n import _, ngettext
+from radio.i18n import _
 from radio.scheduler import service
 from radio.web.core import Ctx, number, page
 
 CHOICES = 300  # the newest approved items offered for an emergency
+DRAFTS_SHOWN = 5  # drafts listed with a player on On air; the library lists them all
 
 
 def _daemon_status(app) -> dict:
@@ -33,7 +35,8 @@ def _state(ctx: Ctx) -> dict:
     from radio.scheduler.planner import occurrences, show_for
 
     daemon = _daemon_status(app)
-    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"))
+    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"),
+                                    streams=daemon.get("streams"))  # fmt: skip
     status["device"] = daemon.get("device")
     now = datetime.now(timezone.utc)
     on_air = status["on_air"]
@@ -45,6 +48,8 @@ def _state(ctx: Ctx) -> dict:
             on_air["remaining_s"] = max(0.0, item.duration_s - on_air["elapsed_s"])
         except NotFoundError:
             pass
+    if on_air:
+        on_air.setdefault("topic", None)  # a relay segment has no item (the page crashed on one)
     coming = []
     for occurrence in occurrences(app, now, now + timedelta(days=2))[:3]:
         show = show_for(app, occurrence)
@@ -52,17 +57,28 @@ def _state(ctx: Ctx) -> dict:
     recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
     failures = [r for r in recent if r.status is AsRunStatus.FAILED][-3:]
     last = [r for r in recent if r.status is not AsRunStatus.PLAYING][-5:]
-    return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last}
+    from radio.reports.asrun_listing import emergency_starts, is_emergency
+    from radio.web.pages.onair_health import relay_health, stream_health
+
+    emergencies = emergency_starts(app, now - timedelta(hours=24), now + timedelta(minutes=1))
+    return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last,
+            "relay": relay_health(app, recent, on_air, status["next"]),
+            "streams": stream_health(status["streams"], status["daemon"]["running"]),
+            "emergency_rows": {r.id for r in last if is_emergency(r, emergencies)}}  # fmt: skip
 
 
 def on_air(ctx: Ctx):
+    """The approver's first screen on a phone: how many drafts wait for approval and the
+    emergency button at the top, the drafts with a player beside Approve, then the live part."""
     data = _state(ctx)
+    data["approvers"] = approver_names(ctx.app.users)
     if ctx.q("fragment"):
         return ctx.render("onair_live.html", **data)
     approved = []
     if ctx.user.role.allows(Role.APPROVER):
         approved = ctx.app.library.list(status=str(ItemStatus.APPROVED), newest_first=True, limit=CHOICES)
-    return ctx.render("onair.html", approved=approved, **data)
+    drafts = ctx.app.library.list(status=str(ItemStatus.DRAFT), newest_first=True)
+    return ctx.render("onair.html", approved=approved, drafts=drafts, shown_drafts=DRAFTS_SHOWN, **data)
 
 
 def emergency(ctx: Ctx):
@@ -72,12 +88,11 @@ def emergency(ctx: Ctx):
         raise RadioError(_("choose an item"))
     items = ctx.app.library.get_many(ids)
     if ctx.f("confirm") != "yes":
-        return ctx.render("emergency_confirm.html", items=items)
+        return ctx.render("emergency_confirm.html", items=items, running=service.daemon_running(ctx.app))
     sent = service.send_emergency(ctx.app, ids)
+    running = service.daemon_running(ctx.app)
     ctx.audit("emergency", ", ".join(f"#{i.id} {i.title}" for i in sent))
-    ctx.flash(ngettext("emergency broadcast of {n} item queued: the daemon airs it within a second or two",
-                       "emergency broadcast of {n} items queued: the daemon airs them within a second or two",
-                       len(sent)).format(n=len(sent)))  # fmt: skip
+    ctx.flash(service.emergency_answer(len(sent), running), "ok" if running else "error")
     return ctx.redirect("/on-air")
 
 

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from radio.accounts import approver_names
 from radio.domain.library import ItemStatus, Priority
 from radio.domain.reports import PeriodError, parse_week
-from radio.domain.schedule import format_days
+from radio.domain.schedule import parse_time_of_day
 from radio.domain.users import Role
 from radio.errors import RadioError
 from radio.i18n import _, ngettext
 from radio.scheduler import service
-from radio.text import parse_day
+from radio.text import nfc, parse_day
+from radio.web import forms
 from radio.web.core import Ctx, number, page
+from radio.web.forms import bounded_text
 
 CHOICES = 300  # the newest items offered in the queue form; older ones by id
-DAY_LABELS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 
 
 def _week_start(ctx: Ctx) -> date:
@@ -43,6 +45,9 @@ def schedule_page(ctx: Ctx):
     now = datetime.now(timezone.utc)
     days = {monday + timedelta(days=n): [] for n in range(7)}
     found = occurrences(app, start.astimezone(timezone.utc), end.astimezone(timezone.utc))
+    # A slot is shown from when it was made: one added today never sat on the week's past days.
+    created = {s.id: s.created_at for s in app.schedule.slots()}
+    found = [o for o in found if o.slot_id is None or not created.get(o.slot_id) or o.start >= created[o.slot_id]]
     for occ in found:
         if occ.slot_id is not None:
             entries = app.schedule.entries_for(occ.slot_id, occ.day)
@@ -59,9 +64,10 @@ def schedule_page(ctx: Ctx):
     week_code = lambda d: f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}"  # noqa: E731
     queueable = [i for i in app.library.list(newest_first=True, limit=CHOICES) if i.status is not ItemStatus.RETIRED]
     return ctx.render(
-        "schedule.html", days=days, today=datetime.now(zone).date(), day_labels=DAY_LABELS,
+        "schedule.html", days=days, today=datetime.now(zone).date(), day_labels=forms.DAY_LABELS,
         week=f"{iso[0]}-W{iso[1]:02d}", prev_week=week_code(prev_monday), next_week=week_code(next_monday),
-        slots=app.schedule.slots(), items=queueable, priorities=list(Priority), format_days=format_days,
+        slots=app.schedule.slots(), items=queueable, priorities=list(Priority),
+        approvers=approver_names(app.users),
     )  # fmt: skip
 
 
@@ -103,6 +109,11 @@ def queue(ctx: Ctx):
         n=len(queued.entries), where=queued.where))  # fmt: skip
     for message in queued.warnings:
         ctx.flash(message, "warning")
+    waiting = [i for i in app.library.get_many(ids) if i.status is ItemStatus.DRAFT]
+    if waiting:  # who the operator should ask
+        names = "; ".join(approver_names(app.users)) or _("an approver")
+        ctx.flash(_("{items}: waiting for approval by {names}").format(
+            items=", ".join(f"#{i.id}" for i in waiting), names=names), "warning")  # fmt: skip
     return ctx.redirect(ctx.back("/schedule"))
 
 
@@ -139,9 +150,43 @@ def _minutes(text: str) -> int | None:
     return minutes
 
 
+def _slot_fields(ctx: Ctx) -> dict:
+    """Every field of the slot form, checked here before anything is stored: the weekday
+    boxes, the start-rule select and its seconds, the time, the length cap, the name."""
+    name = bounded_text(nfc(ctx.f("name")).strip(), _("Name"), 100)
+    if not name:
+        raise RadioError(_("give the slot a name"))
+    at = ctx.f("at").strip()
+    if not at:
+        raise RadioError(_("give the slot's starting time"))
+    parse_time_of_day(at)
+    return {"name": name, "at": at, "days": forms.days_from_form(ctx.f_all("day")),
+            "max_minutes": _minutes(ctx.f("max_minutes")), "start": forms.start_from_form(ctx.f("start"), ctx.f("wait_s")),
+            "jingles": ctx.f("jingles") == "on"}  # fmt: skip
+
+
+def _fallback(ctx: Ctx) -> list[int]:
+    """The fallback items, as `--fallback 12,7` takes them: numbers in air order."""
+    ids = []
+    for word in ctx.f("fallback").replace(",", " ").split():
+        found = number(word.lstrip("#"))
+        if found is None:
+            raise RadioError(_("'{value}' is not an item number").format(value=word))
+        ids.append(found)
+    return ids
+
+
+def _relay_changes(ctx: Ctx) -> dict:
+    """The relay and fallback of an edit form; a form without those fields changes neither."""
+    if ctx.form is None or "relay" not in ctx.form:
+        return {}
+    return {"relay": ctx.f("relay").strip() or None, "fallback": _fallback(ctx)}
+
+
 def slot_add(ctx: Ctx):
-    made = service.add_slot(ctx.app, ctx.f("name").strip(), ctx.f("at"), ctx.f("days") or "mon-sun",
-                            _minutes(ctx.f("max_minutes")), ctx.f("start") or "hard", ctx.f("jingles") == "on")  # fmt: skip
+    f = _slot_fields(ctx)
+    made = service.add_slot(ctx.app, f["name"], f["at"], f["days"], f["max_minutes"], f["start"], f["jingles"],
+                            relay=ctx.f("relay").strip() or None, fallback=_fallback(ctx))  # fmt: skip
     ctx.audit("slot.add", f"{made.name} {made.start.strftime('%H:%M')}")
     ctx.flash(_("added slot '{name}'").format(name=made.name))
     return ctx.redirect("/schedule/slots")
@@ -149,9 +194,10 @@ def slot_add(ctx: Ctx):
 
 def slot_edit(ctx: Ctx):
     old = _slot_by_id(ctx)
-    edited = service.edit_slot(ctx.app, old.name, new_name=ctx.f("name").strip() or None, at=ctx.f("at") or None,
-                               days=ctx.f("days") or None, max_minutes=_minutes(ctx.f("max_minutes")),
-                               start_kind=ctx.f("start") or None, jingles=ctx.f("jingles") == "on")  # fmt: skip
+    f = _slot_fields(ctx)
+    edited = service.edit_slot(ctx.app, old.name, new_name=f["name"], at=f["at"], days=f["days"],
+                               max_minutes=f["max_minutes"], start_kind=f["start"], jingles=f["jingles"],
+                               **_relay_changes(ctx))  # fmt: skip
     ctx.audit("slot.edit", edited.name)
     ctx.flash(_("updated slot '{name}'").format(name=edited.name))
     return ctx.redirect("/schedule/slots")
@@ -166,8 +212,8 @@ def slot_remove(ctx: Ctx):
 
 
 def slots_page(ctx: Ctx):
-    return ctx.render("slots.html", slots=ctx.app.schedule.slots(), format_days=format_days,
-                      default_max=ctx.app.settings.schedule.max_minutes)  # fmt: skip
+    return ctx.render("slots.html", slots=ctx.app.schedule.slots(), default_max=ctx.app.settings.schedule.max_minutes,
+                      max_wait=forms.MAX_WAIT_S, sources=ctx.app.sources.all())  # fmt: skip
 
 
 def routes() -> list:

@@ -16,6 +16,7 @@ from radio.domain.users import Role
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.web.core import Ctx, page
+from radio.web.forms import bounded_text, language_from_form
 
 REMOVABLE_FS = {"vfat", "msdos", "exfat", "fuseblk", "ntfs", "ntfs3", "fuse.fusefat"}
 MOUNT_ROOTS = ("/media/", "/run/media/", "/mnt/")
@@ -40,10 +41,34 @@ def destinations(app) -> list[Path]:
     return found
 
 
+def destination_label(app, dest: Path | str) -> str:
+    """A destination as a person names it: this computer's export folder, or the stick by its
+    name (its volume label, as the mount point shows it), never a raw path."""
+    dest, home = Path(dest), export_folder(app)
+    if dest == home or home in dest.parents:
+        return _("the export folder on this computer")
+    for root in destinations(app)[1:]:
+        if dest == root or root in dest.parents:
+            return _("USB stick {name}").format(name=root.name)
+    return _("USB stick {name}").format(name=dest.name)
+
+
+TEMPLATE_CSV = (  # the headings are the importer's Vietnamese aliases (domain/usb.py: CSV_ALIASES)
+    "Mã thôn,Tên thôn,Ngôn ngữ,Chủ đề,Ghi chú\n"
+    "DONGTAM,Thôn Đồng Tâm,vi,,\n"
+    'BANDON,Bản Đôn,"vi, hmn",,\n'
+)
+
+
+def destination_key(app, dest: Path) -> str:
+    """What the form sends for a destination: a name, never a path (the server alone maps it)."""
+    return "export" if dest == export_folder(app) else "usb:" + dest.name
+
+
 def _chosen(ctx: Ctx) -> Path:
     wanted = ctx.f("dest")
     for dest in destinations(ctx.app):
-        if str(dest) == wanted:
+        if destination_key(ctx.app, dest) == wanted:
             dest.mkdir(exist_ok=True) if dest == export_folder(ctx.app) else None
             return dest
     raise RadioError(_("choose a destination from the list"))
@@ -53,14 +78,23 @@ def usb_page(ctx: Ctx):
     app = ctx.app
     job = ctx.web.jobs.get(ctx.q("job")) if ctx.q("job") else None
     return ctx.render("usb.html", hamlets=app.hamlets.list(), packages=app.hamlets.packages()[-20:],
-                      destinations=destinations(app), job=job, job_id=ctx.q("job"))  # fmt: skip
+                      destinations=destinations(app), job=job, job_id=ctx.q("job"), topics=app.taxonomy.topics,
+                      where=lambda d: destination_label(app, d), key=lambda d: destination_key(app, d))  # fmt: skip
+
+
+def template_csv(ctx: Ctx):
+    """A sample list of hamlets to fill in Excel: the columns the import reads, in Vietnamese."""
+    from starlette.responses import Response
+
+    return Response(TEMPLATE_CSV.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="danh-sach-thon.csv"'})  # fmt: skip
 
 
 def job_fragment(ctx: Ctx):
     job = ctx.web.jobs.get(ctx.request.path_params["job_id"])
     if job is None:
         return ctx.render("error.html", status=404, message=_("no such export"))
-    return ctx.render("usb_job.html", job=job)
+    return ctx.render("usb_job.html", job=job, where=lambda d: destination_label(ctx.app, d))
 
 
 def import_csv(ctx: Ctx):
@@ -92,8 +126,10 @@ def hamlet_add(ctx: Ctx):
     from radio.export.hamlets import build_hamlet
 
     app = ctx.app
-    h = app.hamlets.add(build_hamlet(app.taxonomy, ctx.f("code"), ctx.f("name"), ctx.f("languages") or "vi",
-                                     ctx.f("topics"), ctx.f("notes")))  # fmt: skip
+    languages = [language_from_form(code) for code in ctx.f_all("languages")] or ["vi"]
+    topics = [app.taxonomy.resolve(code).code for code in ctx.f_all("topics")]
+    name, notes = bounded_text(ctx.f("name"), _("Name"), 200), bounded_text(ctx.f("notes"), _("Notes"), 500)
+    h = app.hamlets.add(build_hamlet(app.taxonomy, ctx.f("code"), name, ",".join(languages), ",".join(topics), notes))
     ctx.audit("hamlet.add", f"{h.code} {h.name}")
     ctx.flash(_("added hamlet {code} {name}").format(code=h.code, name=h.name))
     return ctx.redirect("/usb")
@@ -131,7 +167,7 @@ def _run(app, job: dict, dest: Path, hamlets, on) -> None:
         plan, written = run_export(app, dest, hamlets, on, PROFILES[app.settings.usb.profile], None, progress)
         if plan.skipped:
             job["messages"].append(skipped_message(plan.skipped))
-        job["written"] = [(str(w.target.folder), len(w.manifest["items"]), w.package_id) for w in written]
+        job["written"] = [(w.target.folder.name, len(w.manifest["items"]), w.package_id) for w in written]
         job["stage"] = "done"
     except RadioError as err:
         job.update(stage="failed", error=str(err))
@@ -150,7 +186,7 @@ def export(ctx: Ctx):
     codes = ctx.f_all("hamlet")
     hamlets = app.hamlets.list() if ctx.f("all") == "on" or not codes else app.hamlets.get_many(codes)
     if not hamlets:
-        raise RadioError(_("no hamlets registered (see 'radio hamlet add' and 'radio hamlet import')"))
+        raise RadioError(_("no hamlets registered yet: add them below, one by one or from a list"))
     if not _export_lock.acquire(blocking=False):
         raise RadioError(_("an export is already running"))
     job_id = secrets.token_urlsafe(9)
@@ -169,13 +205,14 @@ def verify_page(ctx: Ctx):
     dest = _chosen(ctx)
     report = verify(dest)
     ctx.audit("usb.verify", f"{dest}: {'ok' if report.ok else 'problems'}")
-    return ctx.render("usb_verify.html", report=report, dest=dest)
+    return ctx.render("usb_verify.html", report=report, dest=dest, where=lambda d: destination_label(ctx.app, d))
 
 
 def routes() -> list:
     return [
         page("/usb", usb_page),
         page("/usb/jobs/{job_id:str}", job_fragment),
+        page("/usb/hamlets/template.csv", template_csv),
         page("/usb/hamlets/add", hamlet_add, role=Role.OPERATOR, methods=("POST",)),
         page("/usb/hamlets/{code:str}/remove", hamlet_remove, role=Role.OPERATOR, methods=("POST",)),
         page("/usb/hamlets/import", import_csv, role=Role.OPERATOR, methods=("POST",), files=1),

@@ -25,6 +25,22 @@
     });
   });
 
+  // After an upload: the list (and the drafts waiting for approval) read again from the page.
+  var refreshList = function () {
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        ["library-list", "drafts"].forEach(function (id) {
+          var now = document.getElementById(id), next = fresh.getElementById(id);
+          if (now && next) now.replaceWith(next);
+          else if (!now && next && id === "drafts") document.querySelector("main h1").after(next);
+        });
+      })
+      .catch(function () {});
+  };
+
   // Library upload: one request per file, in order, each with its progress bar.
   var upload = document.getElementById("upload");
   if (upload) {
@@ -32,14 +48,24 @@
     upload.addEventListener("submit", function (e) {
       e.preventDefault();
       var files = Array.prototype.slice.call(upload.elements.files.files);
-      var params = new URLSearchParams({
-        topic: upload.elements.topic.value, language: upload.elements.language.value,
-        source: upload.elements.source.value, priority: upload.elements.priority.value
-      });
+      var title = upload.elements.title.value.trim();
+      var paramsFor = function (i) {
+        var fields = {
+          topic: upload.elements.topic.value, language: upload.elements.language.value,
+          source: upload.elements.source.value, priority: upload.elements.priority.value
+        };
+        if (title) fields.title = files.length > 1 ? title + " (" + (i + 1) + ")" : title;
+        return new URLSearchParams(fields);
+      };
       var button = upload.querySelector("button[type=submit]");
       button.disabled = true;
+      var added = 0;
       var next = function (i) {
-        if (i >= files.length) { button.disabled = false; upload.elements.files.value = ""; return; }
+        if (i >= files.length) {
+          button.disabled = false; upload.elements.files.value = "";
+          if (added) refreshList();
+          return;
+        }
         var file = files[i];
         var li = document.createElement("li");
         var name = document.createElement("span");
@@ -57,7 +83,7 @@
         };
         if (file.size > parseInt(upload.dataset.max, 10)) { done(false, upload.dataset.tooBig); return; }
         var xhr = new XMLHttpRequest();
-        xhr.open("POST", upload.dataset.url + "?" + params.toString());
+        xhr.open("POST", upload.dataset.url + "?" + paramsFor(i).toString());
         xhr.setRequestHeader("X-CSRF-Token", csrf);
         xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
         xhr.setRequestHeader("X-Requested-With", "fetch");
@@ -72,7 +98,7 @@
             link.textContent = "#" + data.id + " " + data.title;
             text.textContent = (data.duplicate ? upload.dataset.duplicate : upload.dataset.added) + " ";
             text.appendChild(link);
-            li.className = "ok"; bar.remove(); next(i + 1);
+            li.className = "ok"; bar.remove(); added += 1; next(i + 1);
           } else {
             done(false, upload.dataset.rejected + ": " + ((data && data.error) || xhr.responseText || upload.dataset.failed));
           }
