@@ -90,7 +90,7 @@ def test_the_notice_can_come_from_a_file_or_standard_input(station, tmp_path):
     assert entry["notice_text"] == "Thông báo\nHọp dân lúc 14h00 ngày 20/6/2025."
     assert entry["path"] == str(notice)
     spoken = station("tts", "normalize", "--file", "-", input="Quý IV/2025")
-    assert spoken.stdout == "Quý bốn/hai nghìn không trăm hai mươi lăm\n"
+    assert spoken.stdout == "Quý bốn năm hai nghìn không trăm hai mươi lăm\n"
 
 
 @pytest.mark.parametrize(
@@ -159,7 +159,8 @@ def test_tts_normalize_needs_no_station(radio_bin, subprocess_env, tmp_path):
 
 def test_the_station_table_replaces_the_shipped_one(station):
     (station.home / "abbreviations.toml").write_text('[abbreviations]\n"UBND" = "ủy ban"\n', encoding="utf-8")
-    assert station("tts", "normalize", "UBND và HĐND 15km").stdout == "ủy ban và HĐND mười lăm km\n"
+    # the shipped table is gone: HĐND is only spelled (as any unknown capitals), km not a unit
+    assert station("tts", "normalize", "UBND và HĐND 15km").stdout == "ủy ban và hát đê nờ dê mười lăm km\n"
     (station.home / "abbreviations.toml").write_text("[abbreviations\n", encoding="utf-8")
     bad = station("tts", "normalize", "UBND")
     assert bad.returncode == 1 and "abbreviations.toml: not valid TOML" in bad.stderr
@@ -239,3 +240,33 @@ def test_the_log_book_lists_the_notice_text(station):
     data = json.loads(station("report", "logbook", "--week", "2026-W53", "--format", "json").stdout)
     items = [i for d in data["days"] for o in d["occurrences"] for i in o["items"]]
     assert [i["notice_text"] for i in items] == [NOTICE]
+
+
+@pytest.mark.parametrize(
+    ("args", "spoken"),
+    [
+        (["- Thông báo: họp lúc 7h30"], "- Thông báo: họp lúc bảy giờ ba mươi phút\n"),
+        (["-5°C về đêm"], "âm năm độ xê về đêm\n"),
+        (["-Thông báo số 12/TB-UBND"], "-Thông báo số mười hai, thông báo ủy ban nhân dân\n"),
+        (["--", "- sau hai gạch"], "- sau hai gạch\n"),
+    ],
+)
+def test_a_notice_that_begins_with_a_dash_is_text_not_an_option(radio_bin, subprocess_env, tmp_path, args, spoken):
+    result = run(radio_bin, subprocess_env, "--home", tmp_path / "none", "tts", "normalize", *args)
+    assert (result.returncode, result.stdout, result.stderr) == (0, spoken, "")
+
+
+def test_the_notice_from_standard_input(radio_bin, subprocess_env, tmp_path):
+    for args in ([], ["-"]):
+        result = run(radio_bin, subprocess_env, "--home", tmp_path / "none", "tts", "normalize", *args,
+                     input="- Kế hoạch 98/KH-UBND./.\n")  # fmt: skip
+        assert (result.returncode, result.stdout) == (0, "- Kế hoạch chín mươi tám, kế hoạch ủy ban nhân dân.\n")
+    unknown = run(radio_bin, subprocess_env, "tts", "normalize", "--bogus")
+    assert unknown.returncode == 2 and "--bogus" in unknown.stderr
+
+
+def test_announce_takes_a_notice_that_begins_with_a_dash(station):
+    result = station("announce", "- Thông báo: họp dân lúc 7h30.", "--topic", "thong-bao", "--title", "- Họp dân")
+    assert result.returncode == 0, result.stderr
+    (item,) = json.loads(station("library", "list", "--json").stdout)
+    assert (item["notice_text"], item["title"]) == ("- Thông báo: họp dân lúc 7h30.", "- Họp dân")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import click
 
-from radio.cli.base import Command, json_option, option, print_json
+from radio.cli.base import json_option, option, print_json
 from radio.cli.context import pass_ctx
-from radio.cli.notice import notice_options, read_notice, voice_options
+from radio.cli.notice import NoticeCommand, notice_options, read_notice, voice_options
 from radio.cli.params import DATE, TEXT
 from radio.i18n import _
 
 PRIORITIES = ("normal", "priority", "emergency")
 
 
-@click.command(cls=Command, help="Speak a typed notice (with a chime, read twice by default) and import it into the library as a draft.")
+@click.command(cls=NoticeCommand, help="Speak a typed notice (with a chime, read twice by default) and import it into the library as a draft.")
 @notice_options
 @option("--topic", required=True, type=TEXT, help="Topic code (see 'radio topics').")
 @option("--title", required=True, type=TEXT, help="Title of the notice in the library.")

@@ -9,7 +9,7 @@ import click
 
 from radio.cli.base import Group, option
 from radio.cli.context import pass_ctx
-from radio.cli.notice import notice_options, read_notice, voice_options
+from radio.cli.notice import NoticeCommand, notice_options, read_notice, voice_options
 from radio.errors import RadioError
 from radio.i18n import _
 
@@ -36,7 +36,7 @@ def tts() -> None:
     pass
 
 
-@tts.command(help="Print the words a notice will be spoken as (numbers, dates, abbreviations read out).")
+@tts.command(cls=NoticeCommand, help="Print the words a notice will be spoken as (numbers, dates, abbreviations read out).")
 @notice_options
 @pass_ctx
 def normalize(ctx, text, file) -> None:
@@ -45,7 +45,7 @@ def normalize(ctx, text, file) -> None:
     click.echo(spoken_words(read_notice(text, file), _lexicon(ctx.home), max_chars=10**9))
 
 
-@tts.command(help="Speak a notice into a WAV or MP3 file, without importing it.")
+@tts.command(cls=NoticeCommand, help="Speak a notice into a WAV or MP3 file, without importing it.")
 @notice_options
 @option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write (.wav or .mp3).")
 @voice_options

@@ -7,11 +7,16 @@ module rewrites the text into spoken Vietnamese words, in passes, each turning o
 written form into words (words never contain digits, so a later pass cannot re-read an
 earlier one's output):
 
-document numbers -> phone numbers -> abbreviations -> ranges -> dates -> times ->
-ordinals, months, weekdays, Roman numerals -> negative temperatures -> numbers with
-units, money and percentages -> the remaining numbers -> "per" slashes.
+the end mark "./.", list marks -> word pairs (ông/bà, marked) -> document symbols -> phone
+numbers -> abbreviations -> ranges -> dates -> quarters, times -> ordinals, months, weekdays,
+Roman numerals -> slashes between numbers -> negative temperatures -> numbers with units,
+money and percentages -> capitals glued to digits -> the remaining numbers -> "per" slashes
+-> word pairs read ("hoặc"). (Document symbols, Roman numerals, marks and word pairs:
+radio/domain/vi_documents.py.)
 
-What no pass recognises is left exactly as written: the normaliser never drops text.
+What no pass recognises is left exactly as written — except a run of capitals that is no
+Vietnamese syllable (an abbreviation no table knows), spelled with Vietnamese letter names —
+and nothing is ever dropped.
 Already spoken text comes back unchanged. Pure: standard library only; the table of
 abbreviations, document codes and units is data (config/abbreviations.toml).
 """
@@ -31,7 +36,23 @@ from radio.domain.vi_numbers import (
     read_month,
     read_number,
     read_ordinal,
-    roman_value,
+)
+from radio.domain.vi_documents import (
+    END_MARK,
+    GLUED_LETTER,
+    MARKS,
+    QUARTER_YEAR,
+    ADDRESS,
+    CAPITALS,
+    ROMAN_PASSES,
+    SECTION_PASSES,
+    EITHER,
+    glued_letter,
+    quarter_year,
+    read_address,
+    spell_unknown_capitals,
+    symbol_pass,
+    word_pair_pass,
 )
 from radio.errors import RadioError
 from radio.i18n import _
@@ -112,24 +133,6 @@ def _keep_case(written: str, word: str) -> str:
 
 
 # --- passes ------------------------------------------------------------------------------
-
-
-def _document_numbers(lexicon: Lexicon) -> tuple[re.Pattern, Callable[[re.Match], str]]:
-    code = r"[A-ZĐ][A-Za-zĐđ&]*"
-    pattern = re.compile(
-        NUMBER_START + rf"(\d+)(?:/(\d{{4}}))?/({code}(?:-{code})*)" + NOT_BEFORE_WORD
-    )
-
-    def say(m: re.Match) -> str:
-        words = [read_integer_text(m[1])]
-        if m[2]:
-            words.append("năm " + read_number(int(m[2])))
-        parts = [
-            lexicon.document_codes.get(part) or lexicon.abbreviations.get(part) or part for part in m[3].split("-")
-        ]
-        return " ".join(words) + ", " + " ".join(parts)
-
-    return pattern, say
 
 
 PHONE_CONTEXT = re.compile(
@@ -249,6 +252,9 @@ TIME = re.compile(
 )
 
 
+DOT_TIME = re.compile(r"\b(lúc|Lúc|LÚC)\s+(\d{1,2})\.(\d{2})(?![\w]|[.,]\d)")  # lúc 7.30: a time, not 7,30
+
+
 def _time(m: re.Match) -> str:
     hour = int(m[1])
     minute = m[2] or m[3] or m[4]
@@ -265,13 +271,6 @@ def _time(m: re.Match) -> str:
 ORDINAL = re.compile(r"\b(thứ|Thứ|THỨ)\s+(\d{1,3})" + NUMBER_END + NOT_BEFORE_WORD)
 MONTH = re.compile(r"\b(tháng|Tháng|THÁNG)\s+(\d{1,2})" + NUMBER_END + r"(?![\w/])")
 WEEKDAY = re.compile(NOT_AFTER_WORD + r"T([2-7])" + NOT_BEFORE_WORD)
-ROMAN_AFTER = (
-    r"quý|khóa|khoá|thế\s+kỷ|thế\s+kỉ|đại\s+hội|chương|phần|mục|kỳ|kì|thứ|giai\s+đoạn|cấp|hạng|loại|"
-    r"tập|đợt|vòng|lần|phụ\s+lục|nhiệm\s+kỳ"
-)
-ROMAN = re.compile(r"\b(" + ROMAN_AFTER + r")(\s+)([IVXL]+)" + NOT_BEFORE_WORD, re.IGNORECASE)
-
-
 def _ordinal(m: re.Match) -> str:
     return f"{m[1]} {read_ordinal(int(m[2]))}"
 
@@ -279,16 +278,6 @@ def _ordinal(m: re.Match) -> str:
 def _month(m: re.Match) -> str:
     month = int(m[2])
     return f"{m[1]} {read_month(month)}" if 1 <= month <= 12 else m[0]
-
-
-def _roman(m: re.Match) -> str:
-    if not m[3].isupper():
-        return m[0]
-    value = roman_value(m[3])
-    if value is None:
-        return m[0]
-    spoken = read_ordinal(value) if m[1].lower() == "thứ" else read_number(value)
-    return f"{m[1]}{m[2]}{spoken}"
 
 
 NEGATIVE_TEMPERATURE = re.compile(r"(?<![\w.,])[-–](?=\d+(?:,\d+)?\s?(?:°|oC|℃|độ))")
@@ -307,12 +296,13 @@ def _units(lexicon: Lexicon) -> tuple[re.Pattern, Callable[[re.Match], str]]:
 
 GENERIC_NUMBER = re.compile(NUMBER_START + rf"({NUMBER})" + NUMBER_END)
 DIGIT_RUN = re.compile(r"\d+")
+NUMBER_SLASH = re.compile(r"(?<=[\d%])/(?=\d)")  # what no date or symbol pass read: 45/3 "trên"
 LETTER_DASH_DIGIT = re.compile(rf"(?<={LETTER}){DASH}(?=\d)")
+COMPARISONS = [(re.compile(r"≥\s*|>=\s*(?=\d)"), "tối thiểu "), (re.compile(r"≤\s*|<=\s*(?=\d)"), "tối đa "),
+               (re.compile(r">\s*(?=\d)"), "trên "), (re.compile(r"<\s*(?=\d)"), "dưới ")]  # fmt: skip
 APPROXIMATELY = re.compile(r"(?<![\w])~\s?(?=\d)")
-PER = re.compile(
-    rf"(?<={LETTER})/(người|tháng|năm|ngày|tuần|giờ|hộ|khẩu|suất|lượt|lần|con|cây|ha|sào|kg|tấn|lít|cái|chiếc)"
-    + NOT_BEFORE_WORD
-)
+PER_WORDS = "người|tháng|năm|ngày|tuần|giờ|hộ|khẩu|suất|lượt|lần|con|cây|ha|sào|kg|tấn|lít|cái|chiếc"
+PER = re.compile(rf"(?<={LETTER})/({PER_WORDS})" + NOT_BEFORE_WORD)
 WEEKDAY_RANGE = re.compile(r"\b((?:[Tt]hứ|THỨ) \w+|chủ nhật)\s*" + DASH + r"\s*(?=(?:[Tt]hứ|THỨ|chủ nhật)\b)")
 SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -320,33 +310,46 @@ SPACES = re.compile(r"[ \t\u00a0]+")
 def _abbreviations(lexicon: Lexicon) -> tuple[re.Pattern, Callable[[re.Match], str]]:
     if not lexicon.abbreviations:
         return re.compile(r"(?!x)x"), lambda m: m[0]
-    pattern = re.compile(r"(?<![\w&])(" + _keys(lexicon.abbreviations) + r")(?![\w&])")
+    # VOV1, TP2 are read too: the digits after the letters are read as a number later
+    pattern = re.compile(r"(?<![\w&])(" + _keys(lexicon.abbreviations) + r")(?![^\W\d]|&)")
     return pattern, lambda m: lexicon.abbreviations[m[1]]
 
 
 def _line(text: str, lexicon: Lexicon) -> str:
     passes: list[tuple[re.Pattern, Callable[[re.Match], str] | str]] = [
-        _document_numbers(lexicon),
+        (END_MARK, "."),
+        (MARKS, ""),
+        (ADDRESS, read_address),
+        word_pair_pass(frozenset(PER_WORDS.split("|")), lexicon.abbreviations, lexicon.units),
+        symbol_pass(lexicon.document_codes, lexicon.abbreviations),
         (PHONE_CONTEXT, _phone_in_context),
         (PHONE_SHAPE, _phone),
         _abbreviations(lexicon),
+        (DOT_TIME, r"\1 \2h\3"),
         (DASHED_DATE, _dashed_date),
+        *SECTION_PASSES,
         (RANGE, _range),
         (DATE, _date),
+        (QUARTER_YEAR, quarter_year),
         (MONTH_YEAR, _month_year),
         (TIME, _time),
         (ORDINAL, _ordinal),
         (MONTH, _month),
         (WEEKDAY, lambda m: "thứ " + read_ordinal(int(m[1]))),
-        (ROMAN, _roman),
+        *ROMAN_PASSES,
+        (NUMBER_SLASH, " trên "),
         (NEGATIVE_TEMPERATURE, "âm "),
         (APPROXIMATELY, "khoảng "),
+        *COMPARISONS,
         _units(lexicon),
         (LETTER_DASH_DIGIT, " "),
+        (GLUED_LETTER, glued_letter),
         (GENERIC_NUMBER, lambda m: _set_apart(m, read_written_number(m[1]))),
         (DIGIT_RUN, lambda m: _set_apart(m, read_integer_text(m[0]))),
         (PER, r" một \1"),
         (WEEKDAY_RANGE, r"\1 đến "),
+        (CAPITALS, spell_unknown_capitals),
+        (re.compile(EITHER), " hoặc "),
     ]
     for pattern, replacement in passes:
         text = pattern.sub(replacement, text)

@@ -10,9 +10,15 @@ import logging
 from radio.audio.events import Ended, Started
 from radio.domain.asrun import AsRunStatus, item_record, relay_record
 from radio.domain.playout import Outcome
+from radio.i18n import N_
 from radio.scheduler.listener import PlayoutListener
+from radio.text import format_duration
 
 log = logging.getLogger("radio.daemon")
+ENDED = {Outcome.COMPLETED: N_("finished: %s, %s"), Outcome.INTERRUPTED: N_("interrupted: %s after %s"),
+         Outcome.FAILED: N_("failed: %s after %s")}  # fmt: skip
+ENDED_BECAUSE = {Outcome.COMPLETED: N_("finished: %s, %s (%s)"), Outcome.INTERRUPTED: N_("interrupted: %s after %s (%s)"),
+                 Outcome.FAILED: N_("failed: %s after %s (%s)")}  # fmt: skip
 STATUS = {Outcome.COMPLETED: AsRunStatus.COMPLETED, Outcome.INTERRUPTED: AsRunStatus.INTERRUPTED,
           Outcome.FAILED: AsRunStatus.FAILED}  # fmt: skip
 
@@ -31,15 +37,15 @@ class AsRunWriter(PlayoutListener):
             first = index not in airing.rows and not airing.continued
             record = relay_record(source, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index] if first
                                   else event.at, started_at=event.at, **self._where(occ))  # fmt: skip
-            log.info("relaying %s (%s) at %s", source.name, source.code, event.at.isoformat())
+            log.info(N_("relaying %s (%s)"), source.name, source.code)
         elif fallback is not None:
             record = item_record(fallback, status=AsRunStatus.PLAYING, scheduled_at=event.at, started_at=event.at,
                                  reason=airing.dead_air, **self._where(occ))  # fmt: skip
-            log.info("fallback %s (#%s) at %s: %s", fallback.title, fallback.id, event.at.isoformat(), airing.dead_air)
+            log.info(N_("on air instead of the relay: %s (#%s): %s"), fallback.title, fallback.id, airing.dead_air)
         elif item is not None:
             record = item_record(item, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index],
                                  started_at=event.at, **self._where(occ))  # fmt: skip
-            log.info("started %s (#%s) at %s", item.title, item.id, event.at.isoformat())
+            log.info(N_("on air: %s (#%s)"), item.title, item.id)
         else:
             return  # a jingle: no row
         airing.row_written(index, self.app.as_run.append(record).id)
@@ -56,8 +62,10 @@ class AsRunWriter(PlayoutListener):
         elif index in airing.fallbacks:
             reason = event.reason or airing.dead_air  # why a fallback aired at all
         self.app.as_run.finish(airing.rows[index], STATUS[event.status], event.at, event.played_s, reason)
-        log.info("%s %s after %.3f s%s", event.status, event.entry.title, event.played_s,
-                 f": {event.reason}" if event.reason else "")  # fmt: skip
+        if event.reason:
+            log.info(ENDED_BECAUSE[event.status], event.entry.title, format_duration(event.played_s), event.reason)
+        else:
+            log.info(ENDED[event.status], event.entry.title, format_duration(event.played_s))
 
     def entries_not_aired(self, airing, indexes, status, reason) -> None:
         """Rows at their planned instants, for entries that never started."""

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from radio.domain.clock import ClockFacts, ClockState, ClockVerdict, judge
-from radio.i18n import _
+from radio.i18n import N_, _
 
 log = logging.getLogger("radio.daemon")
 
@@ -141,12 +141,12 @@ class ClockGuard:
             self.verdict = verdict = judge(gather(self.app, now, self._synchronised(), self._newest_row))
         if verdict.state is not before.state or (verdict.reasons and verdict.reasons != before.reasons):
             if verdict.held:
-                log.error("schedule held: the clock is wrong (%s); only emergencies air until it is set right",
+                log.error(N_("schedule held: the clock is wrong (%s); only emergencies air until it is set right"),
                           verdict.reason)  # fmt: skip
             elif before.held:
-                log.warning("the clock looks right again: the schedule resumes (%s)", verdict.reason or verdict.state)
+                log.warning(N_("the clock looks right again: the schedule resumes (%s)"), verdict.reason or verdict.state)
             elif verdict.reasons:
-                log.warning("the PC's clock: %s", verdict.reason)
+                log.warning(N_("the PC's clock: %s"), verdict.reason)
         return verdict.held != before.held
 
     @property

@@ -23,7 +23,7 @@ from radio.audio.station import station_player
 from radio.config import load_settings
 from radio.errors import RadioError
 from radio.home import StationHome
-from radio.i18n import _, speaking
+from radio.i18n import N_, _, speaking
 from radio.scheduler.control import ControlServer
 from radio.scheduler.notify import sd_notify, watchdog_interval_s
 from radio.scheduler.station_lock import StationLock
@@ -35,12 +35,14 @@ log = logging.getLogger("radio.daemon")
 WATCH_INTERVAL_S = 1.5  # how often the database is checked for changes (the CLI also nudges)
 
 
-def setup_logging() -> None:
-    """One line per event on stderr, journald-friendly (journald adds the time)."""
+def setup_logging(zone=None) -> None:
+    """One line per event on stderr: for the journal under systemd (it adds the time), else
+    for a person, in the station's time (*zone*) and language (radio/scheduler/console_log.py)."""
+    from radio.scheduler.console_log import ConsoleFormatter, JournalFormatter
+
     handler = logging.StreamHandler(sys.stderr)
     under_systemd = "INVOCATION_ID" in os.environ or "JOURNAL_STREAM" in os.environ
-    fmt = "%(levelname)s %(name)s: %(message)s" if under_systemd else "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    handler.setFormatter(logging.Formatter(fmt))
+    handler.setFormatter(JournalFormatter() if under_systemd else ConsoleFormatter(zone))
     root = logging.getLogger("radio")
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
@@ -147,6 +149,7 @@ def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | No
     # while this process imports the database layer, so that a show due at start-up (a
     # restart in the middle of one) is back on air as soon as possible.
     settings = load_settings(home)
+    setup_logging(settings.zone)
     hub = start_streams(settings)
     player = station_player(settings, device=device, warm=True, tee=hub.feed if hub else None)
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -181,7 +184,7 @@ def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | No
                 hub = start_streams(app.settings)
             onair.player.close()
             onair.player = station_player(app.settings, device=device, warm=True, tee=hub.feed if hub else None)
-            log.info("re-read %s", app.settings.config_path)
+            log.info(N_("re-read %s"), app.settings.config_path)
 
         onair = OnAir(app, player, scheduler, reload_settings)
         signal.signal(signal.SIGTERM, lambda *_: onair.post(Stop()))
@@ -208,10 +211,10 @@ def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | No
         ticker = Ticker(onair, watcher, watchdog_interval_s())
         ticker.start()
         sd_notify("READY=1")
-        log.info("daemon started for %s (%s)", app.settings.station.name, home)
+        log.info(N_("daemon started for %s (%s)"), app.settings.station.name, home)
         onair.run()
         sd_notify("STOPPING=1")
-        log.info("daemon stopped")
+        log.info(N_("daemon stopped"))
         return 0
     finally:
         if "ticker" in locals():

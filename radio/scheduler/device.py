@@ -9,6 +9,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from radio.i18n import N_
+
 log = logging.getLogger("radio.daemon")
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits before reopening a sound device in trouble, then every 8 s
 
@@ -48,7 +50,7 @@ class DeviceRecovery:
         now = datetime.now(timezone.utc)
         since = self.health.since if self.health.state != "ok" else now
         self._set(DeviceHealth("retrying", since, reason, airing.attempt + 1, now + timedelta(seconds=delay)))
-        log.warning("sound device trouble: %s; reopening in %.1f s (attempt %d)", reason, delay, airing.attempt + 1)
+        log.warning(N_("sound device trouble: %s; reopening in %.1f s (attempt %d)"), reason, delay, airing.attempt + 1)
         timer = threading.Timer(delay, self._retry, args=[airing])
         timer.daemon = True
         timer.start()
@@ -56,7 +58,7 @@ class DeviceRecovery:
     def sounding(self) -> None:
         """Audio reached the output: the sound device is fine (again)."""
         if self.health.state != "ok":
-            log.info("the sound device plays again (after %d attempts)", self.health.attempts)
+            log.info(N_("the sound device plays again (after %d attempts)"), self.health.attempts)
             self._set(DeviceHealth())
 
     def gave_up(self) -> None:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from radio.audio.events import Event, PlayerBase, Started
 from radio.domain.asrun import AsRunStatus
 from radio.domain.schedule import Occurrence, StartKind, plan_start
-from radio.i18n import _
+from radio.i18n import N_, _
 from radio.scheduler.airing import Airing, AiringState, build_airing
 from radio.scheduler.asrun_writer import AsRunWriter
 from radio.scheduler.clock_guard import ClockGuard
@@ -151,7 +151,7 @@ class OnAir:
             self.listeners.show_not_aired(occ, [item], AsRunStatus.SKIPPED, reason)
         if not show.items and not occ.relay:
             if show.skipped or self.timetable.nothing_to_air(occ):  # (skipped rows: written once)
-                log.info("nothing to air in %s at %s", occ.slot_name or "one-off", occ.start.isoformat())
+                log.info(N_("nothing to air in %s at %s"), occ.slot_name or _("one-off broadcast"), occ.start)
             return
         current = self.current
         if show.emergency:
@@ -254,14 +254,14 @@ class OnAir:
             airing.playback = self.player.start(airing.rundown, at=at, on_event=lambda e: self._on_event(airing, e),
                                                 join_late=join_late)  # fmt: skip
         except Exception as err:  # the engine or the device would not start: recover like any trouble
-            log.error("playback could not start: %s", err)
+            log.error(N_("playback could not start: %s"), err)
             airing.error = str(err) or type(err).__name__
             self.post(PlaybackDone(airing))
             return
         watcher = threading.Thread(target=self._watch, args=[airing], daemon=True, name="radio-watch")
         watcher.start()
-        log.info("on air: %s at %s, %d items", show.occurrence.slot_name or "one-off",
-                 (at or _now()).isoformat(), len(airing.items))  # fmt: skip
+        log.info(N_("session %s begins with %d item(s)"), show.occurrence.slot_name or _("one-off broadcast"),
+                 len(airing.items))  # fmt: skip
 
     def _on_event(self, airing: Airing, event: Event) -> None:
         """Runs on the player's event thread: the timeline, then the listeners."""
@@ -283,7 +283,7 @@ class OnAir:
         try:
             airing.playback.wait()
         except Exception as err:  # the device could not be opened at all
-            log.error("playback failed: %s", err)
+            log.error(N_("playback failed: %s"), err)
             airing.error = str(err) or type(err).__name__
         self.post(PlaybackDone(airing))
 
@@ -330,7 +330,7 @@ class OnAir:
             suspended.move(AiringState.OVER)
             rest = suspended.remaining_items()
             if rest or suspended.relay_left(_now()):
-                log.info("resuming %s after the emergency", suspended.occurrence.slot_name or "one-off")
+                log.info(N_("resuming %s after the emergency"), suspended.occurrence.slot_name or _("one-off broadcast"))
                 resumed = build_airing(self.app, suspended.show, rest, opening=False)
                 resumed.continued = True
                 self._air(suspended.show, at, resumed)
@@ -375,7 +375,7 @@ class OnAir:
                 self.recovery.gave_up()
                 self._after_show()
             return
-        log.info("rejoining %s at %s", airing.occurrence.slot_name or "one-off", plan.at.isoformat())
+        log.info(N_("rejoining %s at %s"), airing.occurrence.slot_name or _("one-off broadcast"), plan.at)
         self._air(airing.show, at=plan.at, airing=plan.airing, join_late=plan.join_late)
 
     # ---- transmitter power and stopping

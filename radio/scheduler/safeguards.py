@@ -31,6 +31,7 @@ from radio.domain.asrun import AsRunEntry, AsRunRecord, AsRunStatus, item_record
 from radio.errors import DiskFullError, RadioError
 from radio.faults import NEARLY_FULL, free_bytes, human_bytes
 from radio.home import StationHome
+from radio.i18n import N_
 from radio.storage.backup import backup_due, daily_backup
 
 log = logging.getLogger("radio.daemon")
@@ -187,7 +188,7 @@ class GuardedAsRun:
                 raise
         if self._failing:
             self._failing = False
-            log.info("the as-run log is written to disk again")
+            log.info(N_("the as-run log is written to disk again"))
         return result
 
     def _report(self, err: DiskFullError) -> None:
@@ -250,10 +251,9 @@ def run_backup(app) -> None:
                       "free some space", human_bytes(free), settings.home, human_bytes(needed))  # fmt: skip
             return
         made, removed = daily_backup(db, settings.backup_dir, settings.backup.keep)
-        log.info("backup written: %s (%s)%s", made.path, human_bytes(made.bytes),
-                 f", {len(removed)} older removed" if removed else "")  # fmt: skip
+        log.info(N_("backup written: %s (%s), %d older removed"), made.path, human_bytes(made.bytes), len(removed))
     except RadioError as err:
-        log.error("backup failed: %s", err)
+        log.error(N_("backup failed: %s"), err)
     except Exception:
         log.exception("backup failed")
 
