@@ -21,7 +21,18 @@ def daemon(ctx, device) -> None:
     from radio.scheduler.daemon import run_daemon
 
     dev = int(device) if device and device.isdigit() else device
-    raise SystemExit(run_daemon(ctx.home, _open_station, dev))
+    raise SystemExit(run_daemon(ctx.home, _open_station, dev, _start_hub_link))
+
+
+def _start_hub_link(app, status):
+    """The station's link to its hub (after 'radio join'): threads beside playout."""
+    from radio.network.station_sync import read_link
+
+    if read_link(app.settings.home) is None:
+        return None
+    from radio.network.sync_loop import SyncLoop
+
+    return SyncLoop(app, status).start()
 
 
 def _open_station(home):
@@ -35,9 +46,10 @@ def _open_station(home):
 @click.command(name="log", cls=Command, help="The as-run log: every attempt to air an item.")
 @option("--from", "first", type=DATE, help="First day (default: today).")
 @option("--to", "last", type=DATE, help="Last day (default: the first day).")
+@option("--station", help="At a hub: the log book of this station (from the rows it sent).")
 @json_option
 @pass_ctx
-def log_command(ctx, first, last, as_json) -> None:
+def log_command(ctx, first, last, station, as_json) -> None:
     """A thin adapter over radio/reports/asrun_listing.py, which the console's log page calls too."""
     from radio.reports.asrun_listing import as_run_json, as_run_log, headings
 
@@ -47,7 +59,7 @@ def log_command(ctx, first, last, as_json) -> None:
     last = last or first
     if last < first:
         raise click.UsageError(_("--to is before --from"))
-    listing = as_run_log(app, first, last)
+    listing = as_run_log(app, first, last, station=station)
     if as_json:
         print_json([as_run_json(r, zone) for r in listing.rows])
         return

@@ -166,29 +166,45 @@ def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None =
     return Queued(entries, where, _warnings(items, occurrence.day, occurrence.max_s, already))
 
 
-def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None, role: Role | None = None) -> Queued:
-    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time), as *role* may."""
+def check_targets(app, stations: str | None) -> str | None:
+    """At a hub, the stations a queue entry is for ("*" or "A,B", see domain/network.py):
+    each must be one of the hub's stations."""
+    if stations is None or stations == "*":
+        return stations
+    known = set(app.stations.codes())
+    unknown = [c for c in stations.split(",") if c not in known]
+    if unknown:
+        raise RadioError(_("no station {codes} at this hub (see 'radio hub station list')").format(
+            codes=", ".join(unknown)))  # fmt: skip
+    return stations
+
+
+def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None, role: Role | None = None,
+             stations: str | None = None) -> Queued:  # fmt: skip
+    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time), as *role* may;
+    at a hub, with *stations*, a session for those stations (they fetch it)."""
     items = app.library.get_many(item_ids)
     check_queue_priorities(role, priority, [i.priority for i in items])
     zone = app.settings.zone
     instant = parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc)
     not_passed(instant, zone)
-    entries = app.schedule.enqueue(item_ids, at=instant, priority=priority)
+    entries = app.schedule.enqueue(item_ids, at=instant, priority=priority, stations=check_targets(app, stations))
     changed(app)
     local = instant.astimezone(zone)
     where = _("a one-off broadcast at {when}").format(when=local.strftime("%d/%m/%Y %H:%M:%S"))
     return Queued(entries, where, _warnings(items, local.date(), None, 0.0))
 
 
-def send_emergency(app, item_ids: list[int]) -> list[Item]:
-    """Air items now, interrupting whatever is on air. Every item must be airable today."""
+def send_emergency(app, item_ids: list[int], stations: str | None = None) -> list[Item]:
+    """Air items now, interrupting whatever is on air. Every item must be airable today.
+    At a hub, with *stations*: on air at each of those stations as soon as it hears of it."""
     items = app.library.get_many(item_ids)
     now = datetime.now(timezone.utc)
     for item in items:
         reason = why_not_airable(item, now.astimezone(app.settings.zone).date())
         if reason:
             raise RadioError(_("#{id} {title} cannot air: {reason}").format(id=item.id, title=item.title, reason=reason))
-    app.schedule.enqueue(item_ids, at=now, priority=Priority.EMERGENCY)
+    app.schedule.enqueue(item_ids, at=now, priority=Priority.EMERGENCY, stations=check_targets(app, stations))
     changed(app)
     return items
 
