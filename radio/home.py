@@ -33,6 +33,7 @@ TOPICS_NAME = "topics.toml"
 ABBREVIATIONS_NAME = "abbreviations.toml"
 HUB_CONFIG_NAME = "hub.json"  # a hub: its database URL (radio hub init)
 HUB_LINK_NAME = "hub-link.json"  # a station: its hub, code and token (radio join), mode 0600
+HUB_SYNC_NAME = "hub-sync.json"  # a station: the link's last exchange, for radio status
 
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes; longer homes are reached through /proc/self/fd
 
@@ -118,6 +119,10 @@ class StationHome:
     @property
     def hub_link(self) -> Path:
         return self.root / HUB_LINK_NAME
+
+    @property
+    def hub_sync_state(self) -> Path:
+        return self.root / HUB_SYNC_NAME
 
     def is_initialized(self) -> bool:
         """Whether a station was made here (`radio init` creates the database; a hub on

@@ -109,6 +109,8 @@ def status(ctx, as_json) -> None:
         click.echo(stream_line(stream))
     for line in clock_lines(data.get("clock")):
         click.echo(line)
+    for line in hub_lines(data.get("hub")):
+        click.echo(line)
     for problem in data.get("problems") or []:
         click.echo(_("problem: {what}").format(what=problem["what"]))
     if data["next"]:
@@ -116,6 +118,19 @@ def status(ctx, as_json) -> None:
         for o in data["next"]:
             start = datetime.fromisoformat(o["start"]).strftime("%d/%m/%Y %H:%M:%S")
             click.echo(f"  {start}  {o['slot'] or _('one-off broadcast')}")
+
+
+def hub_lines(hub: dict | None) -> list[str]:
+    """The link to a hub as `radio status` shows it: where, when it last synced, what waits."""
+    if not hub:
+        return []
+    last = datetime.fromisoformat(hub["last_sync"]).strftime("%d/%m %H:%M:%S") \
+        if hub.get("last_sync") else _("never")  # fmt: skip
+    lines = [_("hub: {url} as {code}, last sync {last}, {n} rows to send").format(
+        url=hub["url"], code=hub["station"], last=last, n=hub["unacked_rows"])]  # fmt: skip
+    if hub.get("error"):
+        lines.append(_("hub: {reason}").format(reason=hub["error"]))
+    return lines
 
 
 def clock_lines(clock: dict | None) -> list[str]:

@@ -28,12 +28,11 @@ from radio.network.station_sync import StationSync, read_link
 log = logging.getLogger("radio.sync")
 LONG_POLL_S = 25.0
 OUTBOX_EVERY_S = 3.0
-SYNC_STATE_NAME = "hub-sync.json"
 
 
 def record_link_state(home, **fields) -> None:
     """What `radio status` shows of the link: merged into hub-sync.json, written atomically."""
-    path = StationHome(home).root / SYNC_STATE_NAME
+    path = StationHome(home).hub_sync_state
     try:
         data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except ValueError:
@@ -42,14 +41,6 @@ def record_link_state(home, **fields) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
-
-
-def read_link_state(home) -> dict:
-    path = StationHome(home).root / SYNC_STATE_NAME
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 class SyncLoop:

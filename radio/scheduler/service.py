@@ -263,7 +263,30 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
         "clock": clock if clock is not None else clock_now(app),
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone), "relay": o.relay} for o in coming],
         "problems": _problems(app, problems or [], recent),
+        "hub": hub_link_status(app),
     }  # fmt: skip
+
+
+def hub_link_status(app) -> dict | None:
+    """The station's link to its hub (`radio join`), as the sync last left it; None: no hub.
+    Read from the link's files, never the token."""
+    import json
+
+    from radio.home import StationHome
+
+    home = StationHome(app.settings.home)
+    try:
+        link = json.loads(home.hub_link.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    try:
+        state = json.loads(home.hub_sync_state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    last = state.get("last_sync")
+    last = _iso(datetime.fromisoformat(last), app.settings.zone) if last else None
+    return {"url": link.get("url"), "station": link.get("station"), "last_sync": last,
+            "in_step": state.get("in_step"), "error": state.get("error"), "unacked_rows": app.link.unacked()}  # fmt: skip
 
 
 def _problems(app, met: list[dict], recent) -> list[dict]:
