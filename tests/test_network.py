@@ -146,3 +146,53 @@ def test_a_station_token_reads_and_writes_only_its_own(tmp_path, radio_bin, pg_d
         assert token_a not in log and token_b not in log
     finally:
         hub.stop()
+
+
+def test_media_cut_mid_download_resume_and_a_cut_link_leaves_the_station_alone(tmp_path, radio_bin, pg_database):
+    """Through a proxy that resets every connection after 1.5 MB: `sync --once` again and
+    again until in step; the file arrives whole and verified, with little sent twice. Then
+    the link cut: one line, exit 1, and the station's queue as it was; then delays."""
+    from tests.faultproxy import FaultProxy
+
+    env = env_for(tmp_path)
+    hub = Hub(radio_bin, tmp_path / "hub", env, pg_database)
+    token = hub.add_station("XD")
+    hub.serve()
+    proxy = FaultProxy(hub.port)
+    station = Station(radio_bin, tmp_path / "st-XD", env, "XD")
+    try:
+        big = make_tone(tmp_path / "long.wav", seconds=100, rate=44100)  # 8.8 MB
+        item, sha = _hub_item(hub, big, "Chuyên đề dài")
+        hub.cli("queue", "add", item, "--at", at_in(3600), "--stations", "XD")
+        station.join(proxy.url, token)
+        proxy.reset_after_bytes = 1_500_000
+        attempts = []
+        for _ in range(20):
+            done = station.cli("sync", "--once", check=False)
+            attempts.append(done)
+            assert "Traceback" not in done.stderr
+            if done.returncode == 0:
+                break
+        assert attempts[-1].returncode == 0, attempts[-1].stderr
+        assert len(attempts) > 3 and proxy.resets >= len(attempts) - 1  # it was cut, and resumed
+        assert station.has_sha(sha)
+        stored = next(p for p in (station.home / "media").rglob(f"{sha}*") if p.is_file())
+        assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha
+        size = big.stat().st_size
+        assert proxy.bytes_down <= size * 1.10, (proxy.bytes_down, size)  # re-sent at most 10 %
+        queued = station.json("queue", "list")
+        assert [e["title"] for e in queued] == ["Chuyên đề dài"]
+
+        proxy.reset_after_bytes = None
+        proxy.set_cut(True)
+        done = station.cli("sync", "--once", check=False)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "cannot reach the hub" in done.stderr
+        assert station.json("queue", "list") == queued
+
+        proxy.set_cut(False)
+        proxy.delay_s = 0.3
+        assert station.cli("sync", "--once", check=False).returncode == 0
+    finally:
+        proxy.close()
+        hub.stop()

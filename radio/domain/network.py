@@ -133,7 +133,10 @@ def plan_entries(held: Mapping[int, HeldEntry], desired: Sequence[DesiredEntry],
         elif have.state is EntryState.APPLIED and (have.at != d.at or have.item_sha256 != d.item_sha256):
             if d.emergency or have.at is None:
                 continue  # an emergency aired once is history
-            if frozen(have.at, now, freeze) or frozen(d.at, now, freeze):
+            if have.at <= now:  # started or aired here: history; the hub's new version is a new session
+                if d.at > now:
+                    plan.add.append(d)
+            elif frozen(have.at, now, freeze):
                 plan.deferred.append(d.hub_id)
             else:
                 plan.remove.append(d.hub_id)

@@ -105,10 +105,11 @@ class HubClient:
             response = None  # the part is whole already (or longer: checked below)
         if response is not None:
             with response, part.open("ab" if response.status == 206 else "wb") as out:
-                try:
-                    while data := response.read(CHUNK):
+                try:  # read1: whatever has arrived, so that a cut loses nothing already received
+                    while data := response.read1(CHUNK):
                         out.write(data)
                 except (OSError, http.client.HTTPException) as err:  # cut in the middle: what arrived stays for the next try
+                    out.write(getattr(err, "partial", b"") or b"")
                     out.flush()
                     raise HubUnreachable(_("the download of {sha} was cut: {reason}").format(
                         sha=sha256[:12], reason=err)) from None  # fmt: skip
