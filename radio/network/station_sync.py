@@ -24,7 +24,7 @@ from radio.domain.network import (
 from radio.home import StationHome
 from radio.media.store import Incoming
 from radio.network.client import HubClient, HubLink, HubUnreachable
-from radio.network.wire import item_from_wire
+from radio.network.wire import item_from_wire, source_from_wire
 from radio.scheduler import service
 
 
@@ -105,6 +105,7 @@ class StationSync:
                 outcome.problems.append(str(err))
         for sha in have:  # approvals and edits made at the hub reach the station's copy
             self._update_item(metadata[sha])
+        self._update_sources(state.get("sources", []))
         outcome.plan = plan = plan_entries(self.app.link.held(), desired, now, self.freeze)
         changed = self._apply_plan(plan, have, outcome)
         if changed:
@@ -158,6 +159,16 @@ class StationSync:
         wanted = dataclasses.replace(item_from_wire(data, existing.media_path), id=existing.id)
         if wanted != existing:
             self.app.library.save(wanted)
+
+    def _update_sources(self, wired: list[dict]) -> None:
+        """The hub's relay sources, added or updated here (the station's own stay as they are)."""
+        for data in wired:
+            source = source_from_wire(data)
+            existing = self.app.sources.find(source.code)
+            if existing is None:
+                self.app.sources.add(source)
+            elif existing != source:
+                self.app.sources.save(source)
 
     def health(self, status: dict) -> dict:
         """The heartbeat's body: what the hub's station list shows."""
