@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from tests.conftest import Radio
 from tests.networktools import Hub, at_in, env_for
+from tests.webtools import console  # noqa: F401 - the fixture
 
 pytest_plugins = ["tests.pgserver"]
 
@@ -95,3 +96,35 @@ def test_a_province_hub_on_postgresql_stores_each_row_once_and_acks_what_is_cont
     with pytest.raises(Exception, match="final once completed"), engine.begin() as con:
         con.execute(text("UPDATE as_run SET title = 'sửa' WHERE station_seq = 1"))
     engine.dispose()
+
+
+def test_the_console_shows_the_hubs_stations_sortable(tmp_path, radio_bin, subprocess_env):
+    from datetime import datetime, timezone
+
+    from radio.app import open_app
+    from tests.webtools import add_users, start_console, stop_console
+
+    hub = Radio(tmp_path / "hub")
+    assert hub("hub", "init").exit_code == 0
+    for code, name in (("XA", "Xã An"), ("XB", "Xã Bình"), ("XC", "Xã Cường")):
+        hub.json("hub", "station", "add", code, "--name", name)
+    app = open_app(hub.home)
+    app.stations.heartbeat("XB", {"on_air": "Bản tin trưa", "device": "ok", "clock_offset_s": -42.5,
+                                  "unacked_rows": 3, "missing_media": 1, "disk_free_mb": 900}, datetime.now(timezone.utc))  # fmt: skip
+    app.close()
+    add_users(hub.home, [("chi", "viewer", "Lê Văn Chí")])
+    console = start_console(radio_bin, subprocess_env, hub.home)
+    try:
+        page = console.client("chi").get("/stations?sort=name&desc=1").text
+        assert 'href="/stations"' in page and "1 of 3 stations online" in page
+        assert page.index("Xã Cường") < page.index("Xã Bình") < page.index("Xã An")
+        assert "Bản tin trưa" in page and "-42.5" in page
+        by_offset = console.client("chi").get("/stations?sort=clock_offset_s").text
+        assert by_offset.index("Xã Bình") < by_offset.index("Xã An")  # stations never heard of come last
+    finally:
+        stop_console(console)
+
+
+def test_a_station_console_has_no_stations_page(console):
+    page = console.client("chi").get("/stations").text
+    assert "not a hub" in page and 'href="/stations"' not in page

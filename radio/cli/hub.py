@@ -112,25 +112,15 @@ def station_revoke(ctx, code) -> None:
     click.echo(_("revoked the token of station {code}").format(code=code))
 
 
-def station_json(s, zone) -> dict:
-    h = s.health
-    return {
-        "code": s.code, "name": s.name, "online": s.online,
-        "last_seen": s.last_seen.astimezone(zone).isoformat(timespec="seconds") if s.last_seen else None,
-        "on_air": h.get("on_air"), "device": h.get("device"), "clock_offset_s": h.get("clock_offset_s"),
-        "unacked_rows": h.get("unacked_rows"), "missing_media": h.get("missing_media"),
-        "disk_free_mb": h.get("disk_free_mb"), "deferred": h.get("deferred", []), "revoked": s.revoked,
-        "acked_seq": s.acked_seq,
-    }  # fmt: skip
-
-
 @station.command(name="list", help="The stations, online or not, with their last heartbeat's health.")
 @json_option
 @pass_ctx
 def station_list(ctx, as_json) -> None:
+    from radio.network.hub_state import station_summary
+
     require_hub(ctx.home)
     zone = ctx.app.settings.zone
-    rows = [station_json(s, zone) for s in ctx.app.stations.all()]
+    rows = [station_summary(s, zone) for s in ctx.app.stations.all()]
     if as_json:
         print_json(rows)
         return

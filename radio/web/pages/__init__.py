@@ -4,9 +4,9 @@ from __future__ import annotations
 
 
 def routes() -> list:
-    from radio.web.pages import asrun, library, login, media, onair, reports, schedule, usb, users
+    from radio.web.pages import asrun, library, login, media, onair, reports, schedule, stations, usb, users
 
     out = []
-    for module in (login, onair, library, media, schedule, asrun, reports, usb, users):
+    for module in (login, onair, library, media, schedule, asrun, reports, usb, users, stations):
         out.extend(module.routes())
     return out
