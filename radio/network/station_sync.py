@@ -92,6 +92,17 @@ class StationSync:
         return item if item is not None and self.app.media.path(item.media_path).is_file() else None
 
     def apply(self, state: dict) -> SyncOutcome:
+        """Apply *state*, one process at a time (the daemon's loop and a `sync --once` by hand
+        would otherwise both add what neither holds yet)."""
+        import fcntl
+
+        locks = self.app.settings.locks_dir
+        locks.mkdir(parents=True, exist_ok=True)
+        with open(locks / "hub-sync.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._apply(state)
+
+    def _apply(self, state: dict) -> SyncOutcome:
         now = datetime.now(timezone.utc)
         outcome = SyncOutcome(revision=state.get("revision"))
         desired = desired_of(state)
