@@ -131,7 +131,8 @@ class StationRepository:
                 ids = dict(session.execute(select(ItemRow.sha256, ItemRow.id).where(ItemRow.sha256.in_(shas))).all()) \
                     if shas else {}  # fmt: skip
                 values = [_asrun_values(code, r, ids) for r in rows]
-                session.execute(_insert(session).values(values).on_conflict_do_nothing())
+                # executemany (batched into multi-row INSERTs by SQLAlchemy): one cached statement
+                session.execute(_insert(session).on_conflict_do_nothing(), values)
             seqs = session.scalars(select(AsRunRow.station_seq).where(
                 AsRunRow.station == code, AsRunRow.station_seq > station.acked_seq)
                 .order_by(AsRunRow.station_seq)).all()  # fmt: skip
