@@ -153,11 +153,48 @@ def report_rows(db_url: str, codes: list[str], n: int) -> None:
     engine.dispose()
 
 
+def media_over_cuts(hub: Hub, link: HubLink, sha: str, size: int, tmp: Path) -> str:
+    """A big file through a proxy throttled to about 2 MB/s whose link is cut (every connection
+    reset, new ones refused for a second) every 10 s: fetched again and again until whole."""
+    from tests.faultproxy import FaultProxy
+
+    proxy = FaultProxy(hub.port)
+    proxy.delay_s = 0.03  # per 64 kB chunk
+    stop = threading.Event()
+    cuts = []
+
+    def cutter() -> None:
+        while not stop.wait(10):
+            cuts.append(time.monotonic())
+            proxy.set_cut(True)
+            time.sleep(1)
+            proxy.set_cut(False)
+
+    threading.Thread(target=cutter, daemon=True).start()
+    client = HubClient(HubLink(proxy.url, link.station, link.token), timeout_s=30)
+    part = tmp / "big.part"
+    start, tries = time.monotonic(), 0
+    while True:
+        tries += 1
+        try:
+            client.fetch_media(sha, part)
+            break
+        except Exception:
+            time.sleep(0.5)
+    elapsed = time.monotonic() - start
+    stop.set()
+    proxy.close()
+    resent = (proxy.bytes_down - size) / size * 100
+    return (f"{size / 1e6:.0f} MB over a link cut every 10 s: whole and verified after {tries} tries, "
+            f"{elapsed:.0f} s, {len(cuts)} cuts, re-sent {resent:.1f} % of the bytes")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stations", type=int, default=350)
     parser.add_argument("--rows-per-station", type=int, default=300)
     parser.add_argument("--report-rows", type=int, default=10_000_000)
+    parser.add_argument("--media-mb", type=int, default=50)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     tmp.chmod(0o755)  # PostgreSQL, run as its own user when this runs as root, reaches its cluster below
@@ -207,6 +244,13 @@ def main() -> None:
         print(f"as-run ingestion: {rate:,.0f} rows/s ({args.stations} x {args.rows_per_station}); "
               f"baseline 1 client {base_rate:,.0f} rows/s")  # fmt: skip
         print(f"client errors: {sum(c.errors for c in clients)}")
+        if args.media_mb:
+            big = make_tone(tmp / "big.wav", seconds=args.media_mb * 1e6 / 88200, rate=44100)
+            (entry,) = hub.json("library", "add", str(big), "--topic", "thong-bao")
+            import hashlib
+
+            sha = hashlib.sha256(big.read_bytes()).hexdigest()
+            print(media_over_cuts(hub, links["BASE"], sha, big.stat().st_size, tmp))
         hub.stop()
         app.close()
         if args.report_rows:

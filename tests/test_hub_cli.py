@@ -4,6 +4,7 @@ commune) and a real PostgreSQL (a province); the as-run rows stations send, stor
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 import uuid
 
@@ -128,3 +129,43 @@ def test_the_console_shows_the_hubs_stations_sortable(tmp_path, radio_bin, subpr
 def test_a_station_console_has_no_stations_page(console):
     page = console.client("chi").get("/stations").text
     assert "not a hub" in page and 'href="/stations"' not in page
+
+
+def test_tls_hub_and_a_station_joining_with_its_ca(tmp_path, radio_bin, tone):
+    """`hub serve --tls-cert/--tls-key` with a self-signed certificate; the station trusts it
+    with `join --ca`, and a station without it is refused in one line."""
+    import subprocess
+
+    from tests.networktools import Station
+
+    cert, key = tmp_path / "hub.pem", tmp_path / "hub.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)  # fmt: skip
+    env = env_for(tmp_path)
+    hub = Hub(radio_bin, tmp_path / "hub", env, None)
+    token = hub.add_station("XT")
+    hub.spawn("hub", "serve", "--listen", f"127.0.0.1:{hub.port}", "--tls-cert", str(cert), "--tls-key", str(key))
+    url = f"https://127.0.0.1:{hub.port}"
+    try:
+        import ssl
+        import time
+
+        context = ssl.create_default_context(cafile=str(cert))
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/v1/media/x", context=context, timeout=2)
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.2)
+        station = Station(radio_bin, tmp_path / "st", env, "XT")
+        refused = station.cli("join", url, "--station", "XT", "--token", token, check=False)
+        assert refused.returncode == 1 and "certificate is not trusted" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+        station.cli("join", url, "--station", "XT", "--token", token, "--ca", str(cert))
+        done = station.cli("sync", "--once", check=False)
+        assert done.returncode == 0, done.stderr
+        assert "in step" in done.stdout
+    finally:
+        hub.stop()

@@ -68,6 +68,9 @@ class HubClient:
             raise failure from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
             reason = getattr(err, "reason", err)
+            if isinstance(reason, ssl.SSLCertVerificationError):  # not a bad link: retrying will not help
+                raise HubRefused(_("the hub's certificate is not trusted ({reason}): give its CA with "
+                                   "'radio join … --ca FILE'").format(reason=reason.verify_message)) from None  # fmt: skip
             raise HubUnreachable(_("cannot reach the hub at {url}: {reason}").format(url=self.link.url, reason=reason)) \
                 from None  # fmt: skip
 
