@@ -87,6 +87,9 @@ def test_a_province_hub_on_postgresql_stores_each_row_once_and_acks_what_is_cont
         report = json.loads(hub.cli("report", "airtime", "--month", "2026-12", "--by", "station", "--format",
                                     "json").stdout)  # fmt: skip
         assert [(g["station"], g["airings"], g["seconds"]) for g in report["groups"]] == [("XA", 4, 240.0)]
+        programme = json.loads(hub.cli("report", "programme", "--half", "2026H2", "--format", "json").stdout)
+        aired = {t["topic"]: t for t in programme["topics"]}
+        assert aired["chinh-sach"]["airings"] == 4
     finally:
         hub.stop()
     from sqlalchemy import create_engine
