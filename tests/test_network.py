@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import make_tone
 from tests.networktools import VN, Hub, Station, at_in, env_for, wait_until
 
-pytest_plugins = ["tests.pgserver"]
+pytest_plugins = ["tests.pgserver"]  # the sound server comes from conftest
 pytestmark = pytest.mark.slow
 CODES = ("XA", "XB", "XC")
 
@@ -197,3 +197,30 @@ def test_media_cut_mid_download_resume_and_a_cut_link_leaves_the_station_alone(t
     finally:
         proxy.close()
         hub.stop()
+
+
+def test_a_hub_session_is_heard_on_the_recorded_sound_server(network, tmp_path, live_server):
+    """One of the stations plays on the recorded test sound server: the hub's item is heard
+    there, sample for sample (by correlation), at its instant."""
+    import numpy as np
+
+    from tests.soundserver import RATE, Monitor, locate, noise, write_wav
+
+    hub, stations = network
+    heard = stations[0]
+    (heard.home / "radio.toml").write_text('[playout]\ndevice = "pulse"\nsample_rate = 48000\nchannels = 1\n',
+                                           encoding="utf-8")  # fmt: skip
+    samples = noise(int(RATE * 2.0), seed=20)
+    item, _sha = _hub_item(hub, write_wav(tmp_path / "heard.wav", samples), "Tin nghe được")
+    with Monitor(live_server) as monitor:
+        for s in stations:
+            s.start()
+        at = at_in(20)
+        hub.cli("queue", "add", item, "--at", at, "--all")
+        for s in stations:
+            wait_until(lambda s=s: _aired(s.rows(), "Tin nghe được"), 90, f"{s.code} airs it")
+        audio = monitor.audio()
+    start = locate(audio, samples[: RATE // 2])
+    segment = audio[start : start + RATE // 2]
+    assert np.corrcoef(segment, samples[: RATE // 2])[0, 1] > 0.95  # the hub's file, heard whole
+    assert abs(monitor.wall_time(start) - datetime.fromisoformat(at).timestamp()) < 0.5
