@@ -29,7 +29,8 @@ def network(tmp_path, radio_bin, pg_database):
     stations = []
     for code in CODES:
         station = Station(radio_bin, tmp_path / f"st-{code}", env, code)
-        station.join(hub.url, hub.add_station(code))
+        station.token = hub.add_station(code)
+        station.join(hub.url, station.token)
         stations.append(station)
     try:
         yield hub, stations
@@ -76,8 +77,10 @@ def test_a_session_queued_at_the_hub_for_all_airs_everywhere_and_is_reported_onc
 
 def test_an_emergency_for_some_stations_airs_there_only(network, tmp_path):
     hub, stations = network
+    (stations[2].home / "hub-link.json").unlink()  # XC joins while its daemon runs
     for s in stations:
         s.start()
+    stations[2].join(hub.url, stations[2].token)
     item, _sha = _hub_item(hub, make_tone(tmp_path / "alarm.wav", seconds=1.5, freq=880), "Báo động lũ")
     hub.cli("emergency", item, "--stations", "XA,XC")
     for s in (stations[0], stations[2]):

@@ -25,14 +25,11 @@ def daemon(ctx, device) -> None:
 
 
 def _start_hub_link(app, status):
-    """The station's link to its hub (after 'radio join'): threads beside playout."""
-    from radio.network.station_sync import read_link
+    """The station's link to its hub: threads beside playout, started once 'radio join' has
+    linked the station (now, or later while the daemon runs)."""
+    from radio.network.sync_loop import LinkWatcher
 
-    if read_link(app.settings.home) is None:
-        return None
-    from radio.network.sync_loop import SyncLoop
-
-    return SyncLoop(app, status).start()
+    return LinkWatcher(app, status)
 
 
 def _open_station(home):

@@ -111,3 +111,31 @@ class SyncLoop:
             except Exception:
                 log.exception("hub report failed")
             self.stopped.wait(OUTBOX_EVERY_S)
+
+
+class LinkWatcher:
+    """The daemon's link before `radio join`: looks for the link file every few seconds and
+    starts the sync loop once it appears, so a station joined while its daemon runs syncs
+    without a restart."""
+
+    def __init__(self, app, status: Callable[[], dict], every_s: float = 3.0) -> None:
+        self.app, self.status, self.every_s = app, status, every_s
+        self.loop: SyncLoop | None = None
+        self.stopped = threading.Event()
+        threading.Thread(target=self._watch, name="hub-link-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self.stopped.is_set():
+            if read_link(self.home) is not None:
+                self.loop = SyncLoop(self.app, self.status).start()
+                return
+            self.stopped.wait(self.every_s)
+
+    @property
+    def home(self):
+        return self.app.settings.home
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.loop is not None:
+            self.loop.stop()
