@@ -85,6 +85,15 @@ def upgrade(engine: Engine, db_path: Path, backup_dir: Path, to: str = "head") -
 def upgrade_server(engine: Engine) -> None:
     """Migrate a hub's PostgreSQL database to the newest revision (its backups are the
     province's: pg_dump and a streaming standby, see docs/network.md)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    try:  # the usual case, current already: one query, Alembic not imported
+        with engine.connect() as connection:
+            if connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD:
+                return
+    except ProgrammingError:
+        pass  # a new database: no alembic_version yet
     from alembic import command
 
     if current_revision(engine) == head_revision():
