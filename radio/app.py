@@ -21,7 +21,7 @@ from radio.i18n import _
 from radio.media.store import MediaStore
 from radio.storage import migrate
 from radio.storage.damage import check_database_file, sqlite_fault
-from radio.storage.db import create_sqlite_engine, session_factory
+from radio.storage.db import create_sqlite_engine, create_url_engine, session_factory
 from radio.storage.hamlet_repo import HamletRepository
 from radio.storage.asrun_repo import AsRunRepository
 from radio.storage.library_repo import LibraryRepository
@@ -74,6 +74,18 @@ class App:
         return AuditRepository(self.sessions)
 
     @cached_property
+    def stations(self):  # -> radio.storage.network_repo.StationRepository (a hub's stations)
+        from radio.storage.network_repo import StationRepository
+
+        return StationRepository(self.sessions)
+
+    @cached_property
+    def link(self):  # -> radio.storage.link_repo.LinkRepository (a station's hub sessions, outbox)
+        from radio.storage.link_repo import LinkRepository
+
+        return LinkRepository(self.sessions)
+
+    @cached_property
     def media(self) -> MediaStore:
         return MediaStore(self.settings.media_dir)
 
@@ -118,7 +130,8 @@ def open_app(home: Path, create: bool = False) -> App:
             _("no station at {home} (run 'radio init' first, or give --home)").format(home=home)
         )
     settings = load_settings(home)
-    if not create or is_initialized(home):
+    server_url = hub_database_url(home)
+    if server_url is None and (not create or is_initialized(home)):
         check_database_file(settings.database_path)
     try:
         home.mkdir(parents=True, exist_ok=True)
@@ -128,6 +141,8 @@ def open_app(home: Path, create: bool = False) -> App:
         raise StorageError(
             _("cannot create the station home {home}: {reason}").format(home=home, reason=err.strerror)
         ) from err
+    if server_url is not None:
+        return App(settings=settings, engine=_open_server(server_url))
     engine = create_sqlite_engine(settings.database_path)
     try:
         migrate.upgrade(engine, settings.database_path, settings.backup_dir)
@@ -138,3 +153,31 @@ def open_app(home: Path, create: bool = False) -> App:
         engine.dispose()
         raise
     return App(settings=settings, engine=engine)
+
+
+def hub_database_url(home: Path) -> str | None:
+    """A hub's server database (hub.json, written by `radio hub init --db`), or None: SQLite."""
+    import json
+
+    path = StationHome(home).hub_config
+    if not path.exists():
+        return None
+    url = json.loads(path.read_text(encoding="utf-8")).get("database")
+    return url or None
+
+
+def _open_server(url: str) -> Engine:
+    """Connect to a hub's PostgreSQL and bring its schema to the newest revision."""
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_url_engine(url)
+    try:
+        migrate.upgrade_server(engine)
+    except OperationalError as err:
+        engine.dispose()
+        reason = str(err.orig).strip().splitlines()[0] if err.orig else str(err)
+        raise StorageError(_("cannot reach the hub's database: {reason}").format(reason=reason)) from err
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine

@@ -34,6 +34,9 @@ LIVE_NAME = "live"  # live segments being recorded, and the console's microphone
 LOCKS_NAME = "locks"  # lock files shared by the station's processes (the analysis slots)
 TOPICS_NAME = "topics.toml"
 ABBREVIATIONS_NAME = "abbreviations.toml"
+HUB_CONFIG_NAME = "hub.json"  # a hub: its database URL (radio hub init)
+HUB_LINK_NAME = "hub-link.json"  # a station: its hub, code and token (radio join), mode 0600
+HUB_SYNC_NAME = "hub-sync.json"  # a station: the link's last exchange, for radio status
 
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes; longer homes are reached through /proc/self/fd
 
@@ -129,9 +132,22 @@ class StationHome:
         """The pipe a browser's microphone reaches the live feed's ffmpeg through (16-bit PCM)."""
         return self.root / LIVE_NAME / "console.pcm"
 
+    @property
+    def hub_config(self) -> Path:
+        return self.root / HUB_CONFIG_NAME
+
+    @property
+    def hub_link(self) -> Path:
+        return self.root / HUB_LINK_NAME
+
+    @property
+    def hub_sync_state(self) -> Path:
+        return self.root / HUB_SYNC_NAME
+
     def is_initialized(self) -> bool:
-        """Whether a station was made here (`radio init` creates the database)."""
-        return self.database.exists()
+        """Whether a station was made here (`radio init` creates the database; a hub on
+        PostgreSQL has its hub.json instead)."""
+        return self.database.exists() or self.hub_config.exists()
 
     def resolve(self, value: str | Path) -> Path:
         """A path given in radio.toml (a jingle, a chime, an SDP file): relative ones are in the home."""

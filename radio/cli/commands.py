@@ -30,4 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("radio.cli.backup", "backup"),
     "web": ("radio.cli.web", "web"),
     "user": ("radio.cli.user", "user"),
+    "hub": ("radio.cli.hub", "hub"),
+    "join": ("radio.cli.network", "join"),
+    "sync": ("radio.cli.network", "sync"),
 }

@@ -21,7 +21,15 @@ def daemon(ctx, device) -> None:
     from radio.scheduler.daemon import run_daemon
 
     dev = int(device) if device and device.isdigit() else device
-    raise SystemExit(run_daemon(ctx.home, _open_station, dev))
+    raise SystemExit(run_daemon(ctx.home, _open_station, dev, _start_hub_link))
+
+
+def _start_hub_link(app, status):
+    """The station's link to its hub: threads beside playout, started once 'radio join' has
+    linked the station (now, or later while the daemon runs)."""
+    from radio.network.sync_loop import LinkWatcher
+
+    return LinkWatcher(app, status)
 
 
 def _open_station(home):
@@ -35,9 +43,10 @@ def _open_station(home):
 @click.command(name="log", cls=Command, help="The as-run log: every attempt to air an item.")
 @option("--from", "first", type=DATE, help="First day (default: today).")
 @option("--to", "last", type=DATE, help="Last day (default: the first day).")
+@option("--station", help="At a hub: the log book of this station (from the rows it sent).")
 @json_option
 @pass_ctx
-def log_command(ctx, first, last, as_json) -> None:
+def log_command(ctx, first, last, station, as_json) -> None:
     """A thin adapter over radio/reports/asrun_listing.py, which the console's log page calls too."""
     from radio.reports.asrun_listing import as_run_json, as_run_log, headings
 
@@ -47,7 +56,7 @@ def log_command(ctx, first, last, as_json) -> None:
     last = last or first
     if last < first:
         raise click.UsageError(_("--to is before --from"))
-    listing = as_run_log(app, first, last)
+    listing = as_run_log(app, first, last, station=station)
     if as_json:
         print_json([as_run_json(r, zone) for r in listing.rows])
         return
@@ -97,6 +106,8 @@ def status(ctx, as_json) -> None:
         click.echo(stream_line(stream))
     for line in clock_lines(data.get("clock")):
         click.echo(line)
+    for line in hub_lines(data.get("hub")):
+        click.echo(line)
     for problem in data.get("problems") or []:
         click.echo(_("problem: {what}").format(what=problem["what"]))
     if data["next"]:
@@ -104,6 +115,19 @@ def status(ctx, as_json) -> None:
         for o in data["next"]:
             start = datetime.fromisoformat(o["start"]).strftime("%d/%m/%Y %H:%M:%S")
             click.echo(f"  {start}  {o['slot'] or _('one-off broadcast')}")
+
+
+def hub_lines(hub: dict | None) -> list[str]:
+    """The link to a hub as `radio status` shows it: where, when it last synced, what waits."""
+    if not hub:
+        return []
+    last = datetime.fromisoformat(hub["last_sync"]).strftime("%d/%m %H:%M:%S") \
+        if hub.get("last_sync") else _("never")  # fmt: skip
+    lines = [_("hub: {url} as {code}, last sync {last}, {n} rows to send").format(
+        url=hub["url"], code=hub["station"], last=last, n=hub["unacked_rows"])]  # fmt: skip
+    if hub.get("error"):
+        lines.append(_("hub: {reason}").format(reason=hub["error"]))
+    return lines
 
 
 def clock_lines(clock: dict | None) -> list[str]:

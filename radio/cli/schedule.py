@@ -15,10 +15,17 @@ from radio.cli.params import DATE, TEXT
 from radio.scheduler import service
 from radio.text import format_duration
 from radio.domain.library import Priority
+from radio.domain.network import parse_targets
 from radio.domain.schedule import Slot, format_days
 from radio.i18n import _, ngettext
 
 PRIORITY = click.Choice([p.value for p in Priority])
+
+
+def stations_options(command):
+    """--stations / --all: at a hub, the stations a broadcast is for."""
+    command = option("--all", "every", is_flag=True, help="At a hub: for every station.")(command)
+    return option("--stations", help="At a hub: for these stations, CODE[,CODE…].")(command)
 
 
 def slot_json(slot: Slot) -> dict:
@@ -140,19 +147,23 @@ def queue() -> None:
 @option("--date", "day", type=DATE, help="The date of the slot's occurrence.")
 @option("--at", "at", help="One-off broadcast instant: HH:MM[:SS] today or an ISO date-time.")
 @option("--priority", type=PRIORITY, help="Override the items' priority for this broadcast.")
+@stations_options
 @json_option
 @pass_ctx
-def queue_add(ctx, item_ids, slot_name, day, at, priority, as_json) -> None:
+def queue_add(ctx, item_ids, slot_name, day, at, priority, stations, every, as_json) -> None:
     app = ctx.app
     if bool(slot_name) == bool(at):
         raise click.UsageError(_("give either --slot or --at"))
+    targets = parse_targets(stations, every)
+    if targets and slot_name:
+        raise click.UsageError(_("--stations and --all go with --at"))
     if day and not slot_name:
         raise click.UsageError(_("--date goes with --slot"))
     prio = Priority(priority) if priority else None
     if slot_name:
         queued = service.queue_into_slot(app, list(item_ids), slot_name, day, prio)
     else:
-        queued = service.queue_at(app, list(item_ids), at, prio)
+        queued = service.queue_at(app, list(item_ids), at, prio, stations=targets)
     for message in queued.warnings:
         warn(message)
     entries, where = queued.entries, queued.where
@@ -226,9 +237,18 @@ def queue_remove(ctx, entry_ids) -> None:
 
 @click.command(cls=Command, help="Air items now, interrupting whatever is on air (khẩn cấp).")
 @click.argument("item_ids", nargs=-1, required=True, type=int)
+@stations_options
 @pass_ctx
-def emergency(ctx, item_ids) -> None:
+def emergency(ctx, item_ids, stations, every) -> None:
     from radio.cli.daemon import ask_daemon
+
+    targets = parse_targets(stations, every)
+    if targets:  # at a hub: each station airs it as soon as it hears of it (within seconds)
+        sent = service.send_emergency(ctx.app, list(item_ids), stations=targets)
+        click.echo(ngettext("emergency broadcast of {n} item sent to {stations}",
+                            "emergency broadcast of {n} items sent to {stations}", len(sent)).format(
+            n=len(sent), stations=_("every station") if targets == "*" else targets))  # fmt: skip
+        return
 
     # A running daemon queues it and puts it on air at once; without one, the database here.
     queued = ask_daemon(ctx.home, {"cmd": "emergency", "ids": list(item_ids)}, fallback_safe=False)

@@ -232,6 +232,14 @@ class StreamSettings:
 
 
 @dataclass(frozen=True)
+class NetworkSettings:
+    freeze_minutes: int = setting(
+        10, N_("A session starting within this many minutes is never changed or removed by a sync with the hub"),
+        _in_range(0, 24 * 60),
+    )
+
+
+@dataclass(frozen=True)
 class LibrarySettings:
     max_duration_minutes: int = setting(
         180, N_("Longest audio file the library accepts, in minutes (longer ones are refused before they are analysed)"),
@@ -288,6 +296,7 @@ class Settings:
     library: LibrarySettings = LibrarySettings()
     web: WebSettings = WebSettings()
     live: LiveSettings = LiveSettings()
+    network: NetworkSettings = NetworkSettings()
     streams: tuple[StreamSettings, ...] = ()
 
     @property

@@ -23,7 +23,7 @@ from radio.text import nfc
 __all__ = ["CONFIG_NAME", "SECTIONS", "exposed_password", "load_settings", "render_config", "settings_from_mapping"]
 
 SECTIONS: dict[str, type] = {
-    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb", "tts", "library", "web", "live")
+    name: typing.get_type_hints(Settings)[name] for name in ("station", "audio", "playout", "schedule", "backup", "usb", "tts", "library", "web", "live", "network")
 }
 SECTION_HELP = {
     "station": N_("The station"),
@@ -36,6 +36,7 @@ SECTION_HELP = {
     "library": N_("Importing audio into the library (radio library add, uploads)"),
     "web": N_("The web console (radio web)"),
     "live": N_("Live on air: the studio microphone and the console's (radio live)"),
+    "network": N_("The link to a hub (radio join, radio sync)"),
 }
 STREAM_TABLE = "stream"  # [[stream]]: any number of tables, each a StreamSettings
 

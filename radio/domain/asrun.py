@@ -49,6 +49,7 @@ class AsRunEntry:
     status: AsRunStatus
     reason: str | None
     relay_source: str | None = None  # a relay segment: the code of the source relayed (item_id None)
+    station: str | None = None  # at a hub: the station that aired it (None: this home's own)
 
 
 @dataclass(frozen=True)

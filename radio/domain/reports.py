@@ -24,7 +24,7 @@ AIRED = ("completed", "interrupted", "playing")
 TIMED = ("completed", "interrupted", "playing", "failed")
 """Statuses whose seconds are shown separately (skipped and missed rows never play)."""
 
-GROUP_KEYS = ("topic", "day", "slot", "item", "language", "source")
+GROUP_KEYS = ("topic", "day", "slot", "item", "language", "source", "station")
 """What `radio report airtime --by` accepts, in a stable order."""
 
 KEY_WIDTH = {"item": 2, "source": 2}
@@ -244,6 +244,7 @@ class AsRunFact:
     item_id: int | None
     title: str
     relay_source: str | None = None  # a relay segment: the code of the source relayed
+    station: str | None = None  # at a hub: the station that aired it
 
     def key(self, by: Sequence[str], zone: tzinfo, relay_names: dict[str, str] | None = None) -> tuple:
         values = {
@@ -253,6 +254,7 @@ class AsRunFact:
             "item": (self.item_id, self.title),
             "language": (self.language,),
             "source": self.source_key(relay_names or {}),
+            "station": (self.station,),
         }
         return tuple(v for b in by for v in values[b])
 

@@ -24,7 +24,7 @@ from radio.domain.topics import Taxonomy
 from radio.reports import vn
 from radio.reports.cells import csv_record
 from radio.reports.document import Document, Table, station_lines
-from radio.reports.sql import MOMENT, local_day_sql, stamp
+from radio.reports.sql import MOMENT, local_day_sql, stamp, stamped_title_sql
 
 KEY_COLUMNS = {  # --by value -> (SQL expressions, machine column names, Vietnamese headings)
     "topic": (("topic",), ("topic",), ("Chủ đề",)),
@@ -34,6 +34,7 @@ KEY_COLUMNS = {  # --by value -> (SQL expressions, machine column names, Vietnam
     "language": (("language",), ("language",), ("Ngôn ngữ",)),
     "source": (("CASE WHEN relay_source IS NULL THEN source END", "relay_source"), ("source", "relay_source"),
                ("Nguồn", "Hình thức")),
+    "station": (("station",), ("station",), ("Đài",)),  # at a hub: the station that aired it
 }
 """`--by source`: where the airtime came from. A relay segment's source is the station it
 relayed (code, and its name as last aired in the period); any other row was played from the
@@ -45,8 +46,7 @@ it was relayed or aired at the station, and the existing split of local airtime 
 (which `--by source` gave before relays existed) is kept."""
 
 LATEST_RELAY_NAME = (
-    f"MAX(MAX(CASE WHEN relay_source IS NOT NULL THEN {MOMENT} || char(31) || title END))"
-    " OVER (PARTITION BY relay_source)"
+    "MAX(MAX(CASE WHEN relay_source IS NOT NULL THEN {stamped} END)) OVER (PARTITION BY relay_source)"
 )
 """A relayed source's name as last aired in the whole period (not per group: a source renamed
 mid-month stays one name on every line), in the same GROUP BY: a window over the groups.
@@ -65,14 +65,16 @@ def airtime(engine: Engine, period: Period, by: Sequence[str] = ("topic",)) -> A
     """Group the as-run rows of *period* by *by*: one SQL GROUP BY over (keys, status)."""
     by = check_by(by)
     exprs: list[str] = []
+    dialect = engine.dialect.name
     for b in by:
         for e in KEY_COLUMNS[b][0]:
-            exprs.append(local_day_sql(MOMENT, period, period.zone) if e is None else e)
+            exprs.append(local_day_sql(MOMENT, period, period.zone, dialect) if e is None else e)
     keys = ", ".join(f"{e} AS k{n}" for n, e in enumerate(exprs))
     group = ", ".join(f"k{n}" for n in range(len(exprs)))
-    relay_name = f", {LATEST_RELAY_NAME}" if "source" in by else ""
+    stamped = stamped_title_sql(dialect)
+    relay_name = f", {LATEST_RELAY_NAME.format(stamped=stamped)}" if "source" in by else ""
     sql = (
-        f"SELECT {keys}, status, COUNT(*), TOTAL(seconds_played){relay_name} FROM as_run "
+        f"SELECT {keys}, status, COUNT(*), COALESCE(SUM(seconds_played), 0.0){relay_name} FROM as_run "
         f"WHERE {MOMENT} >= :start AND {MOMENT} < :end GROUP BY {group}, status"
     )
     counts: dict[tuple, dict[str, int]] = {}
@@ -179,6 +181,8 @@ def human_key(b: str, values: tuple, taxonomy: Taxonomy) -> list:
         return [values[0] if values[0] is not None else "", values[1]]
     if b == "language":
         return [vn.language(values[0])]
+    if b == "station":
+        return [values[0] or vn.HUB_ITSELF]
     name, relay = values
     if relay is not None:
         return [f"{name} ({relay})", vn.RELAY]
@@ -219,7 +223,7 @@ def human_table(report: AirtimeReport, taxonomy: Taxonomy) -> Table:
 
 
 BY_TITLE = {"topic": "chủ đề", "day": "ngày", "slot": "khung giờ", "item": "tin bài", "language": "ngôn ngữ",
-            "source": "nguồn"}  # fmt: skip
+            "source": "nguồn", "station": "đài"}  # fmt: skip
 
 
 def airtime_document(report: AirtimeReport, taxonomy: Taxonomy, station) -> Document:

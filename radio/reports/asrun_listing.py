@@ -82,6 +82,7 @@ def as_run_json(entry: AsRunEntry, zone) -> dict:
         "seconds_played": entry.seconds_played,
         "status": str(entry.status),
         "reason": entry.reason,
+        "station": entry.station,
     }
 
 
@@ -111,13 +112,15 @@ class LogListing:
 
 
 def as_run_log(app, first: date, last: date, topic: str | None = None, status: str | None = None,
-               offset: int = 0, limit: int | None = None, max_days: int | None = None) -> LogListing:  # fmt: skip
+               offset: int = 0, limit: int | None = None, max_days: int | None = None,
+               station: str | None = None) -> LogListing:  # fmt: skip
     """The as-run rows of the local days *first*..*last* (optionally one topic or status; a
     page of *limit* rows from *offset*), in time order."""
     start, end = day_window(first, last, app.settings.zone, max_days)
     emergencies = emergency_starts(app, start, end)
-    if limit is None and not topic and not status:
+    if limit is None and not topic and not status and not station:
         rows = app.as_run.between(start, end)
         return LogListing(rows, len(rows), sum(r.seconds_played for r in rows), emergencies)
-    rows, total, played = app.as_run.page(start, end, topic or None, status or None, offset, limit or 1 << 31)
+    rows, total, played = app.as_run.page(start, end, topic or None, status or None, offset, limit or 1 << 31,
+                                          station or None)  # fmt: skip
     return LogListing(rows, total, played, emergencies)

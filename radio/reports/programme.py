@@ -26,7 +26,7 @@ from radio.domain.topics import Taxonomy
 from radio.reports import vn
 from radio.reports.cells import csv_record
 from radio.reports.document import Document, Table, official_letterhead, station_lines
-from radio.reports.sql import MOMENT, stamp
+from radio.reports.sql import MOMENT, stamp, stamped_title_sql
 
 
 @dataclass(frozen=True)
@@ -89,13 +89,14 @@ def programme(engine: Engine, period: Period, taxonomy: Taxonomy) -> ProgrammeRe
     bounds = {"start": stamp(period.start), "end": stamp(period.end)}
     aired = ", ".join(f"'{s}'" for s in AIRED)
     poverty = [t for t in taxonomy if t.poverty]
+    stamped = stamped_title_sql(engine.dialect.name)  # SQLite at a station, PostgreSQL at a hub
     with engine.connect() as con:
         airtime = {
             r[0]: r[1:]
             for r in con.execute(
                 text(
                     f"SELECT topic, COUNT(DISTINCT CASE WHEN status IN ({aired}) THEN item_id END),"
-                    f" SUM(status IN ({aired})), TOTAL(seconds_played) FROM as_run"
+                    f" SUM(CASE WHEN status IN ({aired}) THEN 1 ELSE 0 END), COALESCE(SUM(seconds_played), 0.0) FROM as_run"
                     f" WHERE {MOMENT} >= :start AND {MOMENT} < :end GROUP BY topic"
                 ),
                 bounds,
@@ -105,7 +106,7 @@ def programme(engine: Engine, period: Period, taxonomy: Taxonomy) -> ProgrammeRe
             r[0]: r[1:]
             for r in con.execute(
                 text(
-                    "SELECT topic, COUNT(*), TOTAL(duration_s) FROM items"
+                    "SELECT topic, COUNT(*), COALESCE(SUM(duration_s), 0.0) FROM items"
                     " WHERE added_at >= :start AND added_at < :end GROUP BY topic"
                 ),
                 bounds,
@@ -115,7 +116,7 @@ def programme(engine: Engine, period: Period, taxonomy: Taxonomy) -> ProgrammeRe
             HamletLine(r[0], r[1], r[2], int(r[3]), float(r[4]))
             for r in con.execute(
                 text(
-                    "SELECT hamlet_code, MAX(hamlet_name), COUNT(*), TOTAL(items), TOTAL(duration_s)"
+                    "SELECT hamlet_code, MAX(hamlet_name), COUNT(*), COALESCE(SUM(items), 0), COALESCE(SUM(duration_s), 0.0)"
                     " FROM usb_packages WHERE created_at >= :start AND created_at < :end"
                     " GROUP BY hamlet_code ORDER BY hamlet_code"
                 ),
@@ -125,8 +126,8 @@ def programme(engine: Engine, period: Period, taxonomy: Taxonomy) -> ProgrammeRe
         relayed = list(
             con.execute(
                 text(
-                    f"SELECT relay_source, topic, MAX({MOMENT} || char(31) || title), SUM(status IN ({aired})),"
-                    f" TOTAL(seconds_played) FROM as_run"
+                    f"SELECT relay_source, topic, MAX({stamped}), SUM(CASE WHEN status IN ({aired}) THEN 1 ELSE 0 END),"
+                    f" COALESCE(SUM(seconds_played), 0.0) FROM as_run"
                     f" WHERE {MOMENT} >= :start AND {MOMENT} < :end AND relay_source IS NOT NULL"
                     f" GROUP BY relay_source, topic ORDER BY relay_source, topic"
                 ),

@@ -21,7 +21,20 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def local_day_sql(expr: str, period: Period, zone: tzinfo) -> str:
+def stamped_title_sql(dialect: str = "sqlite") -> str:
+    """'moment<US>title' with the moment at a fixed width, so the greatest is the latest."""
+    if dialect == "postgresql":
+        return f"to_char({MOMENT}, 'YYYY-MM-DD HH24:MI:SS.US') || chr(31) || title"
+    return f"{MOMENT} || char(31) || title"
+
+
+def _shifted_day(expr: str, offset: int, dialect: str) -> str:
+    if dialect == "postgresql":  # a hub's database
+        return f"to_char({expr} + interval '{offset:+d} seconds', 'YYYY-MM-DD')"
+    return f"date({expr}, '{offset:+d} seconds')"
+
+
+def local_day_sql(expr: str, period: Period, zone: tzinfo, dialect: str = "sqlite") -> str:
     """SQL giving the station's calendar day (YYYY-MM-DD) of the UTC instant *expr*.
 
     One offset per stretch of the period (several only where daylight saving changes it).
@@ -29,9 +42,9 @@ def local_day_sql(expr: str, period: Period, zone: tzinfo) -> str:
     """
     segments = offset_segments(period.start, period.end, zone)
     if len(segments) == 1:
-        return f"date({expr}, '{segments[0][1]:+d} seconds')"
+        return _shifted_day(expr, segments[0][1], dialect)
     cases = " ".join(
-        f"WHEN {expr} < '{stamp(segments[n + 1][0])}' THEN date({expr}, '{offset:+d} seconds')"
+        f"WHEN {expr} < '{stamp(segments[n + 1][0])}' THEN {_shifted_day(expr, offset, dialect)}"
         for n, (_, offset) in enumerate(segments[:-1])
     )
-    return f"CASE {cases} ELSE date({expr}, '{segments[-1][1]:+d} seconds') END"
+    return f"CASE {cases} ELSE {_shifted_day(expr, segments[-1][1], dialect)} END"

@@ -133,12 +133,15 @@ def start_streams(settings):
     return HubProcess(settings)
 
 
-def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | None = None) -> int:
+def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | None = None,
+               companions: Callable[[Any, Callable[[], dict]], Any] | None = None) -> int:
     """Run the station's daemon until it is stopped; its exit status.
 
     *open_station(home)* opens the station (``radio.app.open_app``): the composition root
     is above the scheduler and hands it down. It is called only after the audio engine has
     started, so that its imports (the database layer) overlap the engine's start-up.
+    *companions(app, status)*, if given, starts what runs beside playout (the link to a hub,
+    network/sync_loop.py) and returns something with stop(), or None.
     """
     setup_logging()
     lock = StationLock(home)
@@ -210,6 +213,11 @@ def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | No
             log.error("cannot open the control socket in %s: %s", home, err)
         ticker = Ticker(onair, watcher, watchdog_interval_s())
         ticker.start()
+        if companions is not None:
+            try:
+                companion = companions(app, lambda: status({}))
+            except Exception:  # the link to a hub never keeps the station off the air
+                log.exception("cannot start the link to the hub")
         sd_notify("READY=1")
         log.info(N_("daemon started for %s (%s)"), app.settings.station.name, home)
         onair.run()
@@ -219,6 +227,8 @@ def run_daemon(home: Path, open_station: Callable[[Path], Any], device: str | No
     finally:
         if "ticker" in locals():
             ticker.stop()
+        if locals().get("companion") is not None:
+            companion.stop()
         if "control" in locals():
             control.stop()
         scheduler.shutdown(wait=False)

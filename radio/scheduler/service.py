@@ -166,29 +166,45 @@ def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None =
     return Queued(entries, where, _warnings(items, occurrence.day, occurrence.max_s, already))
 
 
-def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None, role: Role | None = None) -> Queued:
-    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time), as *role* may."""
+def check_targets(app, stations: str | None) -> str | None:
+    """At a hub, the stations a queue entry is for ("*" or "A,B", see domain/network.py):
+    each must be one of the hub's stations."""
+    if stations is None or stations == "*":
+        return stations
+    known = set(app.stations.codes())
+    unknown = [c for c in stations.split(",") if c not in known]
+    if unknown:
+        raise RadioError(_("no station {codes} at this hub (see 'radio hub station list')").format(
+            codes=", ".join(unknown)))  # fmt: skip
+    return stations
+
+
+def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None, role: Role | None = None,
+             stations: str | None = None) -> Queued:  # fmt: skip
+    """A one-off broadcast at *at* (HH:MM[:SS] today, or an ISO date-time), as *role* may;
+    at a hub, with *stations*, a session for those stations (they fetch it)."""
     items = app.library.get_many(item_ids)
     check_queue_priorities(role, priority, [i.priority for i in items])
     zone = app.settings.zone
     instant = parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc)
     not_passed(instant, zone)
-    entries = app.schedule.enqueue(item_ids, at=instant, priority=priority)
+    entries = app.schedule.enqueue(item_ids, at=instant, priority=priority, stations=check_targets(app, stations))
     changed(app)
     local = instant.astimezone(zone)
     where = _("a one-off broadcast at {when}").format(when=local.strftime("%d/%m/%Y %H:%M:%S"))
     return Queued(entries, where, _warnings(items, local.date(), None, 0.0))
 
 
-def send_emergency(app, item_ids: list[int]) -> list[Item]:
-    """Air items now, interrupting whatever is on air. Every item must be airable today."""
+def send_emergency(app, item_ids: list[int], stations: str | None = None) -> list[Item]:
+    """Air items now, interrupting whatever is on air. Every item must be airable today.
+    At a hub, with *stations*: on air at each of those stations as soon as it hears of it."""
     items = app.library.get_many(item_ids)
     now = datetime.now(timezone.utc)
     for item in items:
         reason = why_not_airable(item, now.astimezone(app.settings.zone).date())
         if reason:
             raise RadioError(_("#{id} {title} cannot air: {reason}").format(id=item.id, title=item.title, reason=reason))
-    app.schedule.enqueue(item_ids, at=now, priority=Priority.EMERGENCY)
+    app.schedule.enqueue(item_ids, at=now, priority=Priority.EMERGENCY, stations=check_targets(app, stations))
     changed(app)
     return items
 
@@ -269,7 +285,30 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
         "clock": clock if clock is not None else clock_now(app),
         "next": [{"slot": o.slot_name, "start": _iso(o.start, zone), "relay": o.relay} for o in coming],
         "problems": _problems(app, problems or [], recent),
+        "hub": hub_link_status(app),
     }  # fmt: skip
+
+
+def hub_link_status(app) -> dict | None:
+    """The station's link to its hub (`radio join`), as the sync last left it; None: no hub.
+    Read from the link's files, never the token."""
+    import json
+
+    from radio.home import StationHome
+
+    home = StationHome(app.settings.home)
+    try:
+        link = json.loads(home.hub_link.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    try:
+        state = json.loads(home.hub_sync_state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    last = state.get("last_sync")
+    last = _iso(datetime.fromisoformat(last), app.settings.zone) if last else None
+    return {"url": link.get("url"), "station": link.get("station"), "last_sync": last,
+            "in_step": state.get("in_step"), "error": state.get("error"), "unacked_rows": app.link.unacked()}  # fmt: skip
 
 
 def _problems(app, met: list[dict], recent) -> list[dict]:

@@ -37,6 +37,7 @@ def to_entry(row: AsRunRow) -> AsRunEntry:
         status=AsRunStatus(row.status),
         reason=row.reason,
         relay_source=row.relay_source,
+        station=row.station,
     )
 
 
@@ -109,7 +110,7 @@ class AsRunRepository:
             return [to_entry(r) for r in session.scalars(query)]
 
     def page(self, start: datetime, end: datetime, topic: str | None = None, status: str | None = None,
-             offset: int = 0, limit: int = 200) -> tuple[list[AsRunEntry], int, float]:  # fmt: skip
+             offset: int = 0, limit: int = 200, station: str | None = None) -> tuple[list[AsRunEntry], int, float]:  # fmt: skip
         """One page of `between`'s rows (optionally one topic or status), with the number of
         rows and the seconds played of all of them."""
         moment = func.coalesce(AsRunRow.started_at, AsRunRow.scheduled_at)
@@ -118,6 +119,8 @@ class AsRunRepository:
             where.append(AsRunRow.topic == topic)
         if status:
             where.append(AsRunRow.status == status)
+        if station:  # at a hub: one station's rows
+            where.append(AsRunRow.station == station)
         query = select(AsRunRow).where(*where).order_by(moment, AsRunRow.id).offset(offset).limit(limit)
         with self._sessions() as session:
             count, seconds = session.execute(

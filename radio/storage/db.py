@@ -50,3 +50,14 @@ def create_sqlite_engine(path: Path) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def create_url_engine(url: str) -> Engine:
+    """A hub's database given by URL (postgresql://user@host/db): psycopg 3 drives it.
+
+    A connection pool sized for a hub's request handlers; each connection is checked
+    before use, so a restarted PostgreSQL (a standby promoted) costs no failed request.
+    """
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

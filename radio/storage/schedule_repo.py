@@ -26,6 +26,7 @@ class QueueEntry:
     at: datetime | None  # aware UTC for one-off broadcasts
     position: int
     priority: Priority | None  # override of the item's priority
+    stations: str | None = None  # at a hub: the stations it is for ("*": all); None: aired here
 
 
 def to_slot(row: SlotRow) -> Slot:
@@ -52,6 +53,7 @@ def to_entry(row: QueueEntryRow) -> QueueEntry:
         at=_utc(row.at),
         position=row.position,
         priority=Priority(row.priority) if row.priority else None,
+        stations=row.stations,
     )
 
 
@@ -123,6 +125,7 @@ class ScheduleRepository:
         day: date | None = None,
         at: datetime | None = None,
         priority: Priority | None = None,
+        stations: str | None = None,
     ) -> list[QueueEntry]:
         now = _naive_utc(datetime.now(timezone.utc))
         with self._sessions.begin() as session:
@@ -140,6 +143,7 @@ class ScheduleRepository:
                     position=last + n,
                     priority=str(priority) if priority else None,
                     added_at=now,
+                    stations=stations,
                 )
                 for n, item_id in enumerate(item_ids, start=1)
             ]
@@ -159,7 +163,8 @@ class ScheduleRepository:
     def one_offs_between(self, start: datetime, end: datetime) -> list[QueueEntry]:
         query = (
             select(QueueEntryRow)
-            .where(QueueEntryRow.slot_id.is_(None), QueueEntryRow.at >= _naive_utc(start), QueueEntryRow.at < _naive_utc(end))
+            .where(QueueEntryRow.slot_id.is_(None), QueueEntryRow.stations.is_(None),  # a hub's for its stations: not aired here
+                   QueueEntryRow.at >= _naive_utc(start), QueueEntryRow.at < _naive_utc(end))
             .order_by(QueueEntryRow.at, QueueEntryRow.position, QueueEntryRow.id)
         )
         with self._sessions() as session:

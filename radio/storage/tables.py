@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -118,6 +118,7 @@ class QueueEntryRow(Base):
     position: Mapped[int]
     priority: Mapped[str | None] = mapped_column(String(16))  # overrides the item's
     added_at: Mapped[datetime]
+    stations: Mapped[str | None]  # at a hub: "*" every station, "A,B" those; None: this home's own
 
     __table_args__ = (Index("ix_queue_occurrence", "slot_id", "occurrence_date"), Index("ix_queue_at", "at"))
 
@@ -145,6 +146,9 @@ class AsRunRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # playing|completed|interrupted|failed|skipped|missed
     reason: Mapped[str | None]
     relay_source: Mapped[str | None] = mapped_column(String(32))  # a relay segment: the source's code
+    station: Mapped[str | None] = mapped_column(String(32))  # at a hub: the station that aired it
+    row_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)  # made by that station
+    station_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SourceRow(Base):
@@ -191,3 +195,44 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str]
     address: Mapped[str | None] = mapped_column(String(64))
+
+
+class StationRow(Base):
+    """A station of the hub's network. Its join token is kept only as its sha256."""
+
+    __tablename__ = "stations"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_seen: Mapped[datetime | None]
+    online: Mapped[bool] = mapped_column(default=False)
+    health: Mapped[str | None] = mapped_column(Text)  # the last heartbeat, JSON
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class HubEntryRow(Base):
+    """At a station: a session the hub sent, and what became of it here."""
+
+    __tablename__ = "hub_entries"
+
+    hub_entry_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    local_entry_id: Mapped[int | None]
+    item_sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(16))  # domain.network.EntryState
+    note: Mapped[str | None]
+
+
+class OutboxRow(Base):
+    """At a station: a finished as-run row waiting for the hub's acknowledgement (kept 30 days after)."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    row_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    as_run_id: Mapped[int] = mapped_column(unique=True)
+    queued_at: Mapped[datetime]
+    acked_at: Mapped[datetime | None]

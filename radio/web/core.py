@@ -128,7 +128,7 @@ class Ctx:
         page = self.web.templates.get_template(template)
         html = page.render(
             user=self.user, csrf=self.session.csrf, path=self.request.url.path, flashes=self._take_flashes(),
-            request=self.request, role=Role, **context,
+            request=self.request, role=Role, hub_role=self.app.settings.station_home.hub_config.exists(), **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)
 

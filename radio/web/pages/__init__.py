@@ -5,9 +5,10 @@ from __future__ import annotations
 
 def routes() -> list:
     from radio.web import live
-    from radio.web.pages import asrun, library, login, media, notices, onair, reports, schedule, sources, usb, users
+    from radio.web.pages import (asrun, library, login, media, notices, onair, reports, schedule, sources, stations,
+                                 usb, users)
 
     out = live.routes()
-    for module in (login, onair, library, media, notices, schedule, sources, asrun, reports, usb, users):
+    for module in (login, onair, library, media, notices, schedule, sources, asrun, reports, usb, users, stations):
         out.extend(module.routes())
     return out

@@ -10,6 +10,8 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
+from radio.storage.migrations.triggers import drop_trigger, refuse_trigger
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -61,19 +63,14 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("reason", sa.String, nullable=True),
     )
-    op.execute(
-        "CREATE TRIGGER as_run_never_deleted BEFORE DELETE ON as_run "
-        "BEGIN SELECT RAISE(ABORT, 'as-run rows are never deleted'); END"
-    )
-    op.execute(
-        "CREATE TRIGGER as_run_completed_once BEFORE UPDATE ON as_run WHEN OLD.status != 'playing' "
-        "BEGIN SELECT RAISE(ABORT, 'an as-run row is final once completed'); END"
-    )
+    refuse_trigger("as_run_never_deleted", "DELETE", "as_run", "as-run rows are never deleted")
+    refuse_trigger("as_run_completed_once", "UPDATE", "as_run", "an as-run row is final once completed",
+                   when="OLD.status != 'playing'")
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER as_run_completed_once")
-    op.execute("DROP TRIGGER as_run_never_deleted")
+    drop_trigger("as_run_completed_once", "as_run")
+    drop_trigger("as_run_never_deleted", "as_run")
     op.drop_table("as_run")
     op.drop_index("ix_queue_at", "queue_entries")
     op.drop_index("ix_queue_occurrence", "queue_entries")

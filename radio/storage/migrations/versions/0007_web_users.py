@@ -10,6 +10,8 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
+from radio.storage.migrations.triggers import drop_trigger, refuse_trigger
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -39,19 +41,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
     # The audit log is append-only: the database refuses changes and deletions.
-    op.execute(
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-    )
-    op.execute(
-        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-    )
+    refuse_trigger("audit_log_no_update", "UPDATE", "audit_log", "the audit log is append-only")
+    refuse_trigger("audit_log_no_delete", "DELETE", "audit_log", "the audit log is append-only")
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER audit_log_no_delete")
-    op.execute("DROP TRIGGER audit_log_no_update")
+    drop_trigger("audit_log_no_delete", "audit_log")
+    drop_trigger("audit_log_no_update", "audit_log")
     op.drop_index("ix_audit_log_at", "audit_log")
     op.drop_table("audit_log")
     op.drop_table("users")

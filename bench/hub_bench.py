@@ -1,0 +1,274 @@
+"""The hub under a province's load (issue 20): one `radio hub serve` on a real PostgreSQL
+(a cluster started here, as the tests do) and N light sync clients (threads speaking the
+stations' protocol through radio.network.client, not full daemons).
+
+Figures, each with its baseline in the same run (one client):
+- a sync round: one new session queued for every station at once, until every client's
+  long poll has returned it (p50/p95/max and the whole round);
+- emergency fan-out: one emergency for all, until each client has its state, fetched the
+  media (Range, verified) and acknowledged with a heartbeat (p95);
+- as-run ingestion: every client posts rows in batches of 500 (rows/s);
+- hub RSS after all that, and its CPU while N long polls sit idle for 30 s;
+- the consolidated airtime report `--by station` over R rows (generated in PostgreSQL).
+
+Usage: .venv/bin/python bench/hub_bench.py [--stations 350] [--rows-per-station 300] [--report-rows 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from radio.app import open_app  # noqa: E402
+from radio.domain.library import Priority  # noqa: E402
+from radio.domain.network import token_hash  # noqa: E402
+from radio.network.client import HubClient, HubLink  # noqa: E402
+from tests.conftest import make_tone  # noqa: E402
+from tests.networktools import Hub, env_for, wait_until  # noqa: E402
+from tests.pgserver import PgCluster  # noqa: E402
+
+RADIO = str(REPO / ".venv" / "bin" / "radio")
+
+
+class Client(threading.Thread):
+    """One light station: long-polls its state and notes when each hub entry first arrives."""
+
+    def __init__(self, link: HubLink, media_dir: Path) -> None:
+        super().__init__(daemon=True)
+        self.client = HubClient(link, timeout_s=60)
+        self.media_dir = media_dir
+        self.seen: dict[int, float] = {}  # hub entry id -> monotonic time it arrived
+        self.acked: dict[int, float] = {}  # emergency id -> fetched, verified and acknowledged
+        self.revision = None
+        self.stopped = False
+        self.errors = 0
+
+    def run(self) -> None:
+        while not self.stopped:
+            try:
+                state = self.client.state(self.revision, 25.0 if self.revision else 0.0)
+            except Exception:
+                self.errors += 1
+                time.sleep(0.5)
+                continue
+            now = time.monotonic()
+            self.revision = state["revision"]
+            for e in state["entries"]:
+                if e["hub_id"] not in self.seen:
+                    self.seen[e["hub_id"]] = now
+                    if e["priority"] == "emergency":
+                        self.client.fetch_media(e["item_sha256"], self.media_dir / f"{self.name}.part")
+                        (self.media_dir / f"{self.name}.part").unlink()
+                        self.client.heartbeat({"on_air": "emergency", "device": "ok"})
+                        self.acked[e["hub_id"]] = time.monotonic()
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def fmt(values: list[float]) -> str:
+    return f"p50 {pct(values, 50):.2f} s, p95 {pct(values, 95):.2f} s, max {max(values):.2f} s"
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_round(app, hub: Hub, clients: list[Client], codes: list[str], item_id: int, label: str) -> list[float]:
+    """One new session per station, queued in one go; seconds until each client has its own."""
+    at = datetime.now(timezone.utc) + timedelta(hours=2)
+    start = time.monotonic()
+    entries = []
+    for code in codes:
+        (entry,) = app.schedule.enqueue([item_id], at=at, stations=code)
+        entries.append(entry.id)
+    wait_until(lambda: all(e in c.seen for c, e in zip(clients, entries)), 120, f"{label}: every station", 0.05)
+    return [c.seen[e] - start for c, e in zip(clients, entries)]
+
+
+def emergency(app, clients: list[Client], item_id: int) -> list[float]:
+    start = time.monotonic()
+    (entry,) = app.schedule.enqueue([item_id], at=datetime.now(timezone.utc), priority=Priority.EMERGENCY,
+                                    stations="*")  # fmt: skip
+    wait_until(lambda: all(entry.id in c.acked for c in clients), 120, "emergency acknowledged everywhere", 0.05)
+    return [c.acked[entry.id] - start for c in clients]
+
+
+def ingest(hub: Hub, links: list[HubLink], rows_per_station: int) -> float:
+    def rows(seq0: int, n: int) -> list[dict]:
+        return [{"uuid": f"{seq0 + k:08x}-0000-4000-8000-{os.getpid():012x}", "seq": seq0 + k, "item_sha256": None,
+                 "title": "Bản tin", "topic": "chinh-sach", "language": "vi",
+                 "occurrence_start": "2026-12-01T00:00:00+00:00", "scheduled_at": "2026-12-01T00:00:00+00:00",
+                 "started_at": "2026-12-01T00:00:00+00:00", "ended_at": "2026-12-01T00:05:00+00:00",
+                 "seconds_played": 300.0, "status": "completed"} for k in range(n)]  # fmt: skip
+
+    def post(link: HubLink) -> None:
+        client = HubClient(link, timeout_s=120)
+        for seq0 in range(1, rows_per_station + 1, 500):
+            client.send_rows(rows(seq0, min(500, rows_per_station - seq0 + 1)))
+
+    threads = [threading.Thread(target=post, args=(link,)) for link in links]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(links) * rows_per_station / (time.monotonic() - start)
+
+
+def report_rows(db_url: str, codes: list[str], n: int) -> None:
+    """*n* as-run rows spread over the stations and December, generated inside PostgreSQL."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as con:
+        con.execute(text(
+            "INSERT INTO as_run (title, topic, language, occurrence_start, scheduled_at, started_at, ended_at,"
+            " seconds_played, status, station) SELECT 'Tin ' || (g % 500), (ARRAY['chinh-sach','nong-nghiep',"
+            "'y-te','thong-bao'])[1 + g % 4], 'vi', t, t, t, t + interval '5 minutes', 300.0, 'completed',"
+            " (CAST(:codes AS text[]))[1 + g % :k] FROM (SELECT g, timestamp '2026-12-01' + (g % 2678400) * interval '1 second'"
+            " AS t FROM generate_series(1, :n) g) s"), {"codes": codes, "k": len(codes), "n": n})  # fmt: skip
+        con.execute(text("ANALYZE as_run"))
+    engine.dispose()
+
+
+def media_over_cuts(hub: Hub, link: HubLink, sha: str, size: int, tmp: Path) -> str:
+    """A big file through a proxy throttled to about 2 MB/s whose link is cut (every connection
+    reset, new ones refused for a second) every 10 s: fetched again and again until whole."""
+    from tests.faultproxy import FaultProxy
+
+    proxy = FaultProxy(hub.port)
+    proxy.delay_s = 0.03  # per 64 kB chunk
+    stop = threading.Event()
+    cuts = []
+
+    def cutter() -> None:
+        while not stop.wait(10):
+            cuts.append(time.monotonic())
+            proxy.set_cut(True)
+            time.sleep(1)
+            proxy.set_cut(False)
+
+    threading.Thread(target=cutter, daemon=True).start()
+    client = HubClient(HubLink(proxy.url, link.station, link.token), timeout_s=30)
+    part = tmp / "big.part"
+    start, tries = time.monotonic(), 0
+    while True:
+        tries += 1
+        try:
+            client.fetch_media(sha, part)
+            break
+        except Exception:
+            time.sleep(0.5)
+    elapsed = time.monotonic() - start
+    stop.set()
+    proxy.close()
+    resent = (proxy.bytes_down - size) / size * 100
+    return (f"{size / 1e6:.0f} MB over a link cut every 10 s: whole and verified after {tries} tries, "
+            f"{elapsed:.0f} s, {len(cuts)} cuts, re-sent {resent:.1f} % of the bytes")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stations", type=int, default=350)
+    parser.add_argument("--rows-per-station", type=int, default=300)
+    parser.add_argument("--report-rows", type=int, default=10_000_000)
+    parser.add_argument("--media-mb", type=int, default=50)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
+    tmp.chmod(0o755)  # PostgreSQL, run as its own user when this runs as root, reaches its cluster below
+    (tmp / "pg").mkdir()
+    cluster = PgCluster(tmp / "pg")
+    cluster.start()
+    try:
+        db = cluster.new_database()
+        hub = Hub(RADIO, tmp / "hub", env_for(tmp), db)
+        app = open_app(hub.home)
+        codes = [f"X{n:03d}" for n in range(args.stations)] + ["BASE"]
+        tokens = {c: f"token-{c}-{os.urandom(8).hex()}" for c in codes}
+        for c in codes:
+            app.stations.add(c, f"Trạm {c}", token_hash(tokens[c]))
+        (item,) = hub.json("library", "add", str(make_tone(tmp / "alarm.wav", seconds=2.0)), "--topic", "thong-bao")
+        item_id = item["id"]
+        hub.cli("library", "approve", item_id, "--by", "bench")
+        hub.serve()
+        pid = hub.proc.pid
+        media = tmp / "media"
+        media.mkdir()
+        links = {c: HubLink(hub.url, c, tokens[c]) for c in codes}
+        base = Client(links["BASE"], media)
+        base.start()
+        wait_until(lambda: base.revision, 30, "baseline client")
+        base_round = run_round(app, hub, [base], ["BASE"], item_id, "baseline")
+        base_emergency = emergency(app, [base], item_id)
+        clients = [Client(links[c], media) for c in codes[:-1]]
+        for c in clients:
+            c.start()
+        wait_until(lambda: all(c.revision for c in clients), 120, "every client has its state")
+        time.sleep(2)
+        cpu0, t0 = cpu_s(pid), time.monotonic()
+        time.sleep(30)
+        idle_cpu = (cpu_s(pid) - cpu0) / (time.monotonic() - t0) * 100
+        round_s = run_round(app, hub, clients, codes[:-1], item_id, "round")
+        fan = emergency(app, clients + [base], item_id)
+        base_rate = ingest(hub, [links["BASE"]], args.rows_per_station)
+        rate = ingest(hub, [links[c] for c in codes[:-1]], args.rows_per_station)
+        rss = rss_mb(pid)
+        for c in clients + [base]:
+            c.stopped = True
+        print(f"stations: {args.stations} light clients, hub on PostgreSQL ({cluster.data})")
+        print(f"idle hub CPU with {args.stations} long polls: {idle_cpu:.1f} % of one core; hub RSS {rss:.0f} MB")
+        print(f"sync round (one new session each): {fmt(round_s)}; baseline 1 client {base_round[0]:.2f} s")
+        print(f"emergency fan-out, fetched + acked: {fmt(fan)}; baseline 1 client {base_emergency[0]:.2f} s")
+        print(f"as-run ingestion: {rate:,.0f} rows/s ({args.stations} x {args.rows_per_station}); "
+              f"baseline 1 client {base_rate:,.0f} rows/s")  # fmt: skip
+        print(f"client errors: {sum(c.errors for c in clients)}")
+        if args.media_mb:
+            big = make_tone(tmp / "big.wav", seconds=args.media_mb * 1e6 / 88200, rate=44100)
+            (entry,) = hub.json("library", "add", str(big), "--topic", "thong-bao")
+            import hashlib
+
+            sha = hashlib.sha256(big.read_bytes()).hexdigest()
+            print(media_over_cuts(hub, links["BASE"], sha, big.stat().st_size, tmp))
+        hub.stop()
+        app.close()
+        if args.report_rows:
+            start = time.monotonic()
+            report_rows(db, codes[:-1], args.report_rows)
+            print(f"generated {args.report_rows:,} rows in {time.monotonic() - start:.0f} s")
+            for by in (["--by", "station"], ["--by", "station", "--by", "topic"]):
+                times = []
+                for _ in range(3):
+                    start = time.monotonic()
+                    done = subprocess.run([RADIO, "--home", str(hub.home), "report", "airtime", "--month", "2026-12",
+                                           *by, "--format", "json"], capture_output=True, text=True)  # fmt: skip
+                    assert done.returncode == 0, done.stderr
+                    times.append(time.monotonic() - start)
+                print(f"airtime report {' '.join(by)} over {args.report_rows:,} rows: best {min(times):.2f} s "
+                      f"(whole command), runs {', '.join(f'{t:.2f}' for t in times)}")  # fmt: skip
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""What the hub tells one station: its desired state, and the revision that names it.
+
+The state is computed from the same tables the CLI and the console edit (queue entries
+with `stations`, the library, the relay sources); the revision is a digest of it, so a
+station asks "anything newer than R?" and the hub answers at once when it differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta, timezone
+
+from radio.domain.network import HORIZON_DAYS
+from radio.network.wire import item_to_wire, source_to_wire
+
+HISTORY = timedelta(hours=1)  # sessions this old are still sent: a station rejoining learns what it missed
+
+
+def desired_state(app, code: str, now: datetime | None = None) -> dict:
+    """Sessions for *code* (one-offs and emergencies, 8 days ahead), the items they air
+    (metadata and approval), the relay sources and the hub's topic codes."""
+    now = now or datetime.now(timezone.utc)
+    entries, item_ids = app.stations.desired_entries(code, now, timedelta(days=HORIZON_DAYS), HISTORY)
+    items = app.library.get_many(item_ids) if item_ids else []
+    state = {
+        "station": code,
+        "entries": [{"hub_id": e.hub_id, "item_sha256": e.item_sha256, "at": e.at.isoformat(),
+                     "priority": e.priority, "position": e.position} for e in entries],  # fmt: skip
+        "items": [item_to_wire(i) for i in items],
+        "sources": [source_to_wire(s) for s in app.sources.all()],
+        "topics": sorted(t.code for t in app.taxonomy.topics),
+    }
+    state["revision"] = revision_of(state)
+    return state
+
+
+def revision_of(state: dict) -> str:
+    body = json.dumps({k: v for k, v in state.items() if k != "revision"}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+SUMMARY_KEYS = ("code", "name", "online", "last_seen", "on_air", "device", "clock_offset_s", "unacked_rows",
+                "missing_media", "disk_free_mb")  # fmt: skip
+"""What `radio hub station list` and the console's Stations page show, in that order."""
+
+
+def station_summary(s, zone) -> dict:
+    """One station as its last heartbeat left it (`Station` of storage/network_repo.py)."""
+    h = s.health
+    return {
+        "code": s.code, "name": s.name, "online": s.online,
+        "last_seen": s.last_seen.astimezone(zone).isoformat(timespec="seconds") if s.last_seen else None,
+        "on_air": h.get("on_air"), "device": h.get("device"), "clock_offset_s": h.get("clock_offset_s"),
+        "unacked_rows": h.get("unacked_rows"), "missing_media": h.get("missing_media"),
+        "disk_free_mb": h.get("disk_free_mb"), "deferred": h.get("deferred", []), "revoked": s.revoked,
+        "acked_seq": s.acked_seq,
+    }  # fmt: skip

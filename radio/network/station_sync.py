@@ -1,0 +1,203 @@
+"""A station applies the hub's desired state to its own database, through the same services
+the CLI and the console use: items into the library, sessions into the queue
+(scheduler/service.py), emergencies through `send_emergency`. The decisions are
+domain/network.py's; this module fetches and writes.
+
+Nothing here runs in the playout path: a hub away for days leaves the station airing from
+its own SQLite what it already has.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from radio.domain.library import Priority
+from radio.domain.network import (
+    DesiredEntry, EntryState, SyncPlan, clock_offset_s, media_to_fetch, missing_within, plan_entries,
+)  # fmt: skip
+from radio.home import StationHome
+from radio.media.store import Incoming
+from radio.network.client import HubClient, HubLink, HubUnreachable
+from radio.network.wire import item_from_wire, source_from_wire
+from radio.scheduler import service
+
+
+def read_link(home: Path) -> HubLink | None:
+    path = StationHome(home).hub_link
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return HubLink(data["url"], data["station"], data["token"], data.get("cafile"))
+
+
+def write_link(home: Path, link: HubLink) -> Path:
+    """The link file, readable by the station's user only (it holds the token)."""
+    path = StationHome(home).hub_link
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(dataclasses.asdict(link), f)
+    os.replace(tmp, path)
+    return path
+
+
+def desired_of(state: dict) -> list[DesiredEntry]:
+    return [DesiredEntry(int(e["hub_id"]), e["item_sha256"], datetime.fromisoformat(e["at"]), e.get("priority"),
+                         int(e.get("position", 1))) for e in state.get("entries", [])]  # fmt: skip
+
+
+@dataclass
+class SyncOutcome:
+    revision: str | None = None
+    problems: list[str] = field(default_factory=list)
+    plan: SyncPlan = field(default_factory=SyncPlan)
+    missing_media: int = 0
+
+    @property
+    def in_step(self) -> bool:
+        return not self.problems and not self.plan.deferred and self.missing_media == 0
+
+
+class StationSync:
+    """One station's side of the exchange; kept across rounds by the daemon's sync loop."""
+
+    def __init__(self, app, client: HubClient, freeze: timedelta) -> None:
+        self.app = app
+        self.client = client
+        self.freeze = freeze
+        self.clock_offset_s: float | None = None
+        self.last: SyncOutcome | None = None
+
+    def measure_clock(self, sent: datetime, received: datetime, answer: dict) -> None:
+        if "hub_time" in answer:
+            self.clock_offset_s = clock_offset_s(sent, received, datetime.fromisoformat(answer["hub_time"]))
+
+    def pull(self, since: str | None = None, wait_s: float = 0.0) -> SyncOutcome:
+        """Ask for the desired state (waiting for a change after *since*) and apply it."""
+        sent = datetime.now(timezone.utc)
+        state = self.client.state(since, wait_s)
+        if not since:
+            self.measure_clock(sent, datetime.now(timezone.utc), state)
+        self.last = self.apply(state)
+        return self.last
+
+    def _present(self, sha: str):
+        item = self.app.library.find_by_sha256(sha)
+        return item if item is not None and self.app.media.path(item.media_path).is_file() else None
+
+    def apply(self, state: dict) -> SyncOutcome:
+        """Apply *state*, one process at a time (the daemon's loop and a `sync --once` by hand
+        would otherwise both add what neither holds yet)."""
+        import fcntl
+
+        locks = self.app.settings.locks_dir
+        locks.mkdir(parents=True, exist_ok=True)
+        with open(locks / "hub-sync.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._apply(state)
+
+    def _apply(self, state: dict) -> SyncOutcome:
+        now = datetime.now(timezone.utc)
+        outcome = SyncOutcome(revision=state.get("revision"))
+        desired = desired_of(state)
+        metadata = {i["sha256"]: i for i in state.get("items", [])}
+        have = {sha for sha in metadata if self._present(sha)}
+        for sha in media_to_fetch(desired, have, now):
+            try:
+                self._fetch(sha, metadata[sha])
+                have.add(sha)
+            except (HubUnreachable, KeyError) as err:
+                outcome.problems.append(str(err))
+        for sha in have:  # approvals and edits made at the hub reach the station's copy
+            self._update_item(metadata[sha])
+        self._update_sources(state.get("sources", []))
+        outcome.plan = plan = plan_entries(self.app.link.held(), desired, now, self.freeze)
+        changed = self._apply_plan(plan, have, outcome)
+        if changed:
+            service.changed(self.app)
+        outcome.missing_media = missing_within(desired, have, now)
+        return outcome
+
+    def _apply_plan(self, plan: SyncPlan, have: set[str], outcome: SyncOutcome) -> bool:
+        link = self.app.link
+        for hub_id in plan.remove:
+            local = link.local_entry(hub_id)
+            if local is not None:
+                self.app.schedule.remove_entries([local])
+            held = link.held()[hub_id]
+            link.record(hub_id, held.item_sha256, held.at, EntryState.REMOVED)
+        for d in plan.skipped:
+            link.record(d.hub_id, d.item_sha256, d.at, EntryState.SKIPPED, note="arrived too late")
+        for d in plan.emergencies + plan.add:
+            if d.item_sha256 not in have:
+                continue  # its media could not be fetched yet: added at a later sync
+            item = self._present(d.item_sha256)
+            if d.emergency:
+                try:
+                    service.send_emergency(self.app, [item.id])
+                except Exception as err:  # not airable here (not approved, expired): the hub is told
+                    link.record(d.hub_id, d.item_sha256, d.at, EntryState.SKIPPED, note=str(err))
+                    outcome.problems.append(str(err))
+                    continue
+                link.record(d.hub_id, d.item_sha256, d.at, EntryState.APPLIED)
+            else:
+                priority = Priority(d.priority) if d.priority else None
+                (entry,) = self.app.schedule.enqueue([item.id], at=d.at, priority=priority)
+                link.record(d.hub_id, d.item_sha256, d.at, EntryState.APPLIED, local_entry_id=entry.id)
+        return bool(plan.remove or plan.add or plan.emergencies)
+
+    def _fetch(self, sha: str, data: dict) -> None:
+        store = self.app.media
+        suffix = Path(data.get("original_name") or "").suffix.lower()
+        part = self.client.fetch_media(sha, store.incoming_dir / f"{sha}.part")
+        incoming = Incoming(part, sha, part.stat().st_size, suffix if suffix in (".mp3", ".wav", ".flac",
+                                                                                   ".ogg", ".m4a") else "")  # fmt: skip
+        relpath = store.keep(incoming)
+        existing = self.app.library.find_by_sha256(sha)
+        if existing is None:
+            self.app.library.add(item_from_wire(data, relpath))
+        elif existing.media_path != relpath:
+            self.app.library.save(dataclasses.replace(existing, media_path=relpath))
+
+    def _update_item(self, data: dict) -> None:
+        existing = self.app.library.find_by_sha256(data["sha256"])
+        wanted = dataclasses.replace(item_from_wire(data, existing.media_path), id=existing.id)
+        if wanted != existing:
+            self.app.library.save(wanted)
+
+    def _update_sources(self, wired: list[dict]) -> None:
+        """The hub's relay sources, added or updated here (the station's own stay as they are)."""
+        for data in wired:
+            source = source_from_wire(data)
+            existing = self.app.sources.find(source.code)
+            if existing is None:
+                self.app.sources.add(source)
+            elif existing != source:
+                self.app.sources.save(source)
+
+    def health(self, status: dict) -> dict:
+        """The heartbeat's body: what the hub's station list shows."""
+        home = self.app.settings.home
+        on_air = status.get("on_air") or None
+        device = status.get("device") or {}
+        last = self.last
+        return {
+            "sent_at": datetime.now(timezone.utc).isoformat(),
+            "on_air": on_air and on_air.get("title"),
+            "device": device.get("state") if device else ("stopped" if not status["daemon"]["running"] else None),
+            "daemon": status["daemon"]["running"],
+            "disk_free_mb": shutil.disk_usage(home).free // (1 << 20),
+            "clock_offset_s": self.clock_offset_s,
+            "streams": [{"name": s.get("name"), "running": s.get("running")} for s in status.get("streams", [])],
+            "unacked_rows": self.app.link.unacked(),
+            "missing_media": last.missing_media if last else None,
+            "deferred": last.plan.deferred if last else [],
+            "problems": (last.problems if last else [])[:5],
+            "revision": last.revision if last else None,
+        }

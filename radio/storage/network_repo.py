@@ -1,0 +1,157 @@
+"""The hub's side of a network in the database: its stations (tokens kept hashed, health),
+the sessions meant for each, and the as-run rows they send up (stored once each)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from radio.domain.network import DesiredEntry, acked_through, is_for, is_online, online_after_beat
+from radio.errors import NotFoundError, RadioError
+from radio.i18n import _
+from radio.storage.library_repo import _naive_utc, _utc
+from radio.storage.tables import AsRunRow, ItemRow, QueueEntryRow, StationRow
+
+
+@dataclass(frozen=True)
+class Station:
+    code: str
+    name: str
+    created_at: datetime
+    revoked: bool
+    last_seen: datetime | None
+    online: bool  # as of now, with hysteresis (domain.network.is_online)
+    health: dict
+    acked_seq: int
+
+
+def _to_station(row: StationRow, now: datetime) -> Station:
+    last_seen = _utc(row.last_seen)
+    return Station(row.code, row.name, _utc(row.created_at), row.revoked_at is not None, last_seen,
+                   is_online(row.online, last_seen, now), json.loads(row.health or "{}"), row.acked_seq)  # fmt: skip
+
+
+def _insert(session: Session):
+    """An INSERT … ON CONFLICT DO NOTHING for the database at hand (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(AsRunRow)
+
+
+class StationRepository:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def add(self, code: str, name: str, token_hash: str) -> Station:
+        now = datetime.now(timezone.utc)
+        with self._sessions.begin() as session:
+            if session.get(StationRow, code) is not None:
+                raise RadioError(_("station {code} already exists").format(code=code))
+            row = StationRow(code=code, name=name, token_hash=token_hash, created_at=_naive_utc(now),
+                             online=False, acked_seq=0)  # fmt: skip
+            session.add(row)
+            session.flush()
+            return _to_station(row, now)
+
+    def all(self) -> list[Station]:
+        now = datetime.now(timezone.utc)
+        with self._sessions() as session:
+            return [_to_station(r, now) for r in session.scalars(select(StationRow).order_by(StationRow.code))]
+
+    def get(self, code: str) -> Station:
+        with self._sessions() as session:
+            row = session.get(StationRow, code)
+            if row is None:
+                raise NotFoundError(_("no station {code}").format(code=code))
+            return _to_station(row, datetime.now(timezone.utc))
+
+    def by_token_hash(self, digest: str) -> str | None:
+        """The code of the (not revoked) station holding this token, or None."""
+        with self._sessions() as session:
+            return session.scalar(select(StationRow.code).where(
+                StationRow.token_hash == digest, StationRow.revoked_at.is_(None)))  # fmt: skip
+
+    def set_token(self, code: str, token_hash: str | None) -> None:
+        """A new token (the old one stops working), or None: revoked."""
+        now = _naive_utc(datetime.now(timezone.utc))
+        values = {"revoked_at": now} if token_hash is None else {"token_hash": token_hash, "revoked_at": None}
+        with self._sessions.begin() as session:
+            if session.execute(update(StationRow).where(StationRow.code == code).values(**values)).rowcount == 0:
+                raise NotFoundError(_("no station {code}").format(code=code))
+
+    def heartbeat(self, code: str, health: dict, now: datetime) -> bool:
+        """Record a heartbeat; whether the station is online after it."""
+        with self._sessions.begin() as session:
+            row = session.get(StationRow, code, with_for_update=True)
+            online = online_after_beat(row.online, _utc(row.last_seen), now)
+            row.online, row.last_seen, row.health = online, _naive_utc(now), json.dumps(health, ensure_ascii=False)
+            return online
+
+    def codes(self) -> list[str]:
+        with self._sessions() as session:
+            return list(session.scalars(select(StationRow.code).where(StationRow.revoked_at.is_(None))))
+
+    def desired_entries(self, code: str, now: datetime, horizon: timedelta,
+                        history: timedelta) -> tuple[list[DesiredEntry], list[int]]:  # fmt: skip
+        """The one-off sessions and emergencies queued at the hub for *code* from *now - history*
+        to *now + horizon*, and the ids of their items."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(QueueEntryRow, ItemRow.sha256).join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
+                .where(QueueEntryRow.stations.is_not(None), QueueEntryRow.at.is_not(None),
+                       QueueEntryRow.at >= _naive_utc(now - history), QueueEntryRow.at <= _naive_utc(now + horizon))
+                .order_by(QueueEntryRow.at, QueueEntryRow.position)).all()  # fmt: skip
+        mine = [(e, sha) for e, sha in rows if is_for(e.stations, code)]
+        entries = [DesiredEntry(e.id, sha, _utc(e.at), e.priority, e.position) for e, sha in mine]
+        return entries, sorted({e.item_id for e, _sha in mine})
+
+    def fingerprint(self) -> tuple:
+        """A cheap summary that changes whenever the queue or the library does: the server's
+        long polls wake on it and recompute only then."""
+        with self._sessions() as session:
+            queue = session.execute(select(func.count(), func.max(QueueEntryRow.id))).one()
+            items = session.execute(select(func.count(), func.max(ItemRow.approved_at), func.max(ItemRow.retired_at),
+                                           func.max(ItemRow.id))).one()  # fmt: skip
+            return tuple(queue) + tuple(items)
+
+    def ingest(self, code: str, rows: Sequence[dict]) -> int:
+        """Store as-run rows sent by station *code* (a row already stored is left as it is:
+        sending twice stores once); returns the highest contiguous sequence now held."""
+        with self._sessions.begin() as session:
+            station = session.get(StationRow, code, with_for_update=True)
+            if rows:
+                shas = {r["item_sha256"] for r in rows if r.get("item_sha256")}
+                ids = dict(session.execute(select(ItemRow.sha256, ItemRow.id).where(ItemRow.sha256.in_(shas))).all()) \
+                    if shas else {}  # fmt: skip
+                values = [_asrun_values(code, r, ids) for r in rows]
+                # executemany (batched into multi-row INSERTs by SQLAlchemy): one cached statement
+                session.execute(_insert(session).on_conflict_do_nothing(), values)
+            seqs = session.scalars(select(AsRunRow.station_seq).where(
+                AsRunRow.station == code, AsRunRow.station_seq > station.acked_seq)
+                .order_by(AsRunRow.station_seq)).all()  # fmt: skip
+            station.acked_seq = acked_through(station.acked_seq, seqs)
+            return station.acked_seq
+
+
+def _moment(value: str | None) -> datetime | None:
+    return _naive_utc(datetime.fromisoformat(value)) if value else None
+
+
+def _asrun_values(code: str, r: dict, item_ids: dict[str, int]) -> dict:
+    return {
+        "station": code, "row_uuid": str(r["uuid"]), "station_seq": int(r["seq"]),
+        "item_id": item_ids.get(r.get("item_sha256") or ""),
+        "title": str(r["title"]), "topic": str(r["topic"]), "language": str(r["language"]),
+        "source": r.get("source"), "approved_by": r.get("approved_by"), "slot_id": None,
+        "slot_name": r.get("slot_name"), "occurrence_start": _moment(r["occurrence_start"]),
+        "scheduled_at": _moment(r["scheduled_at"]), "started_at": _moment(r.get("started_at")),
+        "ended_at": _moment(r.get("ended_at")), "seconds_played": float(r["seconds_played"]),
+        "status": str(r["status"]), "reason": r.get("reason"), "relay_source": r.get("relay_source"),
+    }  # fmt: skip

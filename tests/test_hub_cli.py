@@ -1,0 +1,174 @@
+"""The hub's commands and its database on both engines: SQLite in the home (a small
+commune) and a real PostgreSQL (a province); the as-run rows stations send, stored once."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import Radio
+from tests.networktools import Hub, at_in, env_for
+from tests.webtools import console  # noqa: F401 - the fixture
+
+pytest_plugins = ["tests.pgserver"]
+
+
+def _one_line_error(result, code: int = 1) -> str:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_a_commune_hub_on_sqlite(tmp_path, tone):
+    hub = Radio(tmp_path / "hub")
+    assert hub("hub", "init").exit_code == 0
+    assert (tmp_path / "hub" / "radio.db").exists()
+    made = hub.json("hub", "station", "add", "XA", "--name", "Xã Đông")
+    assert len(made["token"]) >= 40
+    assert "duplicate" not in _one_line_error(hub("hub", "station", "add", "XA", "--name", "lại"))
+    assert [s["code"] for s in hub.json("hub", "station", "list")] == ["XA"]
+    listed = hub.json("hub", "station", "list")[0]
+    for key in ("code", "name", "online", "last_seen", "on_air", "device", "clock_offset_s", "unacked_rows",
+                "missing_media"):  # fmt: skip
+        assert key in listed
+    assert made["token"] not in json.dumps(listed)
+    item = hub.add(tone())["id"]
+    assert "no station ZZ" in _one_line_error(hub("queue", "add", item, "--at", at_in(3600), "--stations", "ZZ"))
+    queued = hub.json("queue", "add", item, "--at", at_in(3600), "--stations", "XA")
+    assert len(queued) == 1
+    assert _one_line_error(hub("hub", "station", "add", "bad code!", "--name", "x"))
+    usage = hub("queue", "add", item, "--slot", "Sáng", "--all")
+    assert usage.exit_code == 2 and "--stations and --all go with --at" in usage.stderr
+
+
+def test_a_station_not_joined_says_so_in_one_line(radio):
+    assert "joined no hub" in _one_line_error(radio("sync", "--once"))
+    assert "https://" in _one_line_error(radio("join", "ftp://x", "--station", "A", "--token", "t"))
+
+
+def test_hub_init_refuses_a_database_that_is_not_postgresql(tmp_path):
+    hub = Radio(tmp_path / "hub")
+    assert "postgresql://" in _one_line_error(hub("hub", "init", "--db", "mysql://x/y"))
+
+
+def _post(url: str, token: str, body: dict) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _row(seq: int) -> dict:
+    return {"uuid": str(uuid.UUID(int=seq)), "seq": seq, "item_sha256": None, "title": f"Tin {seq}",
+            "topic": "chinh-sach", "language": "vi", "occurrence_start": "2026-12-01T00:00:00+00:00",
+            "scheduled_at": "2026-12-01T00:00:00+00:00", "started_at": "2026-12-01T00:00:00+00:00",
+            "ended_at": "2026-12-01T00:01:00+00:00", "seconds_played": 60.0, "status": "completed"}  # fmt: skip
+
+
+def test_a_province_hub_on_postgresql_stores_each_row_once_and_acks_what_is_contiguous(tmp_path, radio_bin,
+                                                                                      pg_database):  # fmt: skip
+    hub = Hub(radio_bin, tmp_path / "hub", env_for(tmp_path), pg_database)
+    token = hub.add_station("XA")
+    hub.serve()
+    try:
+        url = f"{hub.url}/v1/stations/XA/asrun"
+        assert _post(url, token, {"rows": [_row(1), _row(2), _row(4)]})["acked"] == 2  # 3 is missing
+        assert _post(url, token, {"rows": [_row(1), _row(2), _row(4)]})["acked"] == 2  # sent again: no change
+        assert _post(url, token, {"rows": [_row(3)]})["acked"] == 4
+        rows = hub.json("log", "--station", "XA", "--from", "2026-12-01", "--to", "2026-12-01")
+        assert sorted(r["title"] for r in rows) == ["Tin 1", "Tin 2", "Tin 3", "Tin 4"]
+        report = json.loads(hub.cli("report", "airtime", "--month", "2026-12", "--by", "station", "--format",
+                                    "json").stdout)  # fmt: skip
+        assert [(g["station"], g["airings"], g["seconds"]) for g in report["groups"]] == [("XA", 4, 240.0)]
+        programme = json.loads(hub.cli("report", "programme", "--half", "2026H2", "--format", "json").stdout)
+        aired = {t["topic"]: t for t in programme["topics"]}
+        assert aired["chinh-sach"]["airings"] == 4
+    finally:
+        hub.stop()
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg_database.replace("postgresql://", "postgresql+psycopg://"))
+    with pytest.raises(Exception, match="never deleted"), engine.begin() as con:
+        con.execute(text("DELETE FROM as_run"))
+    with pytest.raises(Exception, match="final once completed"), engine.begin() as con:
+        con.execute(text("UPDATE as_run SET title = 'sửa' WHERE station_seq = 1"))
+    engine.dispose()
+
+
+def test_the_console_shows_the_hubs_stations_sortable(tmp_path, radio_bin, subprocess_env):
+    from datetime import datetime, timezone
+
+    from radio.app import open_app
+    from tests.webtools import add_users, start_console, stop_console
+
+    hub = Radio(tmp_path / "hub")
+    assert hub("hub", "init").exit_code == 0
+    for code, name in (("XA", "Xã An"), ("XB", "Xã Bình"), ("XC", "Xã Cường")):
+        hub.json("hub", "station", "add", code, "--name", name)
+    app = open_app(hub.home)
+    app.stations.heartbeat("XB", {"on_air": "Bản tin trưa", "device": "ok", "clock_offset_s": -42.5,
+                                  "unacked_rows": 3, "missing_media": 1, "disk_free_mb": 900}, datetime.now(timezone.utc))  # fmt: skip
+    app.close()
+    add_users(hub.home, [("chi", "viewer", "Lê Văn Chí")])
+    console = start_console(radio_bin, subprocess_env, hub.home)
+    try:
+        page = console.client("chi").get("/stations?sort=name&desc=1").text
+        assert 'href="/stations"' in page and "1 of 3 stations online" in page
+        assert page.index("Xã Cường") < page.index("Xã Bình") < page.index("Xã An")
+        assert "Bản tin trưa" in page and "-42.5" in page
+        by_offset = console.client("chi").get("/stations?sort=clock_offset_s").text
+        assert by_offset.index("Xã Bình") < by_offset.index("Xã An")  # stations never heard of come last
+    finally:
+        stop_console(console)
+
+
+def test_a_station_console_has_no_stations_page(console):
+    page = console.client("chi").get("/stations").text
+    assert "not a hub" in page and 'href="/stations"' not in page
+
+
+def test_tls_hub_and_a_station_joining_with_its_ca(tmp_path, radio_bin, tone):
+    """`hub serve --tls-cert/--tls-key` with a self-signed certificate; the station trusts it
+    with `join --ca`, and a station without it is refused in one line."""
+    import subprocess
+
+    from tests.networktools import Station
+
+    cert, key = tmp_path / "hub.pem", tmp_path / "hub.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)  # fmt: skip
+    env = env_for(tmp_path)
+    hub = Hub(radio_bin, tmp_path / "hub", env, None)
+    token = hub.add_station("XT")
+    hub.spawn("hub", "serve", "--listen", f"127.0.0.1:{hub.port}", "--tls-cert", str(cert), "--tls-key", str(key))
+    url = f"https://127.0.0.1:{hub.port}"
+    try:
+        import ssl
+        import time
+
+        context = ssl.create_default_context(cafile=str(cert))
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/v1/media/x", context=context, timeout=2)
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.2)
+        station = Station(radio_bin, tmp_path / "st", env, "XT")
+        refused = station.cli("join", url, "--station", "XT", "--token", token, check=False)
+        assert refused.returncode == 1 and "certificate is not trusted" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+        station.cli("join", url, "--station", "XT", "--token", token, "--ca", str(cert))
+        done = station.cli("sync", "--once", check=False)
+        assert done.returncode == 0, done.stderr
+        assert "in step" in done.stdout
+    finally:
+        hub.stop()
