@@ -120,7 +120,7 @@ def test_the_console_shows_the_hubs_stations_sortable(tmp_path, radio_bin, subpr
     console = start_console(radio_bin, subprocess_env, hub.home)
     try:
         page = console.client("chi").get("/stations?sort=name&desc=1").text
-        assert 'href="/stations"' in page and "1 of 3 stations online" in page
+        assert 'href="/stations"' in page and "1/3 trạm trực tuyến" in page  # (the console speaks Vietnamese)
         assert page.index("Xã Cường") < page.index("Xã Bình") < page.index("Xã An")
         assert "Bản tin trưa" in page and "-42.5" in page
         by_offset = console.client("chi").get("/stations?sort=clock_offset_s").text
@@ -131,7 +131,7 @@ def test_the_console_shows_the_hubs_stations_sortable(tmp_path, radio_bin, subpr
 
 def test_a_station_console_has_no_stations_page(console):
     page = console.client("chi").get("/stations").text
-    assert "not a hub" in page and 'href="/stations"' not in page
+    assert "không phải đài trung tâm" in page and 'href="/stations"' not in page
 
 
 def test_tls_hub_and_a_station_joining_with_its_ca(tmp_path, radio_bin, tone):
