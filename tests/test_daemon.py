@@ -165,6 +165,14 @@ def test_emergency_interrupts_then_the_occurrence_goes_on(station, live_server):
     assert at_after > at_alarm + 1.4
     statuses = [(r["item_id"], r["status"]) for r in rows]
     assert statuses == [(long, "interrupted"), (alarm, "completed"), (after, "completed")]
+    assert [r["emergency"] for r in rows] == [False, True, False]  # kept with the row, the legal record
+    app = open_app(station.radio.home)  # the queue cleared afterwards: the log still says khẩn cấp
+    assert app.schedule.remove_entries([e.id for e in app.schedule.one_offs_between(
+        start - timedelta(hours=1), start + timedelta(hours=1))]) == 1  # fmt: skip
+    app.close()
+    logged = station.cli("log", "--from", rows[1]["started_at"][:10], "--to", rows[1]["started_at"][:10]).stdout
+    (alarm_line,) = [line for line in logged.splitlines() if "item-23" in line]
+    assert "emergency broadcast" in alarm_line.split("item-23")[0], logged  # its Slot cell
     assert rows[0]["reason"] and "emergency" in rows[0]["reason"]
     assert 1.5 < rows[0]["seconds_played"] < 4.5
     assert station.stop() == 0

@@ -88,6 +88,10 @@ def test_an_emergency_for_some_stations_airs_there_only(network, tmp_path):
     stations[1].cli("sync", "--once", check=False)
     assert not [r for r in stations[1].rows() if r["title"] == "Báo động lũ"]
     assert not [e for e in stations[1].json("queue", "list")]
+    assert all(r["emergency"] for s in (stations[0], stations[2]) for r in _aired(s.rows(), "Báo động lũ"))
+    today = datetime.now(VN).date().isoformat()
+    wait_until(lambda: [r for r in hub.json("log", "--from", today, "--to", today, "--station", "XA")
+                        if r["title"] == "Báo động lũ" and r["emergency"]], 60, "the hub has XA's row, as khẩn cấp")  # fmt: skip
 
 
 def test_rows_aired_while_the_hub_is_down_arrive_exactly_once(network, tmp_path):

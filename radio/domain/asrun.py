@@ -49,6 +49,7 @@ class AsRunEntry:
     status: AsRunStatus
     reason: str | None
     relay_source: str | None = None  # a relay segment: the code of the source relayed (item_id None)
+    emergency: bool = False  # aired as an emergency broadcast (khẩn cấp)
     station: str | None = None  # at a hub: the station that aired it (None: this home's own)
 
 
@@ -77,6 +78,7 @@ class AsRunRecord:
     seconds_played: float = 0.0
     reason: str | None = None
     relay_source: str | None = None
+    emergency: bool = False
 
     def entry(self, entry_id: int) -> AsRunEntry:
         """The log entry this record becomes once written with *entry_id*."""
@@ -85,20 +87,20 @@ class AsRunRecord:
             source=self.source, approved_by=self.approved_by, slot_id=self.slot_id, slot_name=self.slot_name,
             occurrence_start=self.occurrence_start, scheduled_at=self.scheduled_at, started_at=self.started_at,
             ended_at=self.ended_at, seconds_played=self.seconds_played, status=self.status, reason=self.reason,
-            relay_source=self.relay_source,
+            relay_source=self.relay_source, emergency=self.emergency,
         )  # fmt: skip
 
 
 def item_record(item, *, status: AsRunStatus, occurrence_start: datetime, scheduled_at: datetime,
                 slot_id: int | None = None, slot_name: str | None = None, started_at: datetime | None = None,
                 ended_at: datetime | None = None, seconds_played: float = 0.0,
-                reason: str | None = None) -> AsRunRecord:  # fmt: skip
+                reason: str | None = None, emergency: bool = False) -> AsRunRecord:  # fmt: skip
     """The row of a library item (its facts copied as they are now, at air time)."""
     return AsRunRecord(
         title=item.title, topic=item.topic, language=item.language, occurrence_start=occurrence_start,
         scheduled_at=scheduled_at, status=AsRunStatus(status), item_id=item.id, source=item.source,
         approved_by=item.approved_by, slot_id=slot_id, slot_name=slot_name, started_at=started_at,
-        ended_at=ended_at, seconds_played=seconds_played, reason=reason,
+        ended_at=ended_at, seconds_played=seconds_played, reason=reason, emergency=emergency,
     )  # fmt: skip
 
 

@@ -45,7 +45,8 @@ def emergency_starts(app, start: datetime, end: datetime) -> frozenset[datetime]
 
 
 def is_emergency(entry: AsRunEntry, emergencies: frozenset[datetime]) -> bool:
-    return entry.slot_id is None and entry.occurrence_start in emergencies
+    """The row says so (since migration 0010); an older row is known by its queue entries."""
+    return entry.emergency or (entry.slot_id is None and entry.occurrence_start in emergencies)
 
 
 def log_cells(entry: AsRunEntry, zone, emergency: bool = False) -> list[str]:
@@ -73,6 +74,7 @@ def as_run_json(entry: AsRunEntry, zone) -> dict:
         "language": entry.language,
         "source": entry.source,
         "relay_source": entry.relay_source,
+        "emergency": entry.emergency,
         "approved_by": entry.approved_by,
         "slot": entry.slot_name,
         "occurrence_start": _iso(entry.occurrence_start, zone),

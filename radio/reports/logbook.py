@@ -62,7 +62,8 @@ def logbook(entries: Iterable[AsRunEntry], period: Period, emergencies: frozense
     for (start, _slot_id, slot_name), rows in sorted(occurrences.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         day = local_day(start, period.zone)
         if day in by_day:
-            by_day[day].append(Occurrence(day, slot_name, start, rows, _slot_id is None and start in emergencies))
+            emergency = any(r.emergency for r in rows) or (_slot_id is None and start in emergencies)
+            by_day[day].append(Occurrence(day, slot_name, start, rows, emergency))
     return LogBook(period, list(by_day.items()))
 
 

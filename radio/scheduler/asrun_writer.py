@@ -30,6 +30,9 @@ class AsRunWriter(PlayoutListener):
     def _where(self, occ) -> dict:
         return {"occurrence_start": occ.start, "slot_id": occ.slot_id, "slot_name": occ.slot_name}
 
+    def _item_where(self, airing) -> dict:
+        return {**self._where(airing.occurrence), "emergency": airing.show.emergency}
+
     def entry_started(self, airing, event: Started) -> None:
         index, occ = event.index, airing.occurrence
         source, fallback, item = airing.relays.get(index), airing.fallbacks.get(index), airing.items.get(index)
@@ -44,7 +47,7 @@ class AsRunWriter(PlayoutListener):
             log.info(N_("on air instead of the relay: %s (#%s): %s"), fallback.title, fallback.id, airing.dead_air)
         elif item is not None:
             record = item_record(item, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index],
-                                 started_at=event.at, **self._where(occ))  # fmt: skip
+                                 started_at=event.at, **self._item_where(airing))  # fmt: skip
             log.info(N_("on air: %s (#%s)"), item.title, item.id)
         else:
             return  # a jingle: no row
@@ -73,7 +76,7 @@ class AsRunWriter(PlayoutListener):
             item = airing.items[index]
             airing.logged.add(index)
             self.app.as_run.append(item_record(item, status=status, scheduled_at=airing.planned[index], reason=reason,
-                                               **self._where(airing.occurrence)))  # fmt: skip
+                                               **self._item_where(airing)))  # fmt: skip
             log.warning("%s %s (#%s): %s", status, item.title, item.id, reason)
 
     def show_not_aired(self, occurrence, items, status, reason) -> None:

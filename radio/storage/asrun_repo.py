@@ -38,6 +38,7 @@ def to_entry(row: AsRunRow) -> AsRunEntry:
         reason=row.reason,
         relay_source=row.relay_source,
         station=row.station,
+        emergency=bool(row.emergency),
     )
 
 
@@ -62,6 +63,7 @@ class AsRunRepository:
             scheduled_at=_naive_utc(record.scheduled_at), started_at=_naive_utc(record.started_at),
             ended_at=_naive_utc(record.ended_at), seconds_played=round(record.seconds_played, 3),
             status=str(record.status), reason=record.reason, relay_source=record.relay_source,
+            emergency=record.emergency,
         )  # fmt: skip
         with self._sessions.begin() as session:
             session.add(row)

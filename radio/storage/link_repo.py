@@ -96,5 +96,5 @@ def _wire_row(o: OutboxRow, a: AsRunRow, sha: str | None) -> dict:
         "language": a.language, "source": a.source, "approved_by": a.approved_by, "slot_name": a.slot_name,
         "occurrence_start": _iso(a.occurrence_start), "scheduled_at": _iso(a.scheduled_at),
         "started_at": _iso(a.started_at), "ended_at": _iso(a.ended_at), "seconds_played": a.seconds_played,
-        "status": a.status, "reason": a.reason, "relay_source": a.relay_source,
+        "status": a.status, "reason": a.reason, "relay_source": a.relay_source, "emergency": bool(a.emergency),
     }  # fmt: skip

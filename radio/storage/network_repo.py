@@ -154,4 +154,5 @@ def _asrun_values(code: str, r: dict, item_ids: dict[str, int]) -> dict:
         "scheduled_at": _moment(r["scheduled_at"]), "started_at": _moment(r.get("started_at")),
         "ended_at": _moment(r.get("ended_at")), "seconds_played": float(r["seconds_played"]),
         "status": str(r["status"]), "reason": r.get("reason"), "relay_source": r.get("relay_source"),
+        "emergency": bool(r.get("emergency")),
     }  # fmt: skip

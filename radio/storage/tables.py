@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -149,6 +149,7 @@ class AsRunRow(Base):
     station: Mapped[str | None] = mapped_column(String(32))  # at a hub: the station that aired it
     row_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)  # made by that station
     station_seq: Mapped[int | None] = mapped_column(BigInteger)
+    emergency: Mapped[bool] = mapped_column(default=False, server_default=false())  # aired as an emergency
 
 
 class SourceRow(Base):
