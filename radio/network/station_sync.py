@@ -21,11 +21,14 @@ from radio.domain.library import Priority
 from radio.domain.network import (
     DesiredEntry, EntryState, SyncPlan, clock_offset_s, media_to_fetch, missing_within, plan_entries,
 )  # fmt: skip
-from radio.home import StationHome
+from radio.home import TOPICS_NAME, StationHome
 from radio.media.store import Incoming
 from radio.network.client import HubClient, HubLink, HubUnreachable
-from radio.network.wire import item_from_wire, source_from_wire
+from radio.network.wire import item_from_wire, source_from_wire, topic_from_wire
 from radio.scheduler import service
+
+
+_TOPICS_HEADER = "The station's topics. Each sync with the hub adds the hub's topics and renames\nthose it renamed; a topic added here by hand stays."
 
 
 def read_link(home: Path) -> HubLink | None:
@@ -105,6 +108,7 @@ class StationSync:
     def _apply(self, state: dict) -> SyncOutcome:
         now = datetime.now(timezone.utc)
         outcome = SyncOutcome(revision=state.get("revision"))
+        self._update_topics(state.get("topics", []))  # first: the items that arrive may be tagged with them
         desired = desired_of(state)
         metadata = {i["sha256"]: i for i in state.get("items", [])}
         have = {sha for sha in metadata if self._present(sha)}
@@ -180,6 +184,21 @@ class StationSync:
                 self.app.sources.add(source)
             elif existing != source:
                 self.app.sources.save(source)
+
+    def _update_topics(self, wired: list) -> None:
+        """The hub's topics, added or renamed in the station's topics.toml (the station's own
+        stay), so an item tagged with a topic made at the hub is listed and reported by name."""
+        hub_topics = [topic_from_wire(t) for t in wired if isinstance(t, dict)]  # a hub of the first slice sent codes
+        if not hub_topics:
+            return
+        own = self.app.taxonomy
+        merged = own.merged_with(hub_topics)
+        if merged == own:
+            return
+        path = self.app.settings.home / TOPICS_NAME
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(merged.to_toml(_TOPICS_HEADER), encoding="utf-8")
+        os.replace(tmp, path)
 
     def health(self, status: dict) -> dict:
         """The heartbeat's body: what the hub's station list shows."""
