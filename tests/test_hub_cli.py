@@ -7,6 +7,7 @@ import json
 import urllib.error
 import urllib.request
 import uuid
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
@@ -44,8 +45,8 @@ def test_a_commune_hub_on_sqlite(tmp_path, tone):
     queued = hub.json("queue", "add", item, "--at", at_in(3600), "--stations", "XA")
     assert len(queued) == 1
     assert _one_line_error(hub("hub", "station", "add", "bad code!", "--name", "x"))
-    usage = hub("queue", "add", item, "--slot", "Sáng", "--all")
-    assert usage.exit_code == 2 and "--stations and --all go with --at" in usage.stderr
+    assert hub("slot", "add", "Sáng", "--at", "06:00").exit_code == 0
+    assert "no station ZZ" in _one_line_error(hub("queue", "add", item, "--slot", "Sáng", "--stations", "ZZ"))
 
 
 def test_a_station_not_joined_says_so_in_one_line(radio):
@@ -240,5 +241,38 @@ def test_a_topic_made_at_the_hub_is_listed_at_the_station_after_a_sync(tmp_path,
         assert listed[renamed.code] == "Giảm nghèo bền vững"
         assert listed["hoi-lhpn"] == "Hội Liên hiệp Phụ nữ xã"
         assert "Chuyển đổi số" in station.cli("topics").stdout
+    finally:
+        hub.stop()
+
+
+def test_a_slot_session_at_the_hub_reaches_stations_at_the_occurrence(tmp_path, radio_bin, tone):
+    """`queue add --slot Trưa --stations …` at the hub: a station with a slot of that name at
+    the same time gets the item in its own slot's occurrence; one without it, a one-off at
+    the occurrence's instant; a station not named, nothing."""
+    from tests.networktools import Station
+
+    env = env_for(tmp_path)
+    hub = Hub(radio_bin, tmp_path / "hub", env, None)
+    tokens = {code: hub.add_station(code) for code in ("XA", "XB", "XC")}
+    hub.cli("slot", "add", "Trưa", "--at", "11:30")
+    (entry,) = hub.json("library", "add", str(tone("trua.wav")), "--topic", "chinh-sach", "--title", "Tin trưa")
+    hub.cli("library", "approve", entry["id"], "--by", "Chủ tịch UBND xã")
+    (queued,) = hub.json("queue", "add", entry["id"], "--slot", "Trưa", "--stations", "XA,XB")
+    instant = datetime.fromisoformat(queued["date"] + "T11:30:00+07:00")
+    hub.serve()
+    try:
+        stations = {code: Station(radio_bin, tmp_path / f"st-{code}", env, code) for code in tokens}
+        stations["XA"].cli("slot", "add", "Trưa", "--at", "11:30")
+        for code, station in stations.items():
+            station.join(hub.url, tokens[code])
+            done = station.cli("sync", "--once", check=False)
+            assert done.returncode == 0, done.stderr
+        (in_slot,) = stations["XA"].json("queue", "list")
+        assert (in_slot["title"], in_slot["slot"], in_slot["date"], in_slot["at"]) == ("Tin trưa", "Trưa",
+                                                                                       queued["date"], None)  # fmt: skip
+        (one_off,) = stations["XB"].json("queue", "list")
+        assert one_off["title"] == "Tin trưa" and one_off["slot"] is None
+        assert datetime.fromisoformat(one_off["at"]) == instant
+        assert stations["XC"].json("queue", "list") == []
     finally:
         hub.stop()

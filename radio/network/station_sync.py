@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from radio.domain.library import Priority
+from radio.domain.schedule import occurrence_of
 from radio.domain.network import (
     DesiredEntry, EntryState, SyncPlan, clock_offset_s, media_to_fetch, missing_within, plan_entries,
 )  # fmt: skip
@@ -52,7 +53,7 @@ def write_link(home: Path, link: HubLink) -> Path:
 
 def desired_of(state: dict) -> list[DesiredEntry]:
     return [DesiredEntry(int(e["hub_id"]), e["item_sha256"], datetime.fromisoformat(e["at"]), e.get("priority"),
-                         int(e.get("position", 1))) for e in state.get("entries", [])]  # fmt: skip
+                         int(e.get("position", 1)), e.get("slot")) for e in state.get("entries", [])]  # fmt: skip
 
 
 @dataclass
@@ -152,9 +153,21 @@ class StationSync:
                 link.record(d.hub_id, d.item_sha256, d.at, EntryState.APPLIED)
             else:
                 priority = Priority(d.priority) if d.priority else None
-                (entry,) = self.app.schedule.enqueue([item.id], at=d.at, priority=priority)
+                (entry,) = self.app.schedule.enqueue([item.id], priority=priority, **self._where(d))
                 link.record(d.hub_id, d.item_sha256, d.at, EntryState.APPLIED, local_entry_id=entry.id)
         return bool(plan.remove or plan.add or plan.emergencies)
+
+    def _where(self, d: DesiredEntry) -> dict:
+        """Where a hub session goes in the station's queue: into the station's slot of the same
+        name when that slot's occurrence starts at the same instant (it airs as part of it,
+        named after it), else a one-off at the instant the hub gave."""
+        if d.slot_name:
+            slot = next((s for s in self.app.schedule.slots() if s.name == d.slot_name), None)
+            day = d.at.astimezone(self.app.settings.zone).date()
+            if slot is not None and day.isoweekday() in slot.days and \
+                    occurrence_of(slot, day, self.app.settings.zone).start == d.at:  # fmt: skip
+                return {"slot_id": slot.id, "day": day}
+        return {"at": d.at}
 
     def _fetch(self, sha: str, data: dict) -> None:
         store = self.app.media
