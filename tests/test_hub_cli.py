@@ -7,6 +7,7 @@ import json
 import urllib.error
 import urllib.request
 import uuid
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
@@ -44,8 +45,8 @@ def test_a_commune_hub_on_sqlite(tmp_path, tone):
     queued = hub.json("queue", "add", item, "--at", at_in(3600), "--stations", "XA")
     assert len(queued) == 1
     assert _one_line_error(hub("hub", "station", "add", "bad code!", "--name", "x"))
-    usage = hub("queue", "add", item, "--slot", "Sáng", "--all")
-    assert usage.exit_code == 2 and "--stations and --all go with --at" in usage.stderr
+    assert hub("slot", "add", "Sáng", "--at", "06:00").exit_code == 0
+    assert "no station ZZ" in _one_line_error(hub("queue", "add", item, "--slot", "Sáng", "--stations", "ZZ"))
 
 
 def test_a_station_not_joined_says_so_in_one_line(radio):
@@ -170,5 +171,108 @@ def test_tls_hub_and_a_station_joining_with_its_ca(tmp_path, radio_bin, tone):
         done = station.cli("sync", "--once", check=False)
         assert done.returncode == 0, done.stderr
         assert "in step" in done.stdout
+    finally:
+        hub.stop()
+
+
+def _fetch(url: str, token: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def test_a_station_fetches_only_the_media_its_own_sessions_air(tmp_path, radio_bin, tone):
+    """A's token gets the file of A's session; the file only B's session airs answers 404,
+    word for word as a sha256 the hub has never heard of (it leaks nothing)."""
+    import hashlib
+
+    hub = Hub(radio_bin, tmp_path / "hub", env_for(tmp_path), None)
+    token_a, token_b = hub.add_station("A"), hub.add_station("B")
+    files = {}
+    for code, freq in (("A", 440), ("B", 660)):
+        path = tone(f"tin-{code}.wav", freq=freq)
+        (entry,) = hub.json("library", "add", str(path), "--topic", "chinh-sach")
+        hub.cli("queue", "add", entry["id"], "--at", at_in(3600), "--stations", code)
+        files[code] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.read_bytes())
+    (common,) = hub.json("library", "add", str(tone("chung.wav", freq=880)), "--topic", "chinh-sach")
+    hub.cli("queue", "add", common["id"], "--at", at_in(7200), "--all")
+    hub.serve()
+    try:
+        media = f"{hub.url}/v1/media/"
+        assert _fetch(media + files["A"][0], token_a) == (200, files["A"][1])
+        assert _fetch(media + files["B"][0], token_b) == (200, files["B"][1])
+        refused = _fetch(media + files["B"][0], token_a)
+        assert refused[0] == 404 and files["B"][1] not in refused[1]
+        assert refused == _fetch(media + "0" * 64, token_a)  # the same answer as for no such file
+        assert _fetch(media + files["A"][0], token_b)[0] == 404
+        assert _fetch(media + common["sha256"], token_a)[0] == 200  # a session for --all: every station
+    finally:
+        hub.stop()
+
+
+def test_a_topic_made_at_the_hub_is_listed_at_the_station_after_a_sync(tmp_path, radio_bin):
+    """The hub's topics.toml gains a topic and renames one: after `sync --once` the station's
+    `radio topics` lists both as the hub has them, and keeps a topic of its own."""
+    from radio.app import load_taxonomy
+    from radio.domain.topics import Topic
+    from tests.networktools import Station
+
+    env = env_for(tmp_path)
+    hub = Hub(radio_bin, tmp_path / "hub", env, None)
+    token = hub.add_station("XT")
+    shipped = load_taxonomy(tmp_path / "nowhere")
+    renamed = Topic(shipped.topics[0].code, "Giảm nghèo bền vững", True)
+    hub_topics = shipped.merged_with([renamed, Topic("chuyen-doi-so", "Chuyển đổi số", False)])
+    (hub.home / "topics.toml").write_text(hub_topics.to_toml(), encoding="utf-8")
+    station = Station(radio_bin, tmp_path / "st", env, "XT")
+    own = shipped.merged_with([Topic("hoi-lhpn", "Hội Liên hiệp Phụ nữ xã", False)])
+    (station.home / "topics.toml").write_text(own.to_toml(), encoding="utf-8")
+    hub.serve()
+    try:
+        station.join(hub.url, token)
+        assert "chuyen-doi-so" not in station.cli("topics").stdout
+        done = station.cli("sync", "--once", check=False)
+        assert done.returncode == 0, done.stderr
+        listed = {t["code"]: t["name"] for t in station.json("topics")}
+        assert listed["chuyen-doi-so"] == "Chuyển đổi số"
+        assert listed[renamed.code] == "Giảm nghèo bền vững"
+        assert listed["hoi-lhpn"] == "Hội Liên hiệp Phụ nữ xã"
+        assert "Chuyển đổi số" in station.cli("topics").stdout
+    finally:
+        hub.stop()
+
+
+def test_a_slot_session_at_the_hub_reaches_stations_at_the_occurrence(tmp_path, radio_bin, tone):
+    """`queue add --slot Trưa --stations …` at the hub: a station with a slot of that name at
+    the same time gets the item in its own slot's occurrence; one without it, a one-off at
+    the occurrence's instant; a station not named, nothing."""
+    from tests.networktools import Station
+
+    env = env_for(tmp_path)
+    hub = Hub(radio_bin, tmp_path / "hub", env, None)
+    tokens = {code: hub.add_station(code) for code in ("XA", "XB", "XC")}
+    hub.cli("slot", "add", "Trưa", "--at", "11:30")
+    (entry,) = hub.json("library", "add", str(tone("trua.wav")), "--topic", "chinh-sach", "--title", "Tin trưa")
+    hub.cli("library", "approve", entry["id"], "--by", "Chủ tịch UBND xã")
+    (queued,) = hub.json("queue", "add", entry["id"], "--slot", "Trưa", "--stations", "XA,XB")
+    instant = datetime.fromisoformat(queued["date"] + "T11:30:00+07:00")
+    hub.serve()
+    try:
+        stations = {code: Station(radio_bin, tmp_path / f"st-{code}", env, code) for code in tokens}
+        stations["XA"].cli("slot", "add", "Trưa", "--at", "11:30")
+        for code, station in stations.items():
+            station.join(hub.url, tokens[code])
+            done = station.cli("sync", "--once", check=False)
+            assert done.returncode == 0, done.stderr
+        (in_slot,) = stations["XA"].json("queue", "list")
+        assert (in_slot["title"], in_slot["slot"], in_slot["date"], in_slot["at"]) == ("Tin trưa", "Trưa",
+                                                                                       queued["date"], None)  # fmt: skip
+        (one_off,) = stations["XB"].json("queue", "list")
+        assert one_off["title"] == "Tin trưa" and one_off["slot"] is None
+        assert datetime.fromisoformat(one_off["at"]) == instant
+        assert stations["XC"].json("queue", "list") == []
     finally:
         hub.stop()

@@ -112,3 +112,17 @@ def test_clock_offset_takes_the_middle_of_the_round_trip():
     sent = NOW
     received = NOW + timedelta(seconds=2)
     assert n.clock_offset_s(sent, received, NOW - timedelta(seconds=119)) == 120.0
+
+
+def test_the_hubs_topics_laid_over_a_stations_keep_the_stations_own():
+    from radio.domain.topics import Taxonomy, Topic
+
+    own = Taxonomy((Topic("chinh-sach", "Chính sách", True), Topic("hoi-nd", "Hội Nông dân", False)))
+    hub = [Topic("chinh-sach", "Chính sách giảm nghèo", True), Topic("chuyen-doi-so", "Chuyển đổi số", False)]
+    merged = own.merged_with(hub)
+    assert [(t.code, t.name) for t in merged] == [("chinh-sach", "Chính sách giảm nghèo"), ("hoi-nd", "Hội Nông dân"),
+                                                  ("chuyen-doi-so", "Chuyển đổi số")]  # fmt: skip
+    assert merged.merged_with(hub) == merged  # a second sync changes nothing
+    import tomllib
+
+    assert Taxonomy.from_mapping(tomllib.loads(merged.to_toml('Tên "lạ"\nhai dòng')), "x") == merged

@@ -155,13 +155,11 @@ def queue_add(ctx, item_ids, slot_name, day, at, priority, stations, every, as_j
     if bool(slot_name) == bool(at):
         raise click.UsageError(_("give either --slot or --at"))
     targets = parse_targets(stations, every)
-    if targets and slot_name:
-        raise click.UsageError(_("--stations and --all go with --at"))
     if day and not slot_name:
         raise click.UsageError(_("--date goes with --slot"))
     prio = Priority(priority) if priority else None
     if slot_name:
-        queued = service.queue_into_slot(app, list(item_ids), slot_name, day, prio)
+        queued = service.queue_into_slot(app, list(item_ids), slot_name, day, prio, stations=targets)
     else:
         queued = service.queue_at(app, list(item_ids), at, prio, stations=targets)
     for message in queued.warnings:

@@ -79,6 +79,7 @@ class DesiredEntry:
     at: datetime  # aware UTC
     priority: str | None = None
     position: int = 1
+    slot_name: str | None = None  # queued at the hub into this slot's occurrence starting at *at*
 
     @property
     def emergency(self) -> bool:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,27 @@ class Taxonomy:
         """The Vietnamese name of *code*, or the code itself for a topic no longer listed."""
         topic = self.get(code)
         return topic.name if topic else code
+
+    def merged_with(self, others: Iterable[Topic]) -> Taxonomy:
+        """This taxonomy with *others* (a hub's) laid over it: a topic of the same code takes
+        the other's name and flag, a new one is added at the end, and one only here stays
+        (a station's own topics keep working)."""
+        by_code = {t.code: t for t in self.topics}
+        added = []
+        for topic in others:
+            if topic.code not in by_code:
+                added.append(topic)
+            by_code[topic.code] = topic
+        return Taxonomy(tuple(by_code[t.code] for t in self.topics) + tuple(added))
+
+    def to_toml(self, header: str = "") -> str:
+        """The taxonomy as a topics.toml that `from_mapping` reads back (JSON strings are TOML
+        basic strings)."""
+        lines = [f"# {line}" for line in header.splitlines()]
+        for t in self.topics:
+            lines += ["", "[[topic]]", f"code = {json.dumps(t.code, ensure_ascii=False)}",
+                      f"name = {json.dumps(t.name, ensure_ascii=False)}", f"poverty = {str(t.poverty).lower()}"]  # fmt: skip
+        return "\n".join(lines).lstrip("\n") + "\n"
 
     def resolve(self, text: str) -> Topic:
         """The topic for a code typed by the user; an unknown one lists the nearest codes."""

@@ -3,7 +3,8 @@ every exchange starts at the station (3G/4G behind carrier NAT).
 
 - GET  /v1/stations/{code}/state?since=R&wait=S  the desired state; with *since* the
   answer waits (long poll, up to S seconds) until it differs from revision R
-- GET  /v1/media/{sha256}                        a media file, with HTTP Range for resume
+- GET  /v1/media/{sha256}                        a media file, with HTTP Range for resume; only
+  one the station's own desired state lists (any other answers 404, as an unknown one does)
 - POST /v1/stations/{code}/asrun                 as-run rows; answers the contiguous ack
 - POST /v1/stations/{code}/heartbeat             health; answers the hub's time
 
@@ -26,7 +27,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from radio.domain.network import token_hash
-from radio.network.hub_state import desired_state
+from radio.network.hub_state import desired_state, media_allowed, topics_stamp
 
 log = logging.getLogger("radio.hub")
 CHUNK = 256 * 1024
@@ -59,7 +60,7 @@ class ChangeWatcher:
         last = None
         while True:
             try:
-                now = await run_in_threadpool(self.app.stations.fingerprint)
+                now = await run_in_threadpool(self.app.stations.fingerprint), topics_stamp(self.app)
             except Exception as err:  # the database away for a moment: keep serving what can be
                 log.warning("cannot read the hub's database: %s", err)
                 now = last
@@ -117,7 +118,8 @@ def build_hub_api(app) -> Starlette:
         if isinstance(code, Response):
             return code
         sha = request.path_params["sha"]
-        item = await run_in_threadpool(app.library.find_by_sha256, sha) if _SHA.match(sha) else None
+        allowed = _SHA.match(sha) and await run_in_threadpool(media_allowed, app, code, sha)
+        item = await run_in_threadpool(app.library.find_by_sha256, sha) if allowed else None
         path = app.media.path(item.media_path) if item else None
         if path is None or not path.is_file():
             return JSONResponse({"error": "no such media"}, status_code=404)

@@ -12,27 +12,49 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from radio.domain.network import HORIZON_DAYS
-from radio.network.wire import item_to_wire, source_to_wire
+from radio.home import TOPICS_NAME
+from radio.network.wire import item_to_wire, source_to_wire, topic_to_wire
 
 HISTORY = timedelta(hours=1)  # sessions this old are still sent: a station rejoining learns what it missed
 
 
 def desired_state(app, code: str, now: datetime | None = None) -> dict:
-    """Sessions for *code* (one-offs and emergencies, 8 days ahead), the items they air
-    (metadata and approval), the relay sources and the hub's topic codes."""
+    """Sessions for *code* (one-offs, slot entries at their occurrence's instant, emergencies, 8 days ahead), the items they air
+    (metadata and approval), the relay sources and the hub's topics (code, name, poverty)."""
     now = now or datetime.now(timezone.utc)
-    entries, item_ids = app.stations.desired_entries(code, now, timedelta(days=HORIZON_DAYS), HISTORY)
+    entries, item_ids = app.stations.desired_entries(code, now, timedelta(days=HORIZON_DAYS), HISTORY,
+                                                     app.settings.zone)  # fmt: skip
     items = app.library.get_many(item_ids) if item_ids else []
     state = {
         "station": code,
         "entries": [{"hub_id": e.hub_id, "item_sha256": e.item_sha256, "at": e.at.isoformat(),
-                     "priority": e.priority, "position": e.position} for e in entries],  # fmt: skip
+                     "priority": e.priority, "position": e.position, "slot": e.slot_name}
+                    for e in entries],  # fmt: skip
         "items": [item_to_wire(i) for i in items],
         "sources": [source_to_wire(s) for s in app.sources.all()],
-        "topics": sorted(t.code for t in app.taxonomy.topics),
+        "topics": [topic_to_wire(t) for t in app.taxonomy.topics],
     }
     state["revision"] = revision_of(state)
     return state
+
+
+def media_allowed(app, code: str, sha: str) -> bool:
+    """Whether station *code* may fetch the file *sha*: only one its own desired state lists
+    (the items of the sessions meant for it). The hub answers any other as it answers an
+    unknown one, so a token learns nothing of what other stations air."""
+    entries, _item_ids = app.stations.desired_entries(code, datetime.now(timezone.utc), timedelta(days=HORIZON_DAYS),
+                                                      HISTORY, app.settings.zone)  # fmt: skip
+    return sha in {e.item_sha256 for e in entries}
+
+
+def topics_stamp(app) -> tuple | None:
+    """When the hub's own topics.toml last changed: the long polls wake on it too."""
+    path = app.settings.home / TOPICS_NAME
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def revision_of(state: dict) -> str:

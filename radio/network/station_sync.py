@@ -18,14 +18,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from radio.domain.library import Priority
+from radio.domain.schedule import occurrence_of
 from radio.domain.network import (
     DesiredEntry, EntryState, SyncPlan, clock_offset_s, media_to_fetch, missing_within, plan_entries,
 )  # fmt: skip
-from radio.home import StationHome
+from radio.home import TOPICS_NAME, StationHome
 from radio.media.store import Incoming
 from radio.network.client import HubClient, HubLink, HubUnreachable
-from radio.network.wire import item_from_wire, source_from_wire
+from radio.network.wire import item_from_wire, source_from_wire, topic_from_wire
 from radio.scheduler import service
+
+
+_TOPICS_HEADER = "The station's topics. Each sync with the hub adds the hub's topics and renames\nthose it renamed; a topic added here by hand stays."
 
 
 def read_link(home: Path) -> HubLink | None:
@@ -49,7 +53,7 @@ def write_link(home: Path, link: HubLink) -> Path:
 
 def desired_of(state: dict) -> list[DesiredEntry]:
     return [DesiredEntry(int(e["hub_id"]), e["item_sha256"], datetime.fromisoformat(e["at"]), e.get("priority"),
-                         int(e.get("position", 1))) for e in state.get("entries", [])]  # fmt: skip
+                         int(e.get("position", 1)), e.get("slot")) for e in state.get("entries", [])]  # fmt: skip
 
 
 @dataclass
@@ -105,6 +109,7 @@ class StationSync:
     def _apply(self, state: dict) -> SyncOutcome:
         now = datetime.now(timezone.utc)
         outcome = SyncOutcome(revision=state.get("revision"))
+        self._update_topics(state.get("topics", []))  # first: the items that arrive may be tagged with them
         desired = desired_of(state)
         metadata = {i["sha256"]: i for i in state.get("items", [])}
         have = {sha for sha in metadata if self._present(sha)}
@@ -148,9 +153,21 @@ class StationSync:
                 link.record(d.hub_id, d.item_sha256, d.at, EntryState.APPLIED)
             else:
                 priority = Priority(d.priority) if d.priority else None
-                (entry,) = self.app.schedule.enqueue([item.id], at=d.at, priority=priority)
+                (entry,) = self.app.schedule.enqueue([item.id], priority=priority, **self._where(d))
                 link.record(d.hub_id, d.item_sha256, d.at, EntryState.APPLIED, local_entry_id=entry.id)
         return bool(plan.remove or plan.add or plan.emergencies)
+
+    def _where(self, d: DesiredEntry) -> dict:
+        """Where a hub session goes in the station's queue: into the station's slot of the same
+        name when that slot's occurrence starts at the same instant (it airs as part of it,
+        named after it), else a one-off at the instant the hub gave."""
+        if d.slot_name:
+            slot = next((s for s in self.app.schedule.slots() if s.name == d.slot_name), None)
+            day = d.at.astimezone(self.app.settings.zone).date()
+            if slot is not None and day.isoweekday() in slot.days and \
+                    occurrence_of(slot, day, self.app.settings.zone).start == d.at:  # fmt: skip
+                return {"slot_id": slot.id, "day": day}
+        return {"at": d.at}
 
     def _fetch(self, sha: str, data: dict) -> None:
         store = self.app.media
@@ -180,6 +197,21 @@ class StationSync:
                 self.app.sources.add(source)
             elif existing != source:
                 self.app.sources.save(source)
+
+    def _update_topics(self, wired: list) -> None:
+        """The hub's topics, added or renamed in the station's topics.toml (the station's own
+        stay), so an item tagged with a topic made at the hub is listed and reported by name."""
+        hub_topics = [topic_from_wire(t) for t in wired if isinstance(t, dict)]  # a hub of the first slice sent codes
+        if not hub_topics:
+            return
+        own = self.app.taxonomy
+        merged = own.merged_with(hub_topics)
+        if merged == own:
+            return
+        path = self.app.settings.home / TOPICS_NAME
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(merged.to_toml(_TOPICS_HEADER), encoding="utf-8")
+        os.replace(tmp, path)
 
     def health(self, status: dict) -> dict:
         """The heartbeat's body: what the hub's station list shows."""

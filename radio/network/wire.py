@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from radio.domain.library import Item, ItemStatus, Priority
 from radio.domain.relay import Resume, Source
+from radio.domain.topics import Topic
 
 _DATES = ("valid_from", "valid_until")
 _MOMENTS = ("added_at", "approved_at", "retired_at")
@@ -44,3 +45,11 @@ def source_from_wire(data: dict) -> Source:
     values = {k: v for k, v in data.items() if k in fields}
     values["resume"] = Resume(values["resume"])
     return Source(**values)
+
+
+def topic_to_wire(topic: Topic) -> dict:
+    return {"code": topic.code, "name": topic.name, "poverty": topic.poverty}
+
+
+def topic_from_wire(data: dict) -> Topic:
+    return Topic(code=str(data["code"]), name=str(data["name"]), poverty=bool(data.get("poverty", False)))

@@ -142,9 +142,11 @@ def not_passed(start: datetime, zone) -> None:
 
 
 def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None = None,
-                    priority: Priority | None = None, role: Role | None = None) -> Queued:  # fmt: skip
+                    priority: Priority | None = None, role: Role | None = None,
+                    stations: str | None = None) -> Queued:  # fmt: skip
     """Queue items, in order, into the slot's next occurrence (or that of *day*), as *role*
-    may (None: the station's command line)."""
+    may (None: the station's command line); at a hub, with *stations*, sessions for those
+    stations at the occurrence's instant (they fetch them)."""
     items = app.library.get_many(item_ids)
     check_queue_priorities(role, priority, [i.priority for i in items])
     zone = app.settings.zone
@@ -159,7 +161,8 @@ def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None =
         occurrence = next_occurrence(the_slot, datetime.now(timezone.utc), zone)
     existing = app.schedule.entries_for(the_slot.id, occurrence.day)
     already = sum(i.duration_s for i in app.library.get_many([e.item_id for e in existing])) if existing else 0.0
-    entries = app.schedule.enqueue(item_ids, slot_id=the_slot.id, day=occurrence.day, priority=priority)
+    entries = app.schedule.enqueue(item_ids, slot_id=the_slot.id, day=occurrence.day, priority=priority,
+                                   stations=check_targets(app, stations))  # fmt: skip
     changed(app)
     where = _("slot '{name}' on {date} at {time}").format(
         name=the_slot.name, date=occurrence.day.strftime("%d/%m/%Y"), time=the_slot.start.strftime("%H:%M"))  # fmt: skip

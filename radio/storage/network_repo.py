@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +15,7 @@ from radio.domain.network import DesiredEntry, acked_through, is_for, is_online,
 from radio.errors import NotFoundError, RadioError
 from radio.i18n import _
 from radio.storage.library_repo import _naive_utc, _utc
-from radio.storage.tables import AsRunRow, ItemRow, QueueEntryRow, StationRow
+from radio.storage.tables import AsRunRow, ItemRow, QueueEntryRow, SlotRow, StationRow
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,11 @@ class StationRepository:
         with self._sessions() as session:
             return list(session.scalars(select(StationRow.code).where(StationRow.revoked_at.is_(None))))
 
-    def desired_entries(self, code: str, now: datetime, horizon: timedelta,
-                        history: timedelta) -> tuple[list[DesiredEntry], list[int]]:  # fmt: skip
+    def desired_entries(self, code: str, now: datetime, horizon: timedelta, history: timedelta,
+                        zone=None) -> tuple[list[DesiredEntry], list[int]]:  # fmt: skip
         """The one-off sessions and emergencies queued at the hub for *code* from *now - history*
-        to *now + horizon*, and the ids of their items."""
+        to *now + horizon* (and, given the hub's *zone*, those queued into slots), and the ids
+        of their items."""
         with self._sessions() as session:
             rows = session.execute(
                 select(QueueEntryRow, ItemRow.sha256).join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
@@ -110,7 +111,27 @@ class StationRepository:
                 .order_by(QueueEntryRow.at, QueueEntryRow.position)).all()  # fmt: skip
         mine = [(e, sha) for e, sha in rows if is_for(e.stations, code)]
         entries = [DesiredEntry(e.id, sha, _utc(e.at), e.priority, e.position) for e, sha in mine]
-        return entries, sorted({e.item_id for e, _sha in mine})
+        slotted = self._slot_entries(code, now, horizon, history, zone) if zone else []
+        entries = sorted(entries + [d for d, _item in slotted], key=lambda d: (d.at, d.position))
+        return entries, sorted({e.item_id for e, _sha in mine} | {item for _d, item in slotted})
+
+    def _slot_entries(self, code: str, now: datetime, horizon: timedelta, history: timedelta,
+                      zone) -> list[tuple[DesiredEntry, int]]:  # fmt: skip
+        """Entries queued at the hub into a slot's occurrence for *code*: sent at the
+        occurrence's instant (in the hub's zone) with the slot's name."""
+        first, last = (now - history).astimezone(zone).date(), (now + horizon).astimezone(zone).date()
+        with self._sessions() as session:
+            rows = session.execute(
+                select(QueueEntryRow, ItemRow.sha256, SlotRow.name, SlotRow.start_time)
+                .join(ItemRow, ItemRow.id == QueueEntryRow.item_id).join(SlotRow, SlotRow.id == QueueEntryRow.slot_id)
+                .where(QueueEntryRow.stations.is_not(None), QueueEntryRow.occurrence_date >= first,
+                       QueueEntryRow.occurrence_date <= last)).all()  # fmt: skip
+        found = []
+        for e, sha, name, start in rows:
+            at = datetime.combine(e.occurrence_date, time.fromisoformat(start), tzinfo=zone).astimezone(timezone.utc)
+            if is_for(e.stations, code) and now - history <= at <= now + horizon:
+                found.append((DesiredEntry(e.id, sha, at, e.priority, e.position, slot_name=name), e.item_id))
+        return found
 
     def fingerprint(self) -> tuple:
         """A cheap summary that changes whenever the queue or the library does: the server's
