@@ -42,3 +42,21 @@ def test_emergency_refuses_items_that_may_not_air(radio, tone):
     draft = radio.add(tone(seconds=1.0), approve=False)
     result = radio("emergency", draft["id"])
     assert result.exit_code == 1 and "cannot air: not approved" in result.stderr
+
+
+def test_a_session_being_prepared_takes_no_more_items_and_an_empty_one_still_does(radio, tone):
+    """The daemon builds a session's rundown its lead before the instant (here the preroll 5 s
+    + 1): an item queued after that would neither air nor be logged, so it is refused with
+    what to do instead; a session with nothing queued is left open by the daemon (it airs
+    what comes late), so queueing into it is accepted."""
+    a, b = radio.add(tone(seconds=1.0)), radio.add(tone(seconds=1.0, freq=600))
+    soon = datetime.now(VN).replace(microsecond=0) + timedelta(seconds=4)
+    if soon.date() != datetime.now(VN).date():
+        return  # (the occurrence would be tomorrow's)
+    assert radio("slot", "add", "Ngay", "--at", soon.strftime("%H:%M:%S")).exit_code == 0
+    assert radio("queue", "add", a["id"], "--slot", "Ngay").exit_code == 0  # empty: accepted
+    late = radio("queue", "add", b["id"], "--slot", "Ngay")
+    assert late.exit_code == 1 and "already being prepared for air" in late.stderr and "--at" in late.stderr
+    assert [e["item_id"] for e in radio.json("queue", "list", "--date", soon.date().isoformat())] == [a["id"]]
+    later = (datetime.now(VN) + timedelta(days=1)).date().isoformat()
+    assert radio("queue", "add", b["id"], "--slot", "Ngay", "--date", later).exit_code == 0  # a later one: fine

@@ -185,6 +185,20 @@ def plan_start(rule: StartRule, due: datetime, busy_until: datetime | None) -> S
     return StartPlan(busy_until, cut=False) if busy_until <= limit else StartPlan(limit, cut=True)
 
 
+PLAYER_LEAD_S = 3.0  # the player is started this long before an instant, to open and fill the output
+
+
+def preparation_lead_s(preroll_s: float, relay_buffer_s: float = 0.0, relay_no_data_s: float = 0.0) -> float:
+    """How long before its instant the daemon prepares a session: builds its rundown and starts
+    the player (or runs the on-air command, its preroll + 1 s, before); a relay session
+    connects its source earlier still, to fill its buffer or know it dead. What is queued into
+    a session after that does not reach its rundown."""
+    lead = max(PLAYER_LEAD_S, preroll_s + 1.0)
+    if relay_buffer_s or relay_no_data_s:
+        lead = max(lead, max(relay_no_data_s, relay_buffer_s) + 2.0)
+    return lead
+
+
 class Catchup(enum.Enum):
     PENDING = "pending"  # not due yet
     START = "start"  # due now or late within the catch-up window: air from the beginning

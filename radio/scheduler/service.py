@@ -17,6 +17,7 @@ from radio.domain.library import Item, Priority, why_not_airable
 from radio.domain.playout import parse_start
 from radio.domain.schedule import (
     Slot, StartRule, format_days, next_occurrence, occurrence_of, overrun_s, parse_days, parse_time_of_day,
+    preparation_lead_s,
 )  # fmt: skip
 from radio.domain.users import Role, check_queue_priorities, check_remove_entries
 from radio.errors import RadioError
@@ -141,6 +142,19 @@ def not_passed(start: datetime, zone) -> None:
             when=start.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S")))  # fmt: skip
 
 
+def being_prepared(app, slot, start: datetime) -> None:
+    """Refuse to add to a session whose rundown the daemon has already built: the item would
+    neither air nor be logged. (An empty session is left open by the daemon: what is queued
+    into it late airs late.)"""
+    source = app.sources.find(slot.relay) if slot.relay else None
+    lead = preparation_lead_s(app.settings.schedule.preroll_s, source.buffer_s if source else 0.0,
+                              source.no_data_s if source else 0.0)  # fmt: skip
+    if start - datetime.now(timezone.utc) < timedelta(seconds=lead):
+        raise RadioError(_("slot '{name}' at {time} is already being prepared for air: queue the item as a one-off "
+                           "broadcast (--at) or into a later session").format(
+            name=slot.name, time=start.astimezone(app.settings.zone).strftime("%H:%M:%S")))  # fmt: skip
+
+
 def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None = None,
                     priority: Priority | None = None, role: Role | None = None,
                     stations: str | None = None) -> Queued:  # fmt: skip
@@ -160,6 +174,8 @@ def queue_into_slot(app, item_ids: list[int], slot_name: str, day: date | None =
     else:
         occurrence = next_occurrence(the_slot, datetime.now(timezone.utc), zone)
     existing = app.schedule.entries_for(the_slot.id, occurrence.day)
+    if existing and not stations:
+        being_prepared(app, the_slot, occurrence.start)
     already = sum(i.duration_s for i in app.library.get_many([e.item_id for e in existing])) if existing else 0.0
     entries = app.schedule.enqueue(item_ids, slot_id=the_slot.id, day=occurrence.day, priority=priority,
                                    stations=check_targets(app, stations))  # fmt: skip

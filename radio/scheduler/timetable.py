@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from radio.domain.asrun import AsRunStatus
-from radio.domain.schedule import Catchup, Occurrence, catch_up
+from radio.domain.schedule import PLAYER_LEAD_S, Catchup, Occurrence, catch_up, preparation_lead_s
 from radio.i18n import _
 from radio.scheduler.commands import Due
 from radio.scheduler.planner import occurrences, show_for
 
-LEAD_S = 3.0  # the player is started this long before an instant, to open and fill the output
+LEAD_S = PLAYER_LEAD_S
 HORIZON = timedelta(hours=36)  # occurrences further ahead get their timer at a later replan
 LOOKBACK = timedelta(hours=48)  # missed occurrences this far back are logged at start-up
 
@@ -82,7 +82,7 @@ class Timetable:
         """Timers for every coming occurrence; what the clock jumped over is logged missed;
         what it passes again (set back) is not aired twice."""
         now = now or _now()
-        lead = timedelta(seconds=max(LEAD_S, self.app.settings.schedule.preroll_s + 1))
+        lead = timedelta(seconds=preparation_lead_s(self.app.settings.schedule.preroll_s))
         window = timedelta(minutes=self.app.settings.schedule.catch_up_minutes)
         since = min(self.planned_at, now) - window if self.planned_at else now - window
         self.planned_at = now
@@ -113,7 +113,7 @@ class Timetable:
         source = self.app.sources.find(occ.relay) if occ.relay else None
         if source is None:
             return timedelta(0)
-        return timedelta(seconds=max(source.no_data_s, source.buffer_s) + 2.0)
+        return timedelta(seconds=preparation_lead_s(0.0, source.buffer_s, source.no_data_s))
 
     def starts_within(self, now: datetime, span: timedelta) -> bool:
         return bool(occurrences(self.app, now, now + span))
