@@ -31,7 +31,7 @@ from tests.webtools import add_users, start_console, stop_console
 pytestmark = pytest.mark.slow
 
 SLOTS = 2
-CAP_MINUTES = 20
+CAP_MINUTES = 8
 ITEM_S = 3.0
 
 
@@ -113,6 +113,9 @@ def test_the_show_airs_on_time_without_a_gap_while_the_console_is_attacked(
     try:
         console_nice = _nice(console.proc.pid)
         operator, viewer = console.client("binh"), console.client("chi")
+        # an upload answers once its file is measured, at nice 19: under two CPU hogs that takes
+        # minutes (playout first, by design); the viewer's page below keeps the usual minute
+        operator.timeout = 600.0
         operator.get("/library")  # its CSRF token
         with Monitor(live_server) as monitor:
             station.start()  # up before the session is made, however long the start-up took

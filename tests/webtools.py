@@ -50,9 +50,10 @@ class Client:
         self.source = source  # another loopback address (127.0.0.N) to come from, e.g. for the throttle
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        self.timeout = 60.0  # seconds for one answer
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Reply:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60,
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout,
                                           source_address=(self.source, 0) if self.source else None)  # fmt: skip
         sent = {"Accept": "text/html", **(headers or {})}
         if self.cookies:
