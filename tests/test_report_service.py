@@ -102,7 +102,7 @@ def test_the_console_log_page_shows_the_rows_of_radio_log(console, radio_bin, su
     vi = {**subprocess_env, "LANGUAGE": "vi"}  # the console speaks Vietnamese
     table = cli(radio_bin, vi, home, "log", "--from", DAY).stdout.splitlines()
     page = console.client("chi").get(f"/log?from={DAY}&to={DAY}").text
-    rows = [[html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", tr)]
+    rows = [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
             for tr in re.findall(r'<tr class="\w+">(.*?)</tr>', page)]  # fmt: skip
     assert len(rows) == 3 == len(table) - 2  # heading and rule above the CLI's rows
     for row, line in zip(rows, table[2:]):
