@@ -60,3 +60,37 @@ def test_server_killed_mid_play_then_restored(live_server, tmp_path):
         assert first is not None
         assert abs(monitor.wall_time(first) - start) < 0.02  # on the instant (ms figures: the bench)
     assert [e.status for e in again.ended] == [Outcome.COMPLETED]
+
+
+def test_an_engine_whose_parent_is_gone_exits_even_on_a_frozen_sound_server(live_server, tmp_path):
+    """The daemon killed while the sound server is frozen: its engine, stuck closing a stream
+    inside PortAudio, used to live on as an orphan (seen for hours after such tests). Its
+    input closing ends it within the grace, whatever the output does."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from radio.audio.engine import EXIT_GRACE_S
+    from radio.audio.protocol import entry_to_json
+
+    path = write_wav(tmp_path / "long.wav", noise(RATE * 30, 5))
+    request = {"rundown": [entry_to_json(Entry(EntryKind.ITEM, "long", str(path)))], "at": None, "tee": None,
+               "output": {"device": "pulse", "rate": RATE, "channels": 1}, "fade_s": 0.5, "ahead_s": 1.0}  # fmt: skip
+    engine = subprocess.Popen([sys.executable, "-m", "radio.audio.engine"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **live_server.env})  # fmt: skip
+    try:
+        engine.stdin.write((json.dumps(request) + "\n").encode())
+        engine.stdin.flush()
+        assert json.loads(engine.stdout.readline())["event"] == "started"
+        live_server.freeze()
+        time.sleep(1.0)
+        engine.stdin.close()  # the parent is gone
+        try:
+            engine.wait(timeout=EXIT_GRACE_S + 10)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the engine outlived its parent on a frozen sound server")
+    finally:
+        live_server.thaw()
+        if engine.poll() is None:
+            engine.kill()

@@ -70,6 +70,12 @@ class _Input:
                     self._apply(playback, message)
             else:
                 self.requests.put(message)
+        # The parent is gone. Cutting the audio and closing the output normally ends us at
+        # once; a stream stuck in PortAudio (a frozen sound server) would keep this process
+        # forever, an orphan holding the device: past a grace, it is ended regardless.
+        guard = threading.Timer(EXIT_GRACE_S, os._exit, args=[0])
+        guard.daemon = True  # (a normal exit does not wait for it)
+        guard.start()
         self.requests.put(None)
         with self._lock:
             playback = self._playback
@@ -137,6 +143,9 @@ def _air(request: dict, player: Player, commands: _Input, emit) -> int:
 
 
 ENGINE_NICE = -10  # the audio engine's priority where the process may raise it (root, CAP_SYS_NICE)
+
+
+EXIT_GRACE_S = 5.0  # after the parent is gone, at most this long to close the output
 
 
 def _above_the_rest() -> None:
