@@ -75,11 +75,11 @@ def wait_for_draft(station: Station, timeout: float = 30.0) -> list[dict]:
 def test_line_in_live_over_a_show_which_resumes_after(station, live_server):  # noqa: F811
     configure(station)
     long, after = station.item(10.0, 61), station.item(3.0, 62)
-    start = station.slot_in(4)
-    station.radio("queue", "add", long, after, "--slot", "Sáng")
     with Microphone(live_server) as mic, Monitor(live_server) as monitor:
         mic.play_tone(VOICE_HZ)
-        station.start()
+        station.start()  # up before the session is made (a start-up takes seconds on a loaded PC)
+        start = station.slot_in(4)
+        station.radio("queue", "add", long, after, "--slot", "Sáng")
         sleep_until(start.timestamp() + 3.0)
         began = station.cli("live", "start", "--input", mic.input, "--by", "Anh Ba")
         asked = time.time()
@@ -192,11 +192,11 @@ def test_an_emergency_interrupts_live_which_resumes_after_it(station, live_serve
 def test_kill_9_during_live_leaves_a_closed_row_and_the_show_rejoined(station, live_server):  # noqa: F811
     configure(station)
     first, second = station.item(6.0, 81), station.item(30.0, 82)  # the second still on when a slow restart is up
-    start = station.slot_in(3)
-    station.radio("queue", "add", first, second, "--slot", "Sáng")
     with Microphone(live_server) as mic:
         mic.play_tone(VOICE_HZ)
         station.start()
+        start = station.slot_in(3)
+        station.radio("queue", "add", first, second, "--slot", "Sáng")
         sleep_until(start.timestamp() + 1.5)
         assert station.cli("live", "start", "--input", mic.input, "--by", "Anh Ba").returncode == 0
         station.wait_for(lambda r: any(x["status"] == "playing" for x in live_rows(r)))

@@ -83,13 +83,13 @@ def test_the_operators_phone_goes_live_over_https_and_the_show_resumes(radio, ra
     configure(station, "[schedule]\npreroll_s = 0\n")
     add_users(radio.home, [("binh", "operator", OPERATOR)])
     long, after = station.item(14.0, 91), station.item(3.0, 92)
-    start = station.slot_in(6)
-    station.radio("queue", "add", long, after, "--slot", "Sáng")
     console = start_console(radio_bin, subprocess_env, radio.home, https=True)
     try:
         assert console.url.startswith("https://")
         with Monitor(live_server) as monitor:
             station.start()
+            start = station.slot_in(6)  # made once the daemon is up
+            station.radio("queue", "add", long, after, "--slot", "Sáng")
             page = _operator_page(browser, console.url)
             page.goto(console.url + "/on-air")
             time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))
@@ -125,13 +125,13 @@ def test_a_link_stalled_mid_speech_ends_live_and_the_show_resumes(radio, radio_b
     configure(station, "[schedule]\npreroll_s = 0\n")
     add_users(radio.home, [("binh", "operator", OPERATOR)])
     long, after = station.item(12.0, 93), station.item(3.0, 94)
-    start = station.slot_in(6)
-    station.radio("queue", "add", long, after, "--slot", "Sáng")
     console = start_console(radio_bin, subprocess_env, radio.home, https=True)
     frozen: list[int] = []
     try:
         with Monitor(live_server):
             station.start()
+            start = station.slot_in(6)  # made once the daemon is up
+            station.radio("queue", "add", long, after, "--slot", "Sáng")
             page = _operator_page(browser, console.url)
             page.goto(console.url + "/on-air")
             time.sleep(max(0.0, start.timestamp() + 2.0 - time.time()))

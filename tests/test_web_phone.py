@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.test_web_browser import ARGS, CHROMIUM
+from tests.test_web_browser import CHROMIUM, browser  # noqa: F401 (browser: the fixture)
 from tests.webtools import PASSWORD
 
 pytestmark = [
@@ -44,16 +44,6 @@ SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
 OVERFLOW = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
