@@ -69,7 +69,9 @@ class Recording:
     def write(self, block: np.ndarray) -> None:
         if self._wav is not None:
             try:
-                self._wav.writeframes(np.rint(np.clip(block, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+                # writeframesraw: no header rewrite (a seek and a flush) every 10 ms on the feed's
+                # thread; the header is completed on close, or mended after a crash
+                self._wav.writeframesraw(np.rint(np.clip(block, -1.0, 1.0) * 32767).astype("<i2").tobytes())
             except OSError as err:  # a full disk: stop recording, keep airing
                 log.error("the live recording stopped: %s", err)
                 self._wav = None

@@ -250,6 +250,14 @@ class LiveDesk(PlayoutListener):
         import struct
 
         for path in paths:
+            if path.stat().st_size <= 44:  # killed before its first block: nothing was recorded
+                path.unlink(missing_ok=True)
+                continue
+            try:
+                stamp = datetime.strptime(path.stem.split("-")[0], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+            except ValueError:  # not one of ours: left where it is, the others still filed
+                log.warning("not a live recording, left alone: %s", path)
+                continue
             try:
                 with path.open("r+b") as wav:  # the 44-byte header Python's wave writes: sizes at 4 and 40
                     size = path.stat().st_size
@@ -261,7 +269,6 @@ class LiveDesk(PlayoutListener):
             except (OSError, struct.error) as err:
                 log.error("cannot mend the live recording %s: %s", path, err)
                 continue
-            stamp = datetime.strptime(path.stem.split("-")[0], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
             speaker = Speaker(_("unknown (the daemon stopped during live)"), "?", "?", self.app.settings.live.topic)
             ended = Ended(0, Entry(EntryKind.LIVE, "", "?", record=str(path)), stamp, Outcome.INTERRUPTED,
                           data / 2 / self.app.settings.playout.channels / self.app.settings.playout.sample_rate, None)  # fmt: skip
