@@ -8,6 +8,7 @@ code, and that a saved password never comes back in any answer.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 import html
 import re
 import shutil
@@ -207,7 +208,10 @@ def test_the_services_refuse_what_a_role_may_not_do(radio, tone):
     from radio.scheduler import relay_service
     from radio.tts.service import create_notice
 
+    from radio.scheduler import service
+
     draft = radio.add(tone("ban-tin.wav"), approve=False)["id"]
+    approved = radio.add(tone("bao-dong.wav", freq=880))["id"]
     app = open_app(radio.home)
     try:
         refused = [
@@ -216,11 +220,14 @@ def test_the_services_refuse_what_a_role_may_not_do(radio, tone):
             lambda: approve_items(app.library, [draft], "Bình", role=Role.OPERATOR),
             lambda: relay_service.add_source(app, "vov1", "http://127.0.0.1:9/x", "VOV1", role=Role.APPROVER),
             lambda: relay_service.test_source(app, "vov1", 1.0, role=Role.VIEWER),
+            lambda: service.send_emergency(app, [approved], role=Role.OPERATOR),
         ]
         for attempt in refused:
             with pytest.raises(ForbiddenError):
                 attempt()
         assert app.library.get(draft).status.value == "draft" and app.sources.all() == []
+        assert app.schedule.one_offs_between(datetime.now(timezone.utc) - timedelta(hours=1),
+                                             datetime.now(timezone.utc) + timedelta(hours=1)) == []  # fmt: skip
         relay_service.add_source(app, "vov1", "http://127.0.0.1:9/x", "VOV1", role=Role.ADMIN)
         for attempt in (lambda: relay_service.edit_source(app, "vov1", name="X", role=Role.OPERATOR),
                         lambda: relay_service.remove_source(app, "vov1", role=Role.OPERATOR)):  # fmt: skip

@@ -19,7 +19,7 @@ from radio.domain.schedule import (
     Slot, StartRule, format_days, next_occurrence, occurrence_of, overrun_s, parse_days, parse_time_of_day,
     preparation_lead_s,
 )  # fmt: skip
-from radio.domain.users import Role, check_queue_priorities, check_remove_entries
+from radio.domain.users import MAY_APPROVE, Role, check_queue_priorities, check_remove_entries, require
 from radio.errors import RadioError
 from radio.i18n import _, ngettext
 from radio.text import format_duration
@@ -214,9 +214,11 @@ def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None
     return Queued(entries, where, _warnings(items, local.date(), None, 0.0))
 
 
-def send_emergency(app, item_ids: list[int], stations: str | None = None) -> list[Item]:
-    """Air items now, interrupting whatever is on air. Every item must be airable today.
-    At a hub, with *stations*: on air at each of those stations as soon as it hears of it."""
+def send_emergency(app, item_ids: list[int], stations: str | None = None, role: Role | None = None) -> list[Item]:
+    """Air items now, interrupting whatever is on air, as *role* may (the approver's call;
+    None: the station's command line). Every item must be airable today. At a hub, with
+    *stations*: on air at each of those stations as soon as it hears of it."""
+    require(role, MAY_APPROVE, _("only an approver may send an emergency broadcast"))
     items = app.library.get_many(item_ids)
     now = datetime.now(timezone.utc)
     for item in items:

@@ -89,7 +89,7 @@ def emergency(ctx: Ctx):
     items = ctx.app.library.get_many(ids)
     if ctx.f("confirm") != "yes":
         return ctx.render("emergency_confirm.html", items=items, running=service.daemon_running(ctx.app))
-    sent = service.send_emergency(ctx.app, ids)
+    sent = service.send_emergency(ctx.app, ids, role=ctx.user.role)
     running = service.daemon_running(ctx.app)
     ctx.audit("emergency", ", ".join(f"#{i.id} {i.title}" for i in sent))
     ctx.flash(service.emergency_answer(len(sent), running), "ok" if running else "error")
