@@ -175,6 +175,24 @@ def offset_segments(start: datetime, end: datetime, zone: tzinfo) -> list[tuple[
     return segments
 
 
+ROLLUP_OFFSET_S = 7 * 3600
+"""The UTC offset whose calendar days the daily airtime rollup (as_run_daily) is kept in:
+Vietnam's (+07:00, no daylight saving), the zone of every station and hub."""
+
+ROLLUP_KEYS = frozenset({"station", "day", "topic", "language"})
+"""The `--by` keys the rollup holds; grouping by slot, item or source reads the rows."""
+
+
+def rollup_serves(period: Period, by: Iterable[str]) -> bool:
+    """Whether the airtime report of *period* grouped *by* can be summed from the daily rollup
+    and give the same figures as the rows: only its keys, and a zone whose days are the
+    rollup's (the offset ROLLUP_OFFSET_S all through the period)."""
+    if not set(by) <= ROLLUP_KEYS:
+        return False
+    segments = offset_segments(period.start, period.end, period.zone)
+    return len(segments) == 1 and segments[0][1] == ROLLUP_OFFSET_S
+
+
 # --- tallies ----------------------------------------------------------------------------
 
 

@@ -152,6 +152,22 @@ class AsRunRow(Base):
     emergency: Mapped[bool] = mapped_column(default=False, server_default=false())  # aired as an emergency
 
 
+class AsRunDailyRow(Base):
+    """Airings and seconds per station, local day, topic, language and status: kept by the
+    triggers of migration 0011 in the same transaction as as_run, read by the airtime report
+    (see radio.storage.migrations.rollup_triggers). Never written by the application."""
+
+    __tablename__ = "as_run_daily"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD at ROLLUP_OFFSET_S
+    station: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" for a home's own rows
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    airings: Mapped[int] = mapped_column(BigInteger)
+    seconds: Mapped[float]
+
+
 class SourceRow(Base):
     """A stream or input the station relays (tiếp sóng)."""
 
