@@ -38,10 +38,10 @@ def _lufs(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _item_row(item: Item) -> list:
+def _item_row(item: Item, here: bool = True) -> list:
     return [
         item.id,
-        item.title,
+        item.title if here else _("{title} (not yet on this PC)").format(title=item.title),
         item.topic,
         item.language,
         _(PRIORITY_LABELS[item.priority]),
@@ -158,13 +158,14 @@ def list_items(ctx, topic, status, language, as_json) -> None:
     app = ctx.app
     code = app.taxonomy.resolve(topic).code if topic else None
     items = app.library.list(topic=code, status=status, language=language)
+    here = {i.id: app.media.path(i.media_path).is_file() for i in items}  # a hub item's file comes when queued
     if as_json:
-        print_json([item_json(i) for i in items])
+        print_json([{**item_json(i), "on_this_pc": here[i.id]} for i in items])
         return
     if not items:
         click.echo(_("The library is empty.") if not (topic or status or language) else _("No items match."))
         return
-    print_table(_item_headers(), [_item_row(i) for i in items])
+    print_table(_item_headers(), [_item_row(i, here[i.id]) for i in items])
     total = sum(i.duration_s for i in items)
     click.echo(
         ngettext("{n} item, {length} in all", "{n} items, {length} in all", len(items)).format(

@@ -88,6 +88,23 @@ class HubClient:
         query = f"?since={since}&wait={wait_s:g}" if since else ""
         return self._json(f"/v1/stations/{self.link.station}/state{query}", timeout_s=self.timeout_s + wait_s)
 
+    def library(self) -> dict:
+        """The hub's whole library (metadata and approvals): {"revision": R, "items": [...]}."""
+        import gzip
+
+        try:
+            with self._request(f"/v1/stations/{self.link.station}/library", headers={"Accept-Encoding": "gzip"},
+                               timeout_s=self.timeout_s * 3) as response:  # fmt: skip
+                body = response.read()
+                if response.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                return json.loads(body)
+        except (OSError, ValueError, EOFError, http.client.HTTPException) as err:
+            if isinstance(err, RadioError):
+                raise
+            raise HubUnreachable(_("cannot reach the hub at {url}: {reason}").format(url=self.link.url, reason=err)) \
+                from None  # fmt: skip
+
     def send_rows(self, rows: list[dict]) -> int:
         return int(self._json(f"/v1/stations/{self.link.station}/asrun", {"rows": rows})["acked"])
 

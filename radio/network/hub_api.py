@@ -3,8 +3,11 @@ every exchange starts at the station (3G/4G behind carrier NAT).
 
 - GET  /v1/stations/{code}/state?since=R&wait=S  the desired state; with *since* the
   answer waits (long poll, up to S seconds) until it differs from revision R
+- GET  /v1/stations/{code}/library              the hub's whole library: metadata and approvals
+  (gzip when asked), fetched when the state's `library_revision` moves
 - GET  /v1/media/{sha256}                        a media file, with HTTP Range for resume; only
-  one the station's own desired state lists (any other answers 404, as an unknown one does)
+  one the station's own desired state lists or a current item of the library (any other
+  answers 404, as an unknown one does)
 - POST /v1/stations/{code}/asrun                 as-run rows; answers the contiguous ack
 - POST /v1/stations/{code}/heartbeat             health; answers the hub's time
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import logging
 import re
 from datetime import datetime, timezone
@@ -27,7 +31,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from radio.domain.network import token_hash
-from radio.network.hub_state import desired_state, media_allowed, topics_stamp
+from radio.network.hub_state import desired_state, library_catalog, media_allowed, topics_stamp
 
 log = logging.getLogger("radio.hub")
 CHUNK = 256 * 1024
@@ -145,6 +149,15 @@ def build_hub_api(app) -> Starlette:
         return StreamingResponse(chunks(), status_code=status, headers=headers,
                                  media_type="application/octet-stream")  # fmt: skip
 
+    async def library(request: Request) -> Response:
+        code = await run_in_threadpool(station_of, request)
+        if isinstance(code, Response):
+            return code
+        catalog = await run_in_threadpool(library_catalog, app)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            return Response(catalog.body, media_type="application/json", headers={"Content-Encoding": "gzip"})
+        return Response(gzip.decompress(catalog.body), media_type="application/json")
+
     async def asrun(request: Request) -> Response:
         code = await run_in_threadpool(station_of, request)
         if isinstance(code, Response):
@@ -172,6 +185,7 @@ def build_hub_api(app) -> Starlette:
 
     routes = [
         Route("/v1/stations/{code}/state", state),
+        Route("/v1/stations/{code}/library", library),
         Route("/v1/media/{sha}", media),
         Route("/v1/stations/{code}/asrun", asrun, methods=["POST"]),
         Route("/v1/stations/{code}/heartbeat", heartbeat, methods=["POST"]),

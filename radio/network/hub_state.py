@@ -7,8 +7,11 @@ station asks "anything newer than R?" and the hub answers at once when it differ
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from radio.domain.network import HORIZON_DAYS
@@ -20,13 +23,15 @@ HISTORY = timedelta(hours=1)  # sessions this old are still sent: a station rejo
 
 def desired_state(app, code: str, now: datetime | None = None) -> dict:
     """Sessions for *code* (one-offs, slot entries at their occurrence's instant, emergencies, 8 days ahead), the items they air
-    (metadata and approval), the relay sources and the hub's topics (code, name, poverty)."""
+    (metadata and approval), the relay sources, the hub's topics (code, name, poverty) and the
+    revision of the hub's whole library (fetched apart, only when it moves: see library_catalog)."""
     now = now or datetime.now(timezone.utc)
     entries, item_ids = app.stations.desired_entries(code, now, timedelta(days=HORIZON_DAYS), HISTORY,
                                                      app.settings.zone)  # fmt: skip
     items = app.library.get_many(item_ids) if item_ids else []
     state = {
         "station": code,
+        "library_revision": library_catalog(app).revision,
         "entries": [{"hub_id": e.hub_id, "item_sha256": e.item_sha256, "at": e.at.isoformat(),
                      "priority": e.priority, "position": e.position, "slot": e.slot_name}
                     for e in entries],  # fmt: skip
@@ -39,12 +44,50 @@ def desired_state(app, code: str, now: datetime | None = None) -> dict:
 
 
 def media_allowed(app, code: str, sha: str) -> bool:
-    """Whether station *code* may fetch the file *sha*: only one its own desired state lists
-    (the items of the sessions meant for it). The hub answers any other as it answers an
-    unknown one, so a token learns nothing of what other stations air."""
+    """Whether station *code* may fetch the file *sha*: one its own desired state lists (the
+    items of the sessions meant for it) or an approved item of the hub's library, which every
+    station sees and may queue. The hub answers any other (a draft another station's session
+    airs) as it answers an unknown one."""
+    if sha in library_catalog(app).shas:
+        return True
     entries, _item_ids = app.stations.desired_entries(code, datetime.now(timezone.utc), timedelta(days=HORIZON_DAYS),
                                                       HISTORY, app.settings.zone)  # fmt: skip
     return sha in {e.item_sha256 for e in entries}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The hub's whole library as every station sees it: each item's metadata and approval
+    (retired ones too, so a retirement reaches the stations), never the media."""
+
+    changes: int  # library_changes.n it was built at
+    revision: str
+    shas: frozenset[str]  # the approved items: a station may fetch their files (never a draft's)
+    body: bytes  # the JSON answer, gzip-compressed once for all stations
+    json_bytes: int
+
+
+_catalogs: dict[str, Catalog] = {}
+_catalog_lock = threading.Lock()
+
+
+def library_catalog(app) -> Catalog:
+    """The catalog at the library's current change count: built once per change (one read of
+    the library, one JSON, one gzip) and shared by every station's state and download."""
+    changes = app.stations.library_changes()
+    key = str(app.engine.url)
+    with _catalog_lock:
+        cached = _catalogs.get(key)
+        if cached is not None and cached.changes == changes:
+            return cached
+        items = [item_to_wire(i) for i in app.library.list()]
+        body = json.dumps(items, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        revision = hashlib.sha256(body).hexdigest()[:16]
+        wrapped = b'{"revision": "' + revision.encode() + b'", "items": ' + body + b"}"
+        catalog = Catalog(changes, revision, frozenset(i["sha256"] for i in items if i["status"] == "approved"),
+                          gzip.compress(wrapped, compresslevel=6), len(wrapped))  # fmt: skip
+        _catalogs[key] = catalog
+        return catalog
 
 
 def topics_stamp(app) -> tuple | None:

@@ -25,6 +25,7 @@ from radio.domain.network import (
 from radio.home import TOPICS_NAME, StationHome
 from radio.media.store import Incoming
 from radio.network.client import HubClient, HubLink, HubUnreachable
+from radio.network.station_catalog import queued_but_absent, stored_suffix, sync_catalog
 from radio.network.wire import item_from_wire, source_from_wire, topic_from_wire
 from radio.scheduler import service
 
@@ -110,6 +111,7 @@ class StationSync:
         now = datetime.now(timezone.utc)
         outcome = SyncOutcome(revision=state.get("revision"))
         self._update_topics(state.get("topics", []))  # first: the items that arrive may be tagged with them
+        outcome.problems += sync_catalog(self.app, self.client, state.get("library_revision"))
         desired = desired_of(state)
         metadata = {i["sha256"]: i for i in state.get("items", [])}
         have = {sha for sha in metadata if self._present(sha)}
@@ -126,6 +128,11 @@ class StationSync:
         changed = self._apply_plan(plan, have, outcome)
         if changed:
             service.changed(self.app)
+        for item in queued_but_absent(self.app, now):  # a hub item queued here by the operator: fetched now
+            try:
+                self._fetch(item.sha256, {"original_name": item.original_name})
+            except (HubUnreachable, KeyError) as err:
+                outcome.problems.append(str(err))
         outcome.missing_media = missing_within(desired, have, now)
         return outcome
 
@@ -171,10 +178,8 @@ class StationSync:
 
     def _fetch(self, sha: str, data: dict) -> None:
         store = self.app.media
-        suffix = Path(data.get("original_name") or "").suffix.lower()
         part = self.client.fetch_media(sha, store.incoming_dir / f"{sha}.part")
-        incoming = Incoming(part, sha, part.stat().st_size, suffix if suffix in (".mp3", ".wav", ".flac",
-                                                                                   ".ogg", ".m4a") else "")  # fmt: skip
+        incoming = Incoming(part, sha, part.stat().st_size, stored_suffix(data.get("original_name")))
         relpath = store.keep(incoming)
         existing = self.app.library.find_by_sha256(sha)
         if existing is None:

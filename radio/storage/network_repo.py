@@ -15,7 +15,7 @@ from radio.domain.network import DesiredEntry, acked_through, is_for, is_online,
 from radio.errors import NotFoundError, RadioError
 from radio.i18n import _
 from radio.storage.library_repo import _naive_utc, _utc
-from radio.storage.tables import AsRunRow, ItemRow, QueueEntryRow, SlotRow, StationRow
+from radio.storage.tables import AsRunRow, ItemRow, LibraryChangesRow, QueueEntryRow, SlotRow, StationRow
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,13 @@ class StationRepository:
             queue = session.execute(select(func.count(), func.max(QueueEntryRow.id))).one()
             items = session.execute(select(func.count(), func.max(ItemRow.approved_at), func.max(ItemRow.retired_at),
                                            func.max(ItemRow.id))).one()  # fmt: skip
-            return tuple(queue) + tuple(items)
+            changes = session.scalar(select(LibraryChangesRow.n))
+            return tuple(queue) + tuple(items) + (changes,)
+
+    def library_changes(self) -> int:
+        """How many times the library has changed (any item inserted or edited): one row."""
+        with self._sessions() as session:
+            return int(session.scalar(select(LibraryChangesRow.n)) or 0)
 
     def ingest(self, code: str, rows: Sequence[dict]) -> int:
         """Store as-run rows sent by station *code* (a row already stored is left as it is:

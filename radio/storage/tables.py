@@ -168,6 +168,16 @@ class AsRunDailyRow(Base):
     seconds: Mapped[float]
 
 
+class LibraryChangesRow(Base):
+    """One row whose `n` grows with every change to `items` (triggers of migration 0012):
+    how a hub knows its library changed without reading it."""
+
+    __tablename__ = "library_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
 class SourceRow(Base):
     """A stream or input the station relays (tiếp sóng)."""
 

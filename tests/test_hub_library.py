@@ -1,0 +1,63 @@
+"""The hub's whole library reaches every station (metadata and approvals, not the media):
+an operator at a station sees the province's approved bulletins, marked "not yet on this
+PC", queues one and the next sync fetches its file. Real processes: `radio hub serve` on a
+real PostgreSQL and a station's `radio sync --once`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.request
+
+from tests.networktools import Hub, Station, at_in, env_for
+
+pytest_plugins = ["tests.pgserver"]
+
+
+def _state(hub: Hub, code: str, token: str) -> dict:
+    request = urllib.request.Request(f"{hub.url}/v1/stations/{code}/state", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_a_station_sees_the_hubs_approved_bulletins_and_fetches_one_when_queued(tmp_path, radio_bin, pg_database,
+                                                                                 tone):  # fmt: skip
+    env = env_for(tmp_path)
+    hub = Hub(radio_bin, tmp_path / "hub", env, pg_database)
+    bulletin = tone("ban-tin-tinh.wav", freq=550)
+    (approved,) = hub.json("library", "add", str(bulletin), "--topic", "chinh-sach", "--title", "Bản tin của tỉnh")
+    hub.cli("library", "approve", approved["id"], "--by", "Sở Văn hoá")
+    (draft,) = hub.json("library", "add", str(tone("nhap.wav", freq=770)), "--topic", "y-te", "--title", "Bản nháp")
+    hub.serve()
+    station = Station(radio_bin, tmp_path / "st", env, "XA")
+    token = hub.add_station("XA")
+    station.join(hub.url, token)
+    try:
+        assert station.cli("sync", "--once", check=False).returncode == 0
+
+        listed = {i["title"]: i for i in station.json("library", "list")}
+        assert "Bản nháp" not in listed  # a draft at the hub is not the stations' yet
+        mine = listed["Bản tin của tỉnh"]
+        assert (mine["status"], mine["approved_by"], mine["sha256"]) == ("approved", "Sở Văn hoá", approved["sha256"])
+        assert mine["on_this_pc"] is False and not station.has_sha(approved["sha256"])
+        assert "(not yet on this PC)" in station.cli("library", "list").stdout
+
+        # the operator queues it here; the next sync fetches and verifies its file
+        station.cli("queue", "add", mine["id"], "--at", at_in(3600))
+        assert station.cli("sync", "--once", check=False).returncode == 0
+        (kept,) = [p for p in (station.home / "media").rglob(f"{approved['sha256']}*") if p.is_file()]
+        assert hashlib.sha256(kept.read_bytes()).hexdigest() == approved["sha256"]
+        assert station.json("library", "show", mine["id"])["title"] == "Bản tin của tỉnh"
+        assert {i["title"]: i for i in station.json("library", "list")}["Bản tin của tỉnh"]["on_this_pc"] is True
+
+        # an edit at the hub moves every station's revision, and the station follows it
+        before = _state(hub, "XA", token)["revision"]
+        hub.cli("library", "edit", approved["id"], "--title", "Bản tin của tỉnh (sửa)")
+        assert _state(hub, "XA", token)["revision"] != before
+        hub.cli("library", "approve", draft["id"], "--by", "Sở Văn hoá")
+        assert station.cli("sync", "--once", check=False).returncode == 0
+        titles = {i["title"]: i for i in station.json("library", "list")}
+        assert titles["Bản tin của tỉnh (sửa)"]["id"] == mine["id"] and "Bản tin của tỉnh" not in titles
+        assert titles["Bản nháp"]["on_this_pc"] is False  # approved now: listed, its file not fetched unasked
+    finally:
+        hub.stop()
