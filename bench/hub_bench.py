@@ -9,14 +9,18 @@ Figures, each with its baseline in the same run (one client):
   media (Range, verified) and acknowledged with a heartbeat (p95);
 - as-run ingestion: every client posts rows in batches of 500 (rows/s);
 - hub RSS after all that, and its CPU while N long polls sit idle for 30 s;
-- the consolidated airtime report `--by station` over R rows (generated in PostgreSQL).
+- the consolidated airtime report `--by station` over R rows (generated in PostgreSQL; the
+  daily rollup kept by triggers), and its query from the rows as the baseline;
+- the hub's library of L items (metadata): catalog size, one station's state size, and a
+  library round (one item edited until every station has fetched the new catalog).
 
-Usage: .venv/bin/python bench/hub_bench.py [--stations 350] [--rows-per-station 300] [--report-rows 10000000]
+Usage: .venv/bin/python bench/hub_bench.py [--stations 350] [--rows-per-station 300] [--report-rows 10000000] [--library-items 3000]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -50,6 +54,8 @@ class Client(threading.Thread):
         self.seen: dict[int, float] = {}  # hub entry id -> monotonic time it arrived
         self.acked: dict[int, float] = {}  # emergency id -> fetched, verified and acknowledged
         self.revision = None
+        self.library_revision = None
+        self.catalogs: dict[str, float] = {}  # library revision -> monotonic time its catalog was fetched
         self.stopped = False
         self.errors = 0
 
@@ -63,6 +69,15 @@ class Client(threading.Thread):
                 continue
             now = time.monotonic()
             self.revision = state["revision"]
+            if state.get("library_revision") != self.library_revision:  # as a station does: the catalog anew
+                try:
+                    catalog = self.client.library()
+                except Exception:
+                    self.errors += 1
+                    continue
+                self.catalogs[state["library_revision"]] = time.monotonic()
+                self.library_revision = state["library_revision"]
+                assert catalog["revision"] == state["library_revision"]
             for e in state["entries"]:
                 if e["hub_id"] not in self.seen:
                     self.seen[e["hub_id"]] = now
@@ -104,6 +119,36 @@ def run_round(app, hub: Hub, clients: list[Client], codes: list[str], item_id: i
         entries.append(entry.id)
     wait_until(lambda: all(e in c.seen for c, e in zip(clients, entries)), 120, f"{label}: every station", 0.05)
     return [c.seen[e] - start for c, e in zip(clients, entries)]
+
+
+def library_round(app, clients: list[Client], item_id: int) -> list[float]:
+    """One edit of one item at the hub; seconds until every client has fetched the new catalog."""
+    import dataclasses
+
+    from radio.network.hub_state import library_catalog
+
+    start = time.monotonic()
+    item = app.library.get(item_id)
+    app.library.save(dataclasses.replace(item, title=item.title + " (sửa)"))
+    revision = library_catalog(app).revision
+    wait_until(lambda: all(revision in c.catalogs for c in clients), 120, "the new catalog everywhere", 0.05)
+    return [c.catalogs[revision] - start for c in clients]
+
+
+def add_library(db_url: str, n: int) -> None:
+    """*n* approved items in the hub's library (metadata only: no station fetches their files)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as con:
+        con.execute(text(
+            "INSERT INTO items (sha256, title, topic, language, source, priority, status, duration_s, loudness_lufs,"
+            " true_peak_dbtp, sample_rate, channels, codec, media_path, original_name, added_at, approved_by,"
+            " approved_at) SELECT md5(g::text) || md5((g + 1)::text), 'Bản tin số ' || g || ' về chính sách giảm nghèo',"
+            " (ARRAY['chinh-sach','nong-nghiep','y-te','thong-bao'])[1 + g % 4], 'vi', 'Sở Văn hoá tỉnh', 'normal',"
+            " 'approved', 180.5, -19.0, -2.1, 44100, 1, 'mp3', 'x/' || g || '.mp3', 'ban-tin-' || g || '.mp3',"
+            " now(), 'Phó Giám đốc Sở', now() FROM generate_series(1, :n) g"), {"n": n})  # fmt: skip
+    engine.dispose()
 
 
 def emergency(app, clients: list[Client], item_id: int) -> list[float]:
@@ -217,6 +262,7 @@ def main() -> None:
     parser.add_argument("--rows-per-station", type=int, default=300)
     parser.add_argument("--report-rows", type=int, default=10_000_000)
     parser.add_argument("--media-mb", type=int, default=50)
+    parser.add_argument("--library-items", type=int, default=3000)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     tmp.chmod(0o755)  # PostgreSQL, run as its own user when this runs as root, reaches its cluster below
@@ -234,6 +280,7 @@ def main() -> None:
         (item,) = hub.json("library", "add", str(make_tone(tmp / "alarm.wav", seconds=2.0)), "--topic", "thong-bao")
         item_id = item["id"]
         hub.cli("library", "approve", item_id, "--by", "bench")
+        add_library(db, args.library_items)
         hub.serve()
         pid = hub.proc.pid
         media = tmp / "media"
@@ -254,6 +301,7 @@ def main() -> None:
         idle_cpu = (cpu_s(pid) - cpu0) / (time.monotonic() - t0) * 100
         round_s = run_round(app, hub, clients, codes[:-1], item_id, "round")
         fan = emergency(app, clients + [base], item_id)
+        lib_round = library_round(app, clients + [base], item_id)
         base_rate = ingest(hub, [links["BASE"]], args.rows_per_station)
         rate = ingest(hub, [links[c] for c in codes[:-1]], args.rows_per_station)
         rss = rss_mb(pid)
@@ -265,6 +313,14 @@ def main() -> None:
         print(f"emergency fan-out, fetched + acked: {fmt(fan)}; baseline 1 client {base_emergency[0]:.2f} s")
         print(f"as-run ingestion: {rate:,.0f} rows/s ({args.stations} x {args.rows_per_station}); "
               f"baseline 1 client {base_rate:,.0f} rows/s")  # fmt: skip
+        from radio.network.hub_state import desired_state, library_catalog
+
+        catalog = library_catalog(app)
+        state_bytes = len(json.dumps(desired_state(app, codes[0])).encode("utf-8"))
+        print(f"library of {args.library_items + 1:,} items: catalog {catalog.json_bytes / 1e6:.2f} MB JSON, "
+              f"{len(catalog.body) / 1e3:.0f} kB gzip (sent to each station only when the library changes); "
+              f"one station's state {state_bytes / 1e3:.1f} kB")  # fmt: skip
+        print(f"library round (one item edited, until every station has fetched the new catalog): {fmt(lib_round)}")
         print(f"client errors: {sum(c.errors for c in clients)}")
         if args.media_mb:
             big = make_tone(tmp / "big.wav", seconds=args.media_mb * 1e6 / 88200, rate=44100)
