@@ -10,6 +10,7 @@ import json
 import urllib.request
 
 from tests.networktools import Hub, Station, at_in, env_for
+from tests.webtools import add_user, start_console, stop_console
 
 pytest_plugins = ["tests.pgserver"]
 
@@ -41,6 +42,13 @@ def test_a_station_sees_the_hubs_approved_bulletins_and_fetches_one_when_queued(
         assert (mine["status"], mine["approved_by"], mine["sha256"]) == ("approved", "Sở Văn hoá", approved["sha256"])
         assert mine["on_this_pc"] is False and not station.has_sha(approved["sha256"])
         assert "(not yet on this PC)" in station.cli("library", "list").stdout
+        add_user(radio_bin, env, station.home, "binh", "operator")
+        console = start_console(radio_bin, env, station.home)
+        try:  # the operator at the console sees it too, and why it is not playable yet
+            page = console.client("binh").get("/library").text
+        finally:
+            stop_console(console)
+        assert "Bản tin của tỉnh" in page and "not yet on this PC: fetched from the hub once queued" in page
 
         # the operator queues it here; the next sync fetches and verifies its file
         station.cli("queue", "add", mine["id"], "--at", at_in(3600))

@@ -49,7 +49,9 @@ def library_page(ctx: Ctx):
     # Drafts first, each with its player beside Approve: the approver's work, above the upload form.
     drafts = app.library.list(status=str(ItemStatus.DRAFT), newest_first=True, limit=DRAFTS_SHOWN)
     return ctx.render(
-        "library.html", items=shown, total=len(found), page=number, pages=pages, drafts=drafts,
+        "library.html", items=shown, total=len(found),
+        absent={i.id for i in shown if not app.media.path(i.media_path).is_file()},  # a hub item not fetched yet
+        page=number, pages=pages, drafts=drafts,
         approvers=approver_names(app.users),
         filters={"topic": topic, "status": status, "language": language, "q": text},
         topics=app.taxonomy.topics, statuses=list(ItemStatus), priorities=priorities_for(ctx.user.role),
