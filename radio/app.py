@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -22,12 +23,14 @@ from radio.media.store import MediaStore
 from radio.storage import migrate
 from radio.storage.damage import check_database_file, sqlite_fault
 from radio.storage.db import create_sqlite_engine, create_url_engine, session_factory
-from radio.storage.hamlet_repo import HamletRepository
-from radio.storage.asrun_repo import AsRunRepository
-from radio.storage.library_repo import LibraryRepository
-from radio.storage.schedule_repo import ScheduleRepository
-from radio.storage.source_repo import SourceRepository
-from radio.storage.user_repo import AuditRepository, UserRepository
+
+if TYPE_CHECKING:  # imported when first used: a report reads SQL and needs no ORM (start-up time)
+    from radio.storage.asrun_repo import AsRunRepository
+    from radio.storage.hamlet_repo import HamletRepository
+    from radio.storage.library_repo import LibraryRepository
+    from radio.storage.schedule_repo import ScheduleRepository
+    from radio.storage.source_repo import SourceRepository
+    from radio.storage.user_repo import AuditRepository, UserRepository
 
 def load_taxonomy(home: Path) -> Taxonomy:
     """The station's own topics.toml if it has one, else the taxonomy shipped with radio."""
@@ -47,30 +50,44 @@ class App:
 
     @cached_property
     def library(self) -> LibraryRepository:
+        from radio.storage.library_repo import LibraryRepository
+
         return LibraryRepository(self.sessions)
 
     @cached_property
     def hamlets(self) -> HamletRepository:
+        from radio.storage.hamlet_repo import HamletRepository
+
         return HamletRepository(self.sessions)
 
     @cached_property
     def as_run(self) -> AsRunRepository:
+        from radio.storage.asrun_repo import AsRunRepository
+
         return AsRunRepository(self.sessions)
 
     @cached_property
     def schedule(self) -> ScheduleRepository:
+        from radio.storage.schedule_repo import ScheduleRepository
+
         return ScheduleRepository(self.sessions)
 
     @cached_property
     def sources(self) -> SourceRepository:
+        from radio.storage.source_repo import SourceRepository
+
         return SourceRepository(self.sessions)
 
     @cached_property
     def users(self) -> UserRepository:
+        from radio.storage.user_repo import UserRepository
+
         return UserRepository(self.sessions)
 
     @cached_property
     def audit(self) -> AuditRepository:
+        from radio.storage.user_repo import AuditRepository
+
         return AuditRepository(self.sessions)
 
     @cached_property

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -49,6 +53,8 @@ def create_sqlite_engine(path: Path) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker  # here: a command that reads SQL only never loads the ORM
+
     return sessionmaker(engine, expire_on_commit=False)
 
 
