@@ -133,7 +133,7 @@ def test_a_zone_other_than_vietnams_reads_the_rows(tmp_path):
 def test_the_migration_sums_the_rows_already_there(tmp_path):
     db = tmp_path / "radio.db"
     engine = create_sqlite_engine(db)
-    migrate.upgrade(engine, db, tmp_path / "backups", to="0010")
+    migrate.upgrade(engine, db, tmp_path / "backups", to="0011")
     con = sqlite3.connect(db)
     con.executemany(
         "INSERT INTO as_run (title, topic, language, occurrence_start, scheduled_at, started_at, seconds_played,"

@@ -154,7 +154,7 @@ class AsRunRow(Base):
 
 class AsRunDailyRow(Base):
     """Airings and seconds per station, local day, topic, language and status: kept by the
-    triggers of migration 0011 in the same transaction as as_run, read by the airtime report
+    triggers of migration 0012 in the same transaction as as_run, read by the airtime report
     (see radio.storage.migrations.rollup_triggers). Never written by the application."""
 
     __tablename__ = "as_run_daily"
@@ -169,7 +169,7 @@ class AsRunDailyRow(Base):
 
 
 class LibraryChangesRow(Base):
-    """One row whose `n` grows with every change to `items` (triggers of migration 0012):
+    """One row whose `n` grows with every change to `items` (triggers of migration 0013):
     how a hub knows its library changed without reading it."""
 
     __tablename__ = "library_changes"

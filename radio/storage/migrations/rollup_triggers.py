@@ -1,4 +1,4 @@
-"""The triggers that keep `as_run_daily` (migration 0011) in step with `as_run`, for the
+"""The triggers that keep `as_run_daily` (migration 0012) in step with `as_run`, for the
 dialect at hand, and the SELECT that sums rows into it.
 
 PostgreSQL (a hub taking 500-row batches from hundreds of stations): statement triggers over

@@ -5,15 +5,15 @@
 it every half second and sends its whole library's metadata and approvals again only when it
 moved (items have no edit time of their own: a title or approval changed left no trace).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

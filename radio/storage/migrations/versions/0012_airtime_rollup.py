@@ -7,8 +7,8 @@ it in the same transaction as every change to `as_run` (a station's insert at st
 one completing update; the hub's idempotent ingest, where a row already held inserts nothing
 and so adds nothing), in both databases. Existing rows are summed in here once.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
@@ -17,8 +17,8 @@ from alembic import op
 from radio.domain.reports import ROLLUP_OFFSET_S
 from radio.storage.migrations.rollup_triggers import create_rollup_triggers, drop_rollup_triggers, rollup_select
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
