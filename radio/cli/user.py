@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import sys
 
 import click
 
-from radio.cli.base import Group, json_option, option, print_json, print_table
+from radio.cli.base import Group, json_option, option, print_json, print_table, stdin_secret
 from radio.cli.context import pass_ctx
 from radio.cli.params import TEXT
 from radio.domain.users import ROLE_LABELS, Role
-from radio.errors import RadioError
 from radio.i18n import _
 
 ROLE = click.Choice([r.value for r in Role])
@@ -27,11 +25,7 @@ def _actor() -> str:
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        line = sys.stdin.readline()
-        password = line.rstrip("\r\n")
-        if not password:
-            raise RadioError(_("no password on standard input"))
-        return password
+        return stdin_secret()
     return click.prompt(_("Password"), hide_input=True, confirmation_prompt=_("Repeat the password"))
 
 
