@@ -328,6 +328,9 @@ class OnAir:
             if self.live.resumes(suspended):  # a live segment an emergency interrupted
                 return
             suspended.move(AiringState.OVER)
+            if not suspended.accounted():  # never began (it waited under live): airs as any show, jingle and all
+                self._air(suspended.show, at)
+                return
             rest = suspended.remaining_items()
             if rest or suspended.relay_left(_now()):
                 log.info(N_("resuming %s after the emergency"), suspended.occurrence.slot_name or _("one-off broadcast"))
