@@ -71,14 +71,18 @@ def on_air(ctx: Ctx):
     """The approver's first screen on a phone: how many drafts wait for approval and the
     emergency button at the top, the drafts with a player beside Approve, then the live part."""
     data = _state(ctx)
-    data["approvers"] = approver_names(ctx.app.users)
-    if ctx.q("fragment"):
+    if ctx.q("fragment"):  # the 5-s refresh: the approvers' names only when a draft is held back
+        held = any(item.status is ItemStatus.DRAFT for c in data["coming"] for item, _why in c["skipped"])
+        data["approvers"] = approver_names(ctx.app.users) if held else []
         return ctx.render("onair_live.html", **data)
+    data["approvers"] = approver_names(ctx.app.users)
     approved = []
     if ctx.user.role.allows(Role.APPROVER):
         approved = ctx.app.library.list(status=str(ItemStatus.APPROVED), newest_first=True, limit=CHOICES)
-    drafts = ctx.app.library.list(status=str(ItemStatus.DRAFT), newest_first=True)
-    return ctx.render("onair.html", approved=approved, drafts=drafts, shown_drafts=DRAFTS_SHOWN, **data)
+    library = ctx.app.library  # the drafts' number, and only the few shown (not every draft read)
+    drafts = library.list(status=str(ItemStatus.DRAFT), newest_first=True, limit=DRAFTS_SHOWN)
+    return ctx.render("onair.html", approved=approved, drafts=drafts, drafts_count=library.count(status=str(ItemStatus.DRAFT)),
+                      **data)  # fmt: skip
 
 
 def emergency(ctx: Ctx):
