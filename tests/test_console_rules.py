@@ -145,9 +145,10 @@ def test_preview_names_that_reach_the_handler_serve_nothing_but_ones_own(console
     (folder / f"{uid}-{'a' * 20}.txt").write_bytes(secret)
     (folder.parent / f"{uid}-{'b' * 20}.wav").write_bytes(secret)  # outside the previews
     (folder / f"{int(uid) + 1}-{'c' * 20}.wav").write_bytes(secret)  # another user's
+    (folder / f"{uid}-{'d' * 20}.wav").symlink_to(radio.home / "radio.db")  # a well-formed name, a link out
     attacks = [f"{uid}-short.wav", f"{uid}-{'a' * 20}.txt", "..", f"{uid}-..", "%2e%2e", f"{uid}-%2e%2e",
                f"{int(uid) + 1}-{'c' * 20}.wav", f"{uid}-{'b' * 20}.wav", f"{uid}-{'b' * 20}.wav%00",
-               f"{uid}-..%5C{'b' * 20}.wav", "radio.db"]  # fmt: skip
+               f"{uid}-..%5C{'b' * 20}.wav", f"{uid}-{'d' * 20}.wav", "radio.db"]  # fmt: skip
     for name in attacks:
         # the route matched (so the handler's own rule is what is tested): a viewer is refused by role
         assert chi.get(f"/notices/preview/{name}").status == 403, name

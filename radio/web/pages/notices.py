@@ -136,6 +136,8 @@ def preview(ctx: Ctx):
         raise NotFoundError(_("not found"))
     path = _previews(ctx) / name
     try:
+        if path.is_symlink():  # only a file the console wrote there, never what a link points to
+            raise OSError(name)
         data = path.read_bytes()
     except OSError:
         raise NotFoundError(_("this preview is gone: listen again")) from None
