@@ -163,3 +163,40 @@ def test_on_air_counts_the_drafts_and_lists_only_a_few(console, radio, tone):  #
     reply = console.client("an").get("/on-air")
     assert re.search(r'id="pending-count">7 ', reply.text), reply.text[:3000]
     assert reply.text.count("data-draft=") == 5 and 'href="/library?status=draft">' in reply.text.split('id="drafts"')[1]
+
+
+def test_on_airs_refresh_and_page_read_no_draft_beyond_those_shown(radio, tone):
+    """Counted at the database (the page's handler called as the console calls it, its template
+    left out): the 5-s refresh reads no item list, the page reads the drafts' number and the few
+    shown — never every draft."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import event
+
+    from radio.web.pages import onair
+
+    for n in range(8):
+        radio.add(tone(f"d{n}.wav", freq=300 + 40 * n), approve=False)
+    app = open_app(radio.home)
+    statements: list[str] = []
+    event.listen(app.engine, "before_cursor_execute", lambda *a, **k: statements.append(" ".join(a[2].split())))
+
+    class Ask(SimpleNamespace):
+        def q(self, name, default=""):
+            return "1" if name == "fragment" and self.fragment else default
+
+        def render(self, template, **context):
+            return context
+
+    try:
+        for fragment in (True, False):
+            statements.clear()
+            shown = onair.on_air(Ask(app=app, user=SimpleNamespace(role=Role.APPROVER), fragment=fragment))
+            selects = [s for s in statements if s.startswith("SELECT")]
+            whole = [s for s in selects if " FROM items" in s and "LIMIT" not in s and "count(" not in s]
+            assert not whole, whole  # no unbounded read of the library
+            print(f"On air {'refresh' if fragment else 'page'}: {len(selects)} SELECT statements")
+            if not fragment:
+                assert shown["drafts_count"] == 8 and len(shown["drafts"]) == onair.DRAFTS_SHOWN
+    finally:
+        app.close()

@@ -292,13 +292,14 @@ def _iso(moment: datetime | None, zone) -> str | None:
 
 
 def station_status(app, device: dict | None = None, streams: list[dict] | None = None,
-                   problems: list[dict] | None = None, clock: dict | None = None) -> dict:  # fmt: skip
+                   problems: list[dict] | None = None, clock: dict | None = None,
+                   recent: list | None = None) -> dict:  # fmt: skip
     """Whether the daemon runs, what is on air, the sound device, the streams and the clock as
     the daemon sees them (device None, the streams as configured, not running, and the clock
     judged here, when not asked of the daemon), the next occurrences, and the problems an
     operator must know about: what the daemon met (parts of shows that could not air), what
     is wrong in the station's settings now (a missing jingle), and the as-run rows of the
-    last 24 h that failed (`radio status --json`)."""
+    last 24 h that failed (`radio status --json`). *recent*: those rows, if the caller read them."""
     from radio.scheduler.clock_guard import clock_now
     from radio.scheduler.planner import occurrences
     from radio.scheduler.station_lock import daemon_pid
@@ -306,7 +307,8 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
     zone = app.settings.zone
     now = datetime.now(timezone.utc)
     pid = daemon_pid(app.settings.home)
-    recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))  # one read for both
+    if recent is None:  # one read for both
+        recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
     playing = [r for r in recent if r.status is AsRunStatus.PLAYING and r.started_at > now - timedelta(hours=6)]
     on_air = playing[-1] if pid and playing else None
     # an occurrence with rows aired already (a clock set back shows it again): not "next"

@@ -35,10 +35,11 @@ def _state(ctx: Ctx) -> dict:
     from radio.scheduler.planner import occurrences, show_for
 
     daemon = _daemon_status(app)
-    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"),
-                                    streams=daemon.get("streams"))  # fmt: skip
-    status["device"] = daemon.get("device")
     now = datetime.now(timezone.utc)
+    recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))  # read once, used thrice
+    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"),
+                                    streams=daemon.get("streams"), recent=recent)  # fmt: skip
+    status["device"] = daemon.get("device")
     on_air = status["on_air"]
     if on_air and on_air["item_id"] is not None:
         try:
@@ -54,13 +55,13 @@ def _state(ctx: Ctx) -> dict:
     for occurrence in occurrences(app, now, now + timedelta(days=2))[:3]:
         show = show_for(app, occurrence)
         coming.append({"occurrence": occurrence, "items": show.items, "skipped": show.skipped})
-    recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
     failures = [r for r in recent if r.status is AsRunStatus.FAILED][-3:]
     last = [r for r in recent if r.status is not AsRunStatus.PLAYING][-5:]
     from radio.reports.asrun_listing import emergency_starts, is_emergency
     from radio.web.pages.onair_health import relay_health, stream_health
 
-    emergencies = emergency_starts(app, now - timedelta(hours=24), now + timedelta(minutes=1))
+    older = any(r.slot_id is None and not r.emergency for r in last)  # rows without the flag (before 0010)
+    emergencies = emergency_starts(app, now - timedelta(hours=24), now + timedelta(minutes=1)) if older else frozenset()
     return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last,
             "relay": relay_health(app, recent, on_air, status["next"]),
             "streams": stream_health(status["streams"], status["daemon"]["running"]),
