@@ -78,6 +78,10 @@ class LiveDesk(PlayoutListener):
         tried here first, off the loop: one that cannot be opened is refused in one line)."""
         if request.get("action") == "start":
             with speaking(request.get("languages")):
+                session = self.session  # (read only: the loop decides again) busy, or a bad topic, said first
+                if session is not None:
+                    raise LiveBusy(busy_message(session.speaker, session.since, self.app.settings.zone))
+                self.app.taxonomy.resolve(request.get("topic") or self.app.settings.live.topic)
                 probe_input(request.get("input") or self.app.settings.live.input)
         answer: Future = Future()
         self.onair.post(LiveCommand(request, answer))
