@@ -9,7 +9,6 @@ import click
 from radio.cli.base import Command, json_option, option, print_json, print_table
 from radio.cli.context import pass_ctx
 from radio.cli.params import DATE
-from radio.errors import RadioError
 from radio.text import format_duration
 from radio.i18n import _
 

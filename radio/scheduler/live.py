@@ -36,7 +36,9 @@ from datetime import datetime, timedelta, timezone
 
 from radio.audio.events import Ended, Started
 from radio.domain.asrun import AsRunStatus
-from radio.domain.live import CONSOLE, LiveBusy, Speaker, busy_message, check_input, live_record, segment_title
+from radio.domain.live import (
+    CONSOLE, LiveBusy, Speaker, busy_message, check_input, ffmpeg_live_input, live_record, segment_title,
+)  # fmt: skip
 from radio.domain.playout import Entry, EntryKind, Outcome
 from radio.domain.relay import RelayRules, Resume
 from radio.errors import RadioError
@@ -328,7 +330,6 @@ def probe_input(given: str | None) -> None:
     does not exist or cannot be opened is refused now, in one line, before anything is
     suspended (no "on air" over silence). One that opens but is slow to sound goes on: the
     feed ends the segment if nothing ever comes. Other inputs (the console's) are not probed."""
-    from radio.domain.live import ffmpeg_live_input
     from radio.media.ffmpeg import ffmpeg_binary
 
     if not given or given == CONSOLE:
