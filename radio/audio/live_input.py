@@ -21,6 +21,7 @@ feed in what it is for:
 from __future__ import annotations
 
 import logging
+import os
 import time
 import wave
 
@@ -29,7 +30,7 @@ import numpy as np
 from radio.audio.relay import LiveInput
 from radio.domain.live import CONSOLE, ffmpeg_live_input
 from radio.domain.playout import Entry, Outcome
-from radio.i18n import _
+from radio.i18n import N_, _
 from radio.media.ffmpeg import ffmpeg_binary
 
 log = logging.getLogger("radio.audio")
@@ -56,6 +57,7 @@ class Recording:
 
     def __init__(self, path: str | None, rate: int, channels: int) -> None:
         self._wav = None
+        self.path = path
         if path:
             try:
                 self._wav = wave.open(path, "wb")  # noqa: SIM115 - closed by close()
@@ -63,7 +65,7 @@ class Recording:
                 self._wav.setsampwidth(2)
                 self._wav.setframerate(rate)
             except OSError as err:  # the voice airs anyway; the recording is lost, and said so
-                log.error("cannot record the live segment to %s: %s", path, err)
+                log.error(N_("cannot record the live segment to %s: %s"), path, err)
                 self._wav = None
 
     def write(self, block: np.ndarray) -> None:
@@ -73,16 +75,23 @@ class Recording:
                 # thread; the header is completed on close, or mended after a crash
                 self._wav.writeframesraw(np.rint(np.clip(block, -1.0, 1.0) * 32767).astype("<i2").tobytes())
             except OSError as err:  # a full disk: stop recording, keep airing
-                log.error("the live recording stopped: %s", err)
+                log.error(N_("the live recording stopped: %s"), err)
                 self._wav = None
 
-    def close(self) -> None:
+    def close(self, discard: bool = False) -> None:
+        """Complete the file; with *discard* (nothing but silence was recorded), remove it:
+        a segment whose input never sounded is not filed as a silent draft."""
         if self._wav is not None:
             try:
                 self._wav.close()
             except OSError as err:
-                log.error("cannot close the live recording: %s", err)
+                log.error(N_("cannot close the live recording: %s"), err)
             self._wav = None
+            if discard and self.path:
+                try:
+                    os.unlink(self.path)
+                except OSError as err:
+                    log.error(N_("cannot remove the silent live recording %s: %s"), self.path, err)
 
 
 class LiveFeed:
@@ -100,19 +109,28 @@ class LiveFeed:
         self.live.keep = int(HOLD_MAX_S * self.rate)  # bursts are kept; a lasting delay is trimmed by run()
         self._least, self._window = float("inf"), time.monotonic()  # the least held in this window
         self.recording = Recording(entry.record, self.rate, self.channels)
+        self.heard = False  # some audio came from the input (else the segment fails, its recording dropped)
         self._closed = False
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
             self.live.close()
-            self.recording.close()
+            self.recording.close(discard=not self.heard)
 
     def _why_over(self) -> tuple[Outcome, str] | None:
         """Why the segment ends now by itself (None: it goes on)."""
         if self.entry.until is not None and self.feeder.sounds_at() >= self.entry.until:
             return Outcome.COMPLETED, _("the longest live segment was reached ([live] max_minutes)")
         if self.live.since_data() >= self.rules.no_data_s:
+            if not self.heard:  # never any audio: a missing or wrong device, not a speaker who stopped
+                why = _("no audio ever came from the capture input {input} in {n:g} s: live did not go on air "
+                        "(is the device plugged in, and its name right?)").format(
+                    input=self.entry.path if not self.entry.path.startswith(CONSOLE + ":") else CONSOLE,
+                    n=self.rules.no_data_s)  # fmt: skip
+                if self.live.error:
+                    why = f"{why} ({self.live.error})"
+                return Outcome.FAILED, why
             if self.entry.path.startswith(CONSOLE + ":"):
                 why = _("the browser's link sent no audio for {n:g} s").format(n=self.rules.no_data_s)
             else:
@@ -147,11 +165,12 @@ class LiveFeed:
             while not self.feeder.stopping:
                 over = self._why_over()
                 if over is not None:
-                    log.warning("live segment over: %s", over[1])
+                    log.warning(N_("live segment over: %s"), over[1])
                     return self.feeder.queue(self.index, None, over[0], over[1])
                 self._trim()
                 block = self.live.take(BLOCK, wait_s=0.01)
                 if block is not None:
+                    self.heard = True
                     if not self._put(block):
                         return False
                     continue

@@ -9,7 +9,6 @@ import click
 from radio.cli.base import Command, json_option, option, print_json, print_table
 from radio.cli.context import pass_ctx
 from radio.cli.params import DATE
-from radio.errors import RadioError
 from radio.text import format_duration
 from radio.i18n import _
 
@@ -191,24 +190,11 @@ def stream_line(stream: dict) -> str:
 
 
 def ask_daemon(home, request: dict, fallback_safe: bool) -> object | None:
-    """The running daemon's answer to *request*, or None when no daemon listens.
-
-    *fallback_safe*: the request only reads, so a daemon that stops answering midway can
-    be replaced by reading the database here. A request that writes is never repeated.
-    """
+    """The running daemon's answer to *request* in the user's languages, or None when no
+    daemon listens (radio.scheduler.control.ask_daemon, which the console calls too)."""
     import os
 
     from radio.i18n import user_languages
-    from radio.scheduler.control import DaemonError, NoDaemon, ask
+    from radio.scheduler.control import ask_daemon as ask
 
-    try:
-        return ask(home, {**request, "languages": user_languages(os.environ)})
-    except NoDaemon:
-        return None
-    except DaemonError as err:
-        raise RadioError(str(err), exit_code=err.exit_code) from None
-    except (OSError, ValueError) as err:
-        if fallback_safe:
-            return None
-        raise RadioError(_("the daemon did not answer ({reason}); check 'radio status' before trying again").format(
-            reason=err)) from None  # fmt: skip
+    return ask(home, request, fallback_safe, user_languages(os.environ))

@@ -11,18 +11,16 @@ import click
 from radio.cli.base import Command, Group, json_option, option, print_json
 from radio.cli.context import pass_ctx
 from radio.cli.params import TEXT
-from radio.errors import RadioError
 from radio.i18n import _
 
 
 def _ask(ctx, request: dict) -> object:
-    from radio.cli.daemon import ask_daemon
+    import os
 
-    answer = ask_daemon(ctx.home, {"cmd": "live", **request}, fallback_safe=False)
-    if answer is None and request["action"] != "status":
-        raise RadioError(_("the daemon is not running: live goes on air through it (start it: radio daemon, "
-                           "or systemctl start radio)"))  # fmt: skip
-    return answer
+    from radio.i18n import user_languages
+    from radio.scheduler.control import ask_live
+
+    return ask_live(ctx.home, request, user_languages(os.environ), timeout=15.0)
 
 
 def _speaker() -> str:
@@ -46,10 +44,10 @@ def live() -> None:
 @json_option
 @pass_ctx
 def start(ctx, input_, by, topic, as_json) -> None:
-    from radio.domain.live import CONSOLE, check_input
+    from radio.domain.live import check_input
 
-    if input_ is not None and input_ != CONSOLE:
-        input_ = check_input(input_)  # refused here, in one line, before the daemon is asked
+    if input_ is not None:  # refused here, in one line, before the daemon is asked ("console" too:
+        input_ = check_input(input_)  # that is the console's microphone, which only the console feeds)
     who = by or _speaker()
     answer = _ask(ctx, {"action": "start", "input": input_, "who": who, "topic": topic})
     if as_json:

@@ -129,6 +129,17 @@ def check_title(title: str) -> str:
     return title
 
 
+MAX_SOURCE_LENGTH = 200  # who sent it (a commune office, a district station): a name, not a letter
+
+
+def check_source(source: str | None) -> str | None:
+    """A typed source (optional): at most MAX_SOURCE_LENGTH characters, else a RuleError."""
+    if source and len(source) > MAX_SOURCE_LENGTH:
+        raise RuleError(_("the source has {n} characters; at most {max} are allowed").format(
+            n=len(source), max=MAX_SOURCE_LENGTH))  # fmt: skip
+    return source or None
+
+
 def retire(item: Item, at: datetime) -> Item:
     """Any status -> retired. The item stays in the library (logs refer to it) but never airs."""
     if item.status is ItemStatus.RETIRED:

@@ -206,4 +206,17 @@ def kept_password(new_url: str, old_url: str) -> str:
         return new_url
     if new[1] != old[1].partition(":")[0]:
         return new_url
+    if _server(new_url) != _server(old_url):  # never sent to another server than the one it was given for
+        raise RadioError(_("the address now points to another server ({server}): give the password again (a saved "
+                           "password is kept only for the same scheme, host and port)").format(
+            server=_server(new_url)[1] or new_url))  # fmt: skip
     return with_password(new_url, old_password)
+
+
+def _server(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of an address: where a password is sent."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return "", url, None

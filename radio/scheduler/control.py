@@ -145,3 +145,40 @@ class ControlServer:
             self._server.server_close()
             StationHome(self.home).daemon_socket.unlink(missing_ok=True)
             self._server = None
+
+
+def ask_daemon(home: Path, request: dict, fallback_safe: bool, languages: list[str] | None = None,
+               timeout: float = 5.0) -> object | None:  # fmt: skip
+    """The running daemon's answer to *request* in *languages*, or None when no daemon listens;
+    what the CLI and the console both call (a refusal is a RadioError carrying its text).
+
+    *fallback_safe*: the request only reads, so a daemon that stops answering midway can
+    be replaced by reading the database here. A request that writes is never repeated.
+    """
+    from radio.errors import RadioError  # (here: the CLI imports this module on every status)
+    from radio.i18n import _
+
+    try:
+        return ask(home, {**request, "languages": languages or []}, timeout=timeout)
+    except NoDaemon:
+        return None
+    except DaemonError as err:
+        raise RadioError(str(err), exit_code=err.exit_code) from None
+    except (OSError, ValueError) as err:
+        if fallback_safe:
+            return None
+        raise RadioError(_("the daemon did not answer ({reason}); check 'radio status' before trying again").format(
+            reason=err)) from None  # fmt: skip
+
+
+def ask_live(home: Path, request: dict, languages: list[str] | None = None, timeout: float = 5.0) -> object | None:
+    """A `radio live` request (or the console's microphone) to the daemon: live goes on air
+    only through it, so no daemon is an error (except for a status, which is then None)."""
+    from radio.errors import RadioError
+    from radio.i18n import _
+
+    answer = ask_daemon(home, {"cmd": "live", **request}, fallback_safe=False, languages=languages, timeout=timeout)
+    if answer is None and request.get("action") != "status":
+        raise RadioError(_("the daemon is not running: live goes on air through it (start it: radio daemon, "
+                           "or systemctl start radio)"))  # fmt: skip
+    return answer

@@ -27,18 +27,22 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import subprocess
 import threading
+import uuid
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from radio.audio.events import Ended, Started
 from radio.domain.asrun import AsRunStatus
-from radio.domain.live import CONSOLE, LiveBusy, Speaker, busy_message, check_input, live_record, segment_title
+from radio.domain.live import (
+    CONSOLE, LiveBusy, Speaker, busy_message, check_input, ffmpeg_live_input, live_record, segment_title,
+)  # fmt: skip
 from radio.domain.playout import Entry, EntryKind, Outcome
 from radio.domain.relay import RelayRules, Resume
 from radio.errors import RadioError
-from radio.i18n import _, speaking
+from radio.i18n import N_, _, speaking
 from radio.scheduler.airing import Airing, AiringState, build_airing
 from radio.scheduler.commands import LiveCommand
 from radio.scheduler.listener import PlayoutListener
@@ -46,6 +50,7 @@ from radio.scheduler.planner import Show, one_off
 
 log = logging.getLogger("radio.daemon")
 ANSWER_S = 10.0  # how long a control request waits for the on-air loop
+PROBE_S = 2.0  # a capture input that neither fails nor sounds within this: live starts, the feed decides
 
 
 def _now() -> datetime:
@@ -60,6 +65,7 @@ class LiveSession:
     since: datetime
     airing: Airing | None = None  # its current segment (on air, suspended, or waiting under an alarm)
     segments: int = 0
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what a stop names (a stale tab stops only its own)
 
 
 class LiveDesk(PlayoutListener):
@@ -70,7 +76,15 @@ class LiveDesk(PlayoutListener):
 
     # ---- from the control socket (any thread)
     def ask(self, request: dict) -> object:
-        """Hand *request* to the on-air loop and wait for its answer."""
+        """Hand *request* to the on-air loop and wait for its answer (a capture device is
+        tried here first, off the loop: one that cannot be opened is refused in one line)."""
+        if request.get("action") == "start":
+            with speaking(request.get("languages")):
+                session = self.session  # (read only: the loop decides again) busy, or a bad topic, said first
+                if session is not None:
+                    raise LiveBusy(busy_message(session.speaker, session.since, self.app.settings.zone))
+                self.app.taxonomy.resolve(request.get("topic") or self.app.settings.live.topic)
+                probe_input(request.get("input") or self.app.settings.live.input)
         answer: Future = Future()
         self.onair.post(LiveCommand(request, answer))
         return answer.result(ANSWER_S)
@@ -99,8 +113,8 @@ class LiveDesk(PlayoutListener):
         session = self.session
         if session is None:
             return None
-        return {"who": session.speaker.who, "where": session.speaker.where, "since": session.since.isoformat(),
-                "topic": session.speaker.topic, "on_air": self.on_air()}  # fmt: skip
+        return {"id": session.id, "who": session.speaker.who, "where": session.speaker.where,
+                "since": session.since.isoformat(), "topic": session.speaker.topic, "on_air": self.on_air()}  # fmt: skip
 
     def on_air(self) -> bool:
         return self.session is not None and self.session.airing is not None and self.session.airing is self.onair.current
@@ -123,22 +137,29 @@ class LiveDesk(PlayoutListener):
                           topic=topic)  # fmt: skip
         self.session = LiveSession(speaker, _now())
         self.app.audit.record(speaker.who, "live.start", speaker.where, request.get("address"))
-        log.info("live: %s from %s", speaker.who, speaker.where)
+        log.info(N_("live: %s from %s"), speaker.who, speaker.where)
         self._go_on_air()
         return self.status()
 
     def stop(self, request: dict) -> dict:
+        """End the live session: whoever's (`radio live stop`, the console's button), or with
+        the request's ``id`` only that one (a browser's socket closing ends its own, never the
+        next speaker's). Audited here, whichever front end asked."""
         session = self.session
         if session is None:
             raise RadioError(_("nobody is on air live"))
+        if request.get("id") and request["id"] != session.id:
+            raise RadioError(_("that live session is over already; {who} is on air now").format(who=session.speaker.who))
         self.session = None
+        self.app.audit.record(request.get("who") or session.speaker.who, "live.stop",
+                              f"{session.speaker.who}, {session.speaker.where}", request.get("address"))  # fmt: skip
         with speaking(None):  # the as-run log speaks the station's language, not the asker's
             reason = request.get("reason") or _("live stopped by {who}").format(who=request.get("who") or session.speaker.who)
         airing = session.airing
         if airing is not None and airing is self.onair.current and airing.playback is not None:
             airing.move(AiringState.CUT, reason)  # its end resumes what it suspended (onair._done)
             airing.playback.interrupt(reason=reason)
-        log.info("live over: %s", reason)
+        log.info(N_("live over: %s"), reason)
         return {"who": session.speaker.who, "since": session.since.isoformat(), "segments": session.segments}
 
     def _console_pipe(self):
@@ -159,7 +180,7 @@ class LiveDesk(PlayoutListener):
         current = onair.current
         if current is not None and current.show.emergency:
             onair.suspended.append(airing)  # after the alarm (onair._after_show asks `resumes`)
-            log.info("live waits for the emergency broadcast to end")
+            log.info(N_("live waits for the emergency broadcast to end"))
             return
         if current is not None:
             onair._suspend(current, _("interrupted by a live broadcast"), self.app.settings.playout.fade_out_s)
@@ -198,7 +219,7 @@ class LiveDesk(PlayoutListener):
             self.onair._not_aired(waiting, AsRunStatus.SKIPPED, reason)
             waiting.move(AiringState.OVER, reason)
         self.onair.suspended.insert(0, build_airing(self.app, show, show.items))
-        log.warning("%s due at %s waits under the live segment: it airs when live ends", name,
+        log.warning(N_("%s due at %s waits under the live segment: it airs when live ends"), name,
                     show.occurrence.start.astimezone(self.app.settings.zone).strftime("%H:%M:%S"))  # fmt: skip
         return True
 
@@ -209,7 +230,7 @@ class LiveDesk(PlayoutListener):
         if airing.live is None or session is None or session.airing is not airing:
             return False
         airing.move(AiringState.OVER)
-        log.info("live resumes after the emergency")
+        log.info(N_("live resumes after the emergency"))
         self._go_on_air()
         return True
 
@@ -218,7 +239,12 @@ class LiveDesk(PlayoutListener):
         session = self.session
         if session is not None and session.airing is airing:
             self.session = None
-            log.info("live over: %s", airing.reason or airing.error or _("its input ended"))
+            result = airing.playback.result if airing.playback is not None else None
+            failed = [e for e in (result.ended if result is not None else []) if e.status is Outcome.FAILED]
+            reason = airing.reason or airing.error or (failed[0].reason if failed else None) or _("its input ended")
+            if failed:  # nothing ever came from the input: the operator is told (radio status, On air)
+                self.onair.listeners.problem(_("live did not go on air: {reason}").format(reason=reason))
+            log.info(N_("live over: %s"), reason)
 
     # ---- as a listener (the player's event thread)
     def entry_started(self, airing, event: Started) -> None:
@@ -256,7 +282,7 @@ class LiveDesk(PlayoutListener):
             try:
                 stamp = datetime.strptime(path.stem.split("-")[0], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
             except ValueError:  # not one of ours: left where it is, the others still filed
-                log.warning("not a live recording, left alone: %s", path)
+                log.warning(N_("not a live recording, left alone: %s"), path)
                 continue
             try:
                 with path.open("r+b") as wav:  # the 44-byte header Python's wave writes: sizes at 4 and 40
@@ -267,7 +293,7 @@ class LiveDesk(PlayoutListener):
                     wav.seek(40)
                     wav.write(struct.pack("<I", data))
             except (OSError, struct.error) as err:
-                log.error("cannot mend the live recording %s: %s", path, err)
+                log.error(N_("cannot mend the live recording %s: %s"), path, err)
                 continue
             speaker = Speaker(_("unknown (the daemon stopped during live)"), "?", "?", self.app.settings.live.topic)
             ended = Ended(0, Entry(EntryKind.LIVE, "", "?", record=str(path)), stamp, Outcome.INTERRUPTED,
@@ -290,10 +316,35 @@ class LiveDesk(PlayoutListener):
             (result,) = self.app.importer(workers=1).run([path], ImportOptions(topic=speaker.topic, title=title,
                                                                                 source=speaker.where))  # fmt: skip
         except Exception as err:
-            log.error("cannot file the live recording %s: %s", path, err)
+            log.error(N_("cannot file the live recording %s: %s"), path, err)
             return
         if result.item is None:
-            log.error("cannot file the live recording %s: %s", path, result.error)
+            log.error(N_("cannot file the live recording %s: %s"), path, result.error)
             return
         path.unlink(missing_ok=True)
-        log.info("live recording filed as #%s %s (draft)", result.item.id, result.item.title)
+        log.info(N_("live recording filed as #%s %s (draft)"), result.item.id, result.item.title)
+
+
+def probe_input(given: str | None) -> None:
+    """A capture device (alsa:…, pulse:…) opened for a moment before going on air: one that
+    does not exist or cannot be opened is refused now, in one line, before anything is
+    suspended (no "on air" over silence). One that opens but is slow to sound goes on: the
+    feed ends the segment if nothing ever comes. Other inputs (the console's) are not probed."""
+    from radio.media.ffmpeg import ffmpeg_binary
+
+    if not given or given == CONSOLE:
+        return
+    address = check_input(given)
+    command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-v", "error",
+               *ffmpeg_live_input(address), "-t", "0.05", "-f", "null", "-"]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_S)
+    except subprocess.TimeoutExpired:
+        return  # opened, nothing yet: the feed's rule decides
+    except OSError as err:
+        raise RadioError(_("cannot try the capture input {input}: {reason}").format(input=address, reason=err)) from None
+    if done.returncode != 0:
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"exit {done.returncode}"
+        raise RadioError(_("the capture input {input} cannot be opened ({reason}): is it plugged in, and is its name "
+                           "right? Nothing went on air").format(input=address, reason=reason))  # fmt: skip

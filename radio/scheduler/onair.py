@@ -322,12 +322,15 @@ class OnAir:
         self._after_show(resume_at)
 
     def _after_show(self, at: datetime | None = None) -> None:
-        """Nothing on air: resume a show an emergency interrupted, else switch off."""
+        """Nothing on air: resume what an emergency or live interrupted (whole if it never began), else switch off."""
         while self.suspended:
             suspended = self.suspended.pop()
             if self.live.resumes(suspended):  # a live segment an emergency interrupted
                 return
             suspended.move(AiringState.OVER)
+            if not suspended.accounted() and (suspended.items or suspended.relay_left(_now())):  # waited under live
+                self._air(suspended.show, at)
+                return
             rest = suspended.remaining_items()
             if rest or suspended.relay_left(_now()):
                 log.info(N_("resuming %s after the emergency"), suspended.occurrence.slot_name or _("one-off broadcast"))

@@ -13,13 +13,13 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from radio.domain.asrun import AsRunStatus
-from radio.domain.library import Item, Priority, why_not_airable
+from radio.domain.library import Item, ItemStatus, Priority, why_not_airable
 from radio.domain.playout import parse_start
 from radio.domain.schedule import (
     Slot, StartRule, format_days, next_occurrence, occurrence_of, overrun_s, parse_days, parse_time_of_day,
     preparation_lead_s,
 )  # fmt: skip
-from radio.domain.users import MAY_APPROVE, Role, check_queue_priorities, check_remove_entries, require
+from radio.domain.users import MAY_APPROVE, MAY_MANAGE_SLOTS, Role, check_queue_priorities, check_remove_entries, require
 from radio.errors import RadioError
 from radio.i18n import _, ngettext
 from radio.text import format_duration
@@ -44,9 +44,10 @@ class Queued:
 
 def add_slot(app, name: str, at: str, days: str = "mon-sun", max_minutes: int | None = None,
              start_kind: str = "hard", jingles: bool = True, relay: str | None = None,
-             fallback: Sequence[int] = ()) -> Slot:  # fmt: skip
+             fallback: Sequence[int] = (), role: Role | None = None) -> Slot:  # fmt: skip
     """A new slot; with *relay* a relay session (the source's code), *fallback* the items
-    aired, in order, while that source is dead air."""
+    aired, in order, while that source is dead air. *role*: the caller's (None: the command line)."""
+    require(role, MAY_MANAGE_SLOTS, _("only an administrator may change the slots"))
     new = Slot(
         id=0,
         name=name,
@@ -84,9 +85,11 @@ def _relay_fields(app, relay: str | None, fallback: Sequence[int]) -> dict:
 
 def edit_slot(app, name: str, *, new_name: str | None = None, at: str | None = None, days: str | None = None,
               max_minutes: int | None = None, start_kind: str | None = None, jingles: bool | None = None,
-              relay: str | None | _Keep = KEEP, fallback: Sequence[int] | _Keep = KEEP) -> Slot:  # fmt: skip
+              relay: str | None | _Keep = KEEP, fallback: Sequence[int] | _Keep = KEEP,
+              role: Role | None = None) -> Slot:  # fmt: skip
     """Change what is given; *relay* None makes the slot an ordinary one again (its fallback
     goes with it), *fallback* () leaves the relay without fallback items."""
+    require(role, MAY_MANAGE_SLOTS, _("only an administrator may change the slots"))
     old = app.schedule.slot_named(name)
     changes = {}
     if new_name:
@@ -113,8 +116,9 @@ def edit_slot(app, name: str, *, new_name: str | None = None, at: str | None = N
     return edited
 
 
-def remove_slot(app, name: str) -> tuple[Slot, int]:
+def remove_slot(app, name: str, role: Role | None = None) -> tuple[Slot, int]:
     """Remove a slot and its queued entries; returns the slot and how many entries went."""
+    require(role, MAY_MANAGE_SLOTS, _("only an administrator may change the slots"))
     old = app.schedule.slot_named(name)
     removed = app.schedule.remove_slot(old.id)
     changed(app)
@@ -214,6 +218,24 @@ def queue_at(app, item_ids: list[int], at: str, priority: Priority | None = None
     return Queued(entries, where, _warnings(items, local.date(), None, 0.0))
 
 
+def approve_and_queue_at(app, item_id: int, at: str, by: str, role: Role | None = None) -> tuple[Item, Queued]:
+    """Approve *item_id* (if a draft) and air it at *at*, as one step: the time is checked
+    before anything is written, and should queueing still fail the approval is undone, so a
+    bad time never leaves a draft approved. Returns the item as approved and where it airs."""
+    from radio.library.catalog import approve_items
+
+    zone = app.settings.zone
+    not_passed(parse_start(at, datetime.now(zone), zone).astimezone(timezone.utc), zone)
+    before = app.library.get(item_id)
+    (approved,) = approve_items(app.library, [item_id], by, role=role) if before.status is ItemStatus.DRAFT else (before,)
+    try:
+        return approved, queue_at(app, [item_id], at, role=role)
+    except Exception:
+        if approved is not before:
+            app.library.save(before)  # still a draft: nothing of the step stays
+        raise
+
+
 def send_emergency(app, item_ids: list[int], stations: str | None = None, role: Role | None = None) -> list[Item]:
     """Air items now, interrupting whatever is on air, as *role* may (the approver's call;
     None: the station's command line). Every item must be airable today. At a hub, with
@@ -270,13 +292,14 @@ def _iso(moment: datetime | None, zone) -> str | None:
 
 
 def station_status(app, device: dict | None = None, streams: list[dict] | None = None,
-                   problems: list[dict] | None = None, clock: dict | None = None) -> dict:  # fmt: skip
+                   problems: list[dict] | None = None, clock: dict | None = None,
+                   recent: list | None = None) -> dict:  # fmt: skip
     """Whether the daemon runs, what is on air, the sound device, the streams and the clock as
     the daemon sees them (device None, the streams as configured, not running, and the clock
     judged here, when not asked of the daemon), the next occurrences, and the problems an
     operator must know about: what the daemon met (parts of shows that could not air), what
     is wrong in the station's settings now (a missing jingle), and the as-run rows of the
-    last 24 h that failed (`radio status --json`)."""
+    last 24 h that failed (`radio status --json`). *recent*: those rows, if the caller read them."""
     from radio.scheduler.clock_guard import clock_now
     from radio.scheduler.planner import occurrences
     from radio.scheduler.station_lock import daemon_pid
@@ -284,7 +307,8 @@ def station_status(app, device: dict | None = None, streams: list[dict] | None =
     zone = app.settings.zone
     now = datetime.now(timezone.utc)
     pid = daemon_pid(app.settings.home)
-    recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))  # one read for both
+    if recent is None:  # one read for both
+        recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
     playing = [r for r in recent if r.status is AsRunStatus.PLAYING and r.started_at > now - timedelta(hours=6)]
     on_air = playing[-1] if pid and playing else None
     # an occurrence with rows aired already (a clock set back shows it again): not "next"

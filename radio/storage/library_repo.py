@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from radio.domain.library import Item, ItemStatus, Priority
@@ -119,6 +119,12 @@ class LibraryRepository:
         query = select(ItemRow).order_by(ItemRow.id.desc() if newest_first else ItemRow.id).limit(limit)
         with self._sessions() as session:
             return [to_item(row) for row in session.scalars(_matching(query, topic, status, language))]
+
+    def count(self, topic: str | None = None, status: str | None = None, language: str | None = None) -> int:
+        """How many items match (one COUNT query: On air shows the number of drafts, not them all)."""
+        query = select(func.count()).select_from(ItemRow)
+        with self._sessions() as session:
+            return session.scalar(_matching(query, topic, status, language)) or 0
 
     def index(
         self, topic: str | None = None, status: str | None = None, language: str | None = None

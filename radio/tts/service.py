@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from radio.config import Settings
-from radio.domain.library import Priority
+from radio.domain.library import Priority, check_source, check_title
 from radio.domain.normalize import Lexicon, check_notice_text, normalize
 from radio.domain.users import MAY_WRITE_NOTICES, Role, check_priority, require
 from radio.errors import RadioError
 from radio.home import StationHome
 from radio.i18n import _
-from radio.text import fold_ascii
+from radio.text import fold_ascii, nfc
 from radio.tts.assemble import Layout, assemble
 from radio.tts.voice import Voice
 
@@ -153,10 +153,12 @@ def create_notice(app, text: str, *, topic: str, title: str, voice: str | None =
 
     require(role, MAY_WRITE_NOTICES, _("your account may not write notices"))
     check_priority(role, priority)
-    title = " ".join(title.split())
+    title = " ".join(nfc(title).split())
     if not title:
         raise RadioError(_("give the notice a title"))
-    options = ImportOptions(topic=app.taxonomy.resolve(topic).code, title=title, source=source or None,
+    check_title(title)  # bounded here, before the voice is rendered: the CLI and the console alike
+    source = check_source(" ".join(nfc(source or "").split()))
+    options = ImportOptions(topic=app.taxonomy.resolve(topic).code, title=title, source=source,
                             priority=priority, valid_from=valid_from, valid_until=valid_until)  # fmt: skip
     tts = app.settings.tts
     layout = Layout(repeat=_repeat(repeat, tts.repeat), pause_s=tts.pause_s,

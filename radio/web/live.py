@@ -8,7 +8,7 @@ checked — the session cookie, its user (enabled, current epoch), the role, and
 same-origin policy, the Origin header, which must be the console's own. It then asks the
 daemon to go live with the input ``console`` (scheduler/live.py) and writes what arrives into
 the named pipe the live feed's ffmpeg reads (non-blocking: a full pipe drops audio, never
-blocks the console). The link closing ends live; a link that stalls sends nothing, the live
+blocks the console). The link closing ends its own live session (never another speaker's); a link that stalls sends nothing, the live
 feed fills silence and ends the segment after [live] no_audio_s.
 """
 
@@ -37,27 +37,18 @@ MAX_MESSAGE = 64 * 1024  # bytes of PCM in one message (10 ms is 960)
 
 
 def _ask(app, request: dict) -> object:
-    from radio.scheduler.control import DaemonError, NoDaemon, ask
+    from radio.scheduler.control import ask_live
 
-    try:
-        return ask(app.settings.home, {"cmd": "live", "languages": ["vi"], **request}, timeout=15.0)
-    except NoDaemon:
-        raise RadioError(_("the daemon is not running: live goes on air through it (start it: radio daemon, "
-                           "or systemctl start radio)")) from None  # fmt: skip
-    except DaemonError as err:
-        raise RadioError(str(err)) from None
-    except (OSError, ValueError) as err:
-        raise RadioError(_("the daemon did not answer ({reason}); check 'radio status' before trying again").format(
-            reason=err)) from None  # fmt: skip
+    return ask_live(app.settings.home, request, ["vi"], timeout=15.0)
 
 
-def _still_on(app, user) -> bool:
-    """Whether *user*'s live session goes on (waiting under an emergency counts)."""
+def _still_on(app, session_id: str) -> bool:
+    """Whether this socket's own live session goes on (waiting under an emergency counts)."""
     try:
         status = _ask(app, {"action": "status"})
     except RadioError:
         return False
-    return isinstance(status, dict) and status.get("who") == (user.display or user.name)
+    return isinstance(status, dict) and status.get("id") == session_id
 
 
 def same_origin(websocket: WebSocket) -> bool:
@@ -134,7 +125,7 @@ async def microphone(websocket: WebSocket) -> None:
                 except BrokenPipeError:  # the segment ended: by itself (no audio for too long), or an emergency
                     os.close(fd)
                     fd = None
-                    if not await run_in_threadpool(_still_on, app, user):  # over: the browser is told
+                    if not await run_in_threadpool(_still_on, app, answer["id"]):  # over: the browser is told
                         await websocket.send_text(json.dumps({"error": _("live is over")}, ensure_ascii=False))
                         break
     except WebSocketDisconnect:
@@ -143,8 +134,10 @@ async def microphone(websocket: WebSocket) -> None:
         if fd is not None:
             os.close(fd)
         try:
-            await asyncio.shield(run_in_threadpool(_ask, app, {"action": "stop", "who": user.display or user.name,
-                                                               "reason": reason}))  # fmt: skip
+            # its own session only: a stale tab closing never ends another speaker's
+            await asyncio.shield(run_in_threadpool(_ask, app, {"action": "stop", "id": answer["id"], "reason": reason,
+                                                               "who": user.display or user.name,
+                                                               "address": address}))  # fmt: skip
         except RadioError:
             pass  # already over (it ended by itself, or someone stopped it)
     try:
@@ -155,8 +148,7 @@ async def microphone(websocket: WebSocket) -> None:
 
 def stop(ctx: Ctx):
     """The console's stop button: ends whoever is live (line in or a browser)."""
-    _ask(ctx.app, {"action": "stop", "who": ctx.user.display or ctx.user.name})
-    ctx.audit("live.stop")
+    _ask(ctx.app, {"action": "stop", "who": ctx.user.display or ctx.user.name, "address": ctx.address})  # audited there
     ctx.flash(_("live over"))
     return ctx.redirect("/on-air")
 

@@ -30,7 +30,6 @@ LISTED = 30  # the newest notices shown
 PREVIEWS_KEPT_S = 3600  # a preview is for listening now; older ones are deleted
 NOW_LEAD_S = 2  # "air now": a one-off broadcast this many seconds ahead, so the daemon plans it
 _PREVIEW = re.compile(r"^[0-9]+-[A-Za-z0-9_-]{16,64}\.wav$")
-CHIMES = ("", tts.NO_CHIME)  # the [tts] chime setting, or none
 
 
 def _previews(ctx: Ctx):
@@ -59,7 +58,7 @@ def _render(ctx: Ctx, form: dict, spoken: str | None = None, preview: str | None
     app = ctx.app
     return ctx.render(
         "notices.html", status=status, form=form, spoken=spoken, preview=preview, notices=_listed(ctx),
-        topics=app.taxonomy.topics, voices=tts.VOICES, chimes=CHIMES, repeats=range(1, tts.MAX_REPEAT + 1),
+        topics=app.taxonomy.topics, voices=tts.VOICES, repeats=range(1, tts.MAX_REPEAT + 1),
         priorities=[p for p in priorities_for(ctx.user.role) if p is not Priority.EMERGENCY],
         may_write=ctx.user.role.allows(MAY_WRITE_NOTICES), may_approve=ctx.user.role.allows(MAY_APPROVE),
         today=datetime.now(app.settings.zone).date().isoformat(),
@@ -137,38 +136,52 @@ def preview(ctx: Ctx):
         raise NotFoundError(_("not found"))
     path = _previews(ctx) / name
     try:
+        if path.is_symlink():  # only a file the console wrote there, never what a link points to
+            raise OSError(name)
         data = path.read_bytes()
     except OSError:
         raise NotFoundError(_("this preview is gone: listen again")) from None
     return Response(data, media_type="audio/wav", headers={"Cache-Control": "no-store"})
 
 
+def _when(ctx: Ctx) -> str | None:
+    """The instant the approver chose (None: approve only), checked before anything is written."""
+    zone = ctx.app.settings.zone
+    when = ctx.f("when")
+    if when == "now":
+        return (datetime.now(zone) + timedelta(seconds=NOW_LEAD_S)).replace(microsecond=0).isoformat()
+    if when != "at":
+        return None
+    clock = ctx.f("at").strip()
+    try:
+        day = parse_day(ctx.f("date").strip()) if ctx.f("date").strip() else datetime.now(zone).date()
+    except ValueError:
+        raise RadioError(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=ctx.f("date"))) from None
+    if not clock:
+        raise RadioError(_("give the time it airs (HH:MM)"))
+    return f"{day.isoformat()}T{clock}"
+
+
 def air(ctx: Ctx):
-    """Approve (a draft) and air: now, at a time, or not yet (approve only)."""
+    """Approve (a draft) and air: now, at a time, or not yet (approve only). A bad time
+    leaves the draft as it was (the service checks it before approving)."""
     app = ctx.app
     item = app.library.get(ctx.request.path_params["item_id"])
     if item.notice_text is None:
         raise NotFoundError(_("#{id} is not a notice").format(id=item.id))
-    if item.status is ItemStatus.DRAFT:
-        (item,) = approve_items(app.library, [item.id], ctx.user.display, role=ctx.user.role)
+    was_draft = item.status is ItemStatus.DRAFT
+    at = _when(ctx)
+    queued = None
+    if at is None:
+        if was_draft:
+            (item,) = approve_items(app.library, [item.id], ctx.user.display, role=ctx.user.role)
+    else:
+        item, queued = schedule.approve_and_queue_at(app, item.id, at, ctx.user.display, role=ctx.user.role)
+    if was_draft:
         ctx.audit("item.approve", f"#{item.id} {item.title}")
         ctx.flash(_("approved #{id} {title} (by {name})").format(id=item.id, title=item.title, name=item.approved_by))
-    when = ctx.f("when")
-    zone = app.settings.zone
-    if when == "now":
-        at = (datetime.now(zone) + timedelta(seconds=NOW_LEAD_S)).replace(microsecond=0).isoformat()
-    elif when == "at":
-        clock = ctx.f("at").strip()
-        try:
-            day = parse_day(ctx.f("date").strip()) if ctx.f("date").strip() else datetime.now(zone).date()
-        except ValueError:
-            raise RadioError(_("'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)").format(value=ctx.f("date"))) from None
-        if not clock:
-            raise RadioError(_("give the time it airs (HH:MM)"))
-        at = f"{day.isoformat()}T{clock}"
-    else:
+    if queued is None:
         return ctx.redirect(f"/notices#notice-{item.id}")
-    queued = schedule.queue_at(app, [item.id], at, role=ctx.user.role)
     ctx.audit("queue.add", f"#{item.id} → {queued.where}")
     ctx.flash(ngettext("queued {n} item into {where}", "queued {n} items into {where}", 1).format(n=1, where=queued.where))
     for message in queued.warnings:

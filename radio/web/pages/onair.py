@@ -35,10 +35,11 @@ def _state(ctx: Ctx) -> dict:
     from radio.scheduler.planner import occurrences, show_for
 
     daemon = _daemon_status(app)
-    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"),
-                                    streams=daemon.get("streams"))  # fmt: skip
-    status["device"] = daemon.get("device")
     now = datetime.now(timezone.utc)
+    recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))  # read once, used thrice
+    status = service.station_status(app, problems=daemon.get("problems"), clock=daemon.get("clock"),
+                                    streams=daemon.get("streams"), recent=recent)  # fmt: skip
+    status["device"] = daemon.get("device")
     on_air = status["on_air"]
     if on_air and on_air["item_id"] is not None:
         try:
@@ -54,13 +55,13 @@ def _state(ctx: Ctx) -> dict:
     for occurrence in occurrences(app, now, now + timedelta(days=2))[:3]:
         show = show_for(app, occurrence)
         coming.append({"occurrence": occurrence, "items": show.items, "skipped": show.skipped})
-    recent = app.as_run.between(now - timedelta(hours=24), now + timedelta(minutes=1))
     failures = [r for r in recent if r.status is AsRunStatus.FAILED][-3:]
     last = [r for r in recent if r.status is not AsRunStatus.PLAYING][-5:]
     from radio.reports.asrun_listing import emergency_starts, is_emergency
     from radio.web.pages.onair_health import relay_health, stream_health
 
-    emergencies = emergency_starts(app, now - timedelta(hours=24), now + timedelta(minutes=1))
+    older = any(r.slot_id is None and not r.emergency for r in last)  # rows without the flag (before 0010)
+    emergencies = emergency_starts(app, now - timedelta(hours=24), now + timedelta(minutes=1)) if older else frozenset()
     return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last,
             "relay": relay_health(app, recent, on_air, status["next"]),
             "streams": stream_health(status["streams"], status["daemon"]["running"]),
@@ -71,14 +72,18 @@ def on_air(ctx: Ctx):
     """The approver's first screen on a phone: how many drafts wait for approval and the
     emergency button at the top, the drafts with a player beside Approve, then the live part."""
     data = _state(ctx)
-    data["approvers"] = approver_names(ctx.app.users)
-    if ctx.q("fragment"):
+    if ctx.q("fragment"):  # the 5-s refresh: the approvers' names only when a draft is held back
+        held = any(item.status is ItemStatus.DRAFT for c in data["coming"] for item, _why in c["skipped"])
+        data["approvers"] = approver_names(ctx.app.users) if held else []
         return ctx.render("onair_live.html", **data)
+    data["approvers"] = approver_names(ctx.app.users)
     approved = []
     if ctx.user.role.allows(Role.APPROVER):
         approved = ctx.app.library.list(status=str(ItemStatus.APPROVED), newest_first=True, limit=CHOICES)
-    drafts = ctx.app.library.list(status=str(ItemStatus.DRAFT), newest_first=True)
-    return ctx.render("onair.html", approved=approved, drafts=drafts, shown_drafts=DRAFTS_SHOWN, **data)
+    library = ctx.app.library  # the drafts' number, and only the few shown (not every draft read)
+    drafts = library.list(status=str(ItemStatus.DRAFT), newest_first=True, limit=DRAFTS_SHOWN)
+    return ctx.render("onair.html", approved=approved, drafts=drafts, drafts_count=library.count(status=str(ItemStatus.DRAFT)),
+                      **data)  # fmt: skip
 
 
 def emergency(ctx: Ctx):

@@ -4,11 +4,7 @@ or gives the air to a fallback item, so the log is the relay's own account)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 from radio.domain.asrun import AsRunStatus
-
-RECENT = timedelta(hours=24)
 
 
 def relay_health(app, recent: list, on_air: dict | None, coming: list[dict]) -> dict | None:
@@ -53,7 +49,3 @@ def stream_health(streams: list[dict] | None, daemon_running: bool) -> list[dict
                     "listeners": s.get("listeners"), "error": s.get("error"), "outages": s.get("outages") or 0})  # fmt: skip
     return out
 
-
-def window(now: datetime | None = None) -> tuple[datetime, datetime]:
-    now = now or datetime.now(timezone.utc)
-    return now - RECENT, now + timedelta(minutes=1)

@@ -186,7 +186,8 @@ def _relay_changes(ctx: Ctx) -> dict:
 def slot_add(ctx: Ctx):
     f = _slot_fields(ctx)
     made = service.add_slot(ctx.app, f["name"], f["at"], f["days"], f["max_minutes"], f["start"], f["jingles"],
-                            relay=ctx.f("relay").strip() or None, fallback=_fallback(ctx))  # fmt: skip
+                            relay=ctx.f("relay").strip() or None, fallback=_fallback(ctx),
+                            role=ctx.user.role)  # fmt: skip
     ctx.audit("slot.add", f"{made.name} {made.start.strftime('%H:%M')}")
     ctx.flash(_("added slot '{name}'").format(name=made.name))
     return ctx.redirect("/schedule/slots")
@@ -197,7 +198,7 @@ def slot_edit(ctx: Ctx):
     f = _slot_fields(ctx)
     edited = service.edit_slot(ctx.app, old.name, new_name=f["name"], at=f["at"], days=f["days"],
                                max_minutes=f["max_minutes"], start_kind=f["start"], jingles=f["jingles"],
-                               **_relay_changes(ctx))  # fmt: skip
+                               role=ctx.user.role, **_relay_changes(ctx))  # fmt: skip
     ctx.audit("slot.edit", edited.name)
     ctx.flash(_("updated slot '{name}'").format(name=edited.name))
     return ctx.redirect("/schedule/slots")
@@ -205,7 +206,7 @@ def slot_edit(ctx: Ctx):
 
 def slot_remove(ctx: Ctx):
     old = _slot_by_id(ctx)
-    old, n = service.remove_slot(ctx.app, old.name)
+    old, n = service.remove_slot(ctx.app, old.name, role=ctx.user.role)
     ctx.audit("slot.remove", f"{old.name} ({n})")
     ctx.flash(_("removed slot '{name}' ({n} queued entries with it)").format(name=old.name, n=n))
     return ctx.redirect("/schedule/slots")
