@@ -39,12 +39,11 @@ def desired_state(app, code: str, now: datetime | None = None) -> dict:
 
 
 def media_allowed(app, code: str, sha: str) -> bool:
-    """Whether station *code* may fetch the file *sha*: only one its own desired state lists
-    (the items of the sessions meant for it). The hub answers any other as it answers an
-    unknown one, so a token learns nothing of what other stations air."""
-    entries, _item_ids = app.stations.desired_entries(code, datetime.now(timezone.utc), timedelta(days=HORIZON_DAYS),
-                                                      HISTORY, app.settings.zone)  # fmt: skip
-    return sha in {e.item_sha256 for e in entries}
+    """Whether station *code* may fetch the file *sha*: only one a session meant for it airs.
+    The hub answers any other as it answers an unknown one, so a token learns nothing of what
+    other stations air."""
+    return app.stations.uses_media(code, sha, datetime.now(timezone.utc), timedelta(days=HORIZON_DAYS), HISTORY,
+                                   app.settings.zone)  # fmt: skip
 
 
 def topics_stamp(app) -> tuple | None:

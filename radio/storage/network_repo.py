@@ -3,6 +3,7 @@ the sessions meant for each, and the as-run rows they send up (stored once each)
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,11 +12,13 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from radio.domain.network import DesiredEntry, acked_through, is_for, is_online, online_after_beat
+from radio.domain.network import (
+    DesiredEntry, acked_through, check_wire_row, is_for, is_online, online_after_beat,
+)  # fmt: skip
 from radio.errors import NotFoundError, RadioError
 from radio.i18n import _
 from radio.storage.library_repo import _naive_utc, _utc
-from radio.storage.tables import AsRunRow, ItemRow, QueueEntryRow, SlotRow, StationRow
+from radio.storage.tables import AsRunRow, ItemRow, QueueEntryRow, SlotRow, SourceRow, StationRow
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,6 @@ class StationRepository:
         now = datetime.now(timezone.utc)
         with self._sessions() as session:
             return [_to_station(r, now) for r in session.scalars(select(StationRow).order_by(StationRow.code))]
-
-    def get(self, code: str) -> Station:
-        with self._sessions() as session:
-            row = session.get(StationRow, code)
-            if row is None:
-                raise NotFoundError(_("no station {code}").format(code=code))
-            return _to_station(row, datetime.now(timezone.utc))
 
     def by_token_hash(self, digest: str) -> str | None:
         """The code of the (not revoked) station holding this token, or None."""
@@ -133,32 +129,96 @@ class StationRepository:
                 found.append((DesiredEntry(e.id, sha, at, e.priority, e.position, slot_name=name), e.item_id))
         return found
 
-    def fingerprint(self) -> tuple:
-        """A cheap summary that changes whenever the queue or the library does: the server's
-        long polls wake on it and recompute only then."""
+    def uses_media(self, code: str, sha256: str, now: datetime, horizon: timedelta, history: timedelta,
+                   zone) -> bool:  # fmt: skip
+        """Whether a session meant for *code* within the desired state's window airs the file
+        *sha256*: only the entries of that one file are read (by the items' sha256 index), not
+        the station's whole schedule."""
+        first, last = (now - history).astimezone(zone).date(), (now + horizon).astimezone(zone).date()
         with self._sessions() as session:
-            queue = session.execute(select(func.count(), func.max(QueueEntryRow.id))).one()
+            rows = session.execute(
+                select(QueueEntryRow.stations, QueueEntryRow.at, QueueEntryRow.occurrence_date, SlotRow.start_time)
+                .join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
+                .outerjoin(SlotRow, SlotRow.id == QueueEntryRow.slot_id)
+                .where(ItemRow.sha256 == sha256, QueueEntryRow.stations.is_not(None),
+                       ((QueueEntryRow.at >= _naive_utc(now - history)) & (QueueEntryRow.at <= _naive_utc(now + horizon)))
+                       | ((QueueEntryRow.occurrence_date >= first) & (QueueEntryRow.occurrence_date <= last)))).all()  # fmt: skip
+        for stations, at, day, start in rows:
+            if not is_for(stations, code):
+                continue
+            if at is not None:
+                return True
+            if start is not None:
+                instant = datetime.combine(day, time.fromisoformat(start), tzinfo=zone).astimezone(timezone.utc)
+                if now - history <= instant <= now + horizon:
+                    return True
+        return False
+
+    def fingerprint(self, now: datetime | None = None) -> tuple:
+        """A summary that changes whenever anything a desired state is made of does: the hub's
+        sessions for stations (moved, re-targeted, removed) with their items' metadata, the
+        slots (renamed, moved) and the relay sources, and the library as a whole. The server's
+        long polls wake on it and recompute the states only then. Cheap: the sessions of a
+        few days, the slots and sources (tens), and aggregates of the library."""
+        since = _naive_utc((now or datetime.now(timezone.utc)) - timedelta(days=2))
+        digest = hashlib.sha256()
+        with self._sessions() as session:
+            queue = session.execute(
+                select(*QueueEntryRow.__table__.c, *ItemRow.__table__.c)
+                .join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
+                .where(QueueEntryRow.stations.is_not(None),
+                       (QueueEntryRow.at >= since) | (QueueEntryRow.occurrence_date >= since.date()))
+                .order_by(QueueEntryRow.id)).all()  # fmt: skip
+            for table in (SlotRow, SourceRow):
+                digest.update(repr(session.execute(select(*table.__table__.c).order_by(*table.__table__.primary_key))
+                                   .all()).encode())  # fmt: skip
+            digest.update(repr(queue).encode())
             items = session.execute(select(func.count(), func.max(ItemRow.approved_at), func.max(ItemRow.retired_at),
                                            func.max(ItemRow.id))).one()  # fmt: skip
-            return tuple(queue) + tuple(items)
+            return (digest.hexdigest(), len(queue)) + tuple(items)
 
-    def ingest(self, code: str, rows: Sequence[dict]) -> int:
-        """Store as-run rows sent by station *code* (a row already stored is left as it is:
-        sending twice stores once); returns the highest contiguous sequence now held."""
+    def ingest(self, code: str, rows: Sequence[dict]) -> Ingested:
+        """Store as-run rows sent by station *code*. A row is known by the UUID the station made:
+        one already stored is left as it is (sending twice stores once), whatever sequence it
+        comes with now. A new row whose sequence number is taken by another row (a station
+        rebuilt from a fresh home numbers from 1 again) stores nothing of the batch: the answer
+        names the next free sequence, the station renumbers and sends again, no row lost."""
         with self._sessions.begin() as session:
             station = session.get(StationRow, code, with_for_update=True)
+            known: set[int] = set()
             if rows:
+                values = [_asrun_values(code, r, {}) for r in rows]  # checked before anything is stored
+                stored = dict(session.execute(select(AsRunRow.row_uuid, AsRunRow.station_seq).where(
+                    AsRunRow.station == code, AsRunRow.row_uuid.in_([v["row_uuid"] for v in values]))).all())  # fmt: skip
+                fresh = [v for v in values if v["row_uuid"] not in stored]
+                known = {v["station_seq"] for v in values if v["row_uuid"] in stored}
+                taken = session.scalar(select(func.count()).select_from(AsRunRow).where(
+                    AsRunRow.station == code, AsRunRow.station_seq.in_([v["station_seq"] for v in fresh]))) \
+                    if fresh else 0  # fmt: skip
+                if taken:
+                    highest = session.scalar(select(func.max(AsRunRow.station_seq)).where(AsRunRow.station == code))
+                    return Ingested(station.acked_seq, next_seq=max(highest or 0, station.acked_seq) + 1)
                 shas = {r["item_sha256"] for r in rows if r.get("item_sha256")}
                 ids = dict(session.execute(select(ItemRow.sha256, ItemRow.id).where(ItemRow.sha256.in_(shas))).all()) \
                     if shas else {}  # fmt: skip
-                values = [_asrun_values(code, r, ids) for r in rows]
-                # executemany (batched into multi-row INSERTs by SQLAlchemy): one cached statement
-                session.execute(_insert(session).on_conflict_do_nothing(), values)
+                for v, r in zip(values, rows):
+                    v["item_id"] = ids.get(r.get("item_sha256") or "")
+                if fresh:  # executemany (batched into multi-row INSERTs by SQLAlchemy): one cached statement
+                    session.execute(_insert(session).on_conflict_do_nothing(), fresh)
             seqs = session.scalars(select(AsRunRow.station_seq).where(
                 AsRunRow.station == code, AsRunRow.station_seq > station.acked_seq)
                 .order_by(AsRunRow.station_seq)).all()  # fmt: skip
-            station.acked_seq = acked_through(station.acked_seq, seqs)
-            return station.acked_seq
+            station.acked_seq = acked_through(station.acked_seq, set(seqs) | known)
+            return Ingested(station.acked_seq)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """The hub's answer to a batch of as-run rows: the highest contiguous sequence it holds,
+    and, when the batch's numbers were taken by other rows, the number to renumber from."""
+
+    acked: int
+    next_seq: int | None = None
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -166,6 +226,7 @@ def _moment(value: str | None) -> datetime | None:
 
 
 def _asrun_values(code: str, r: dict, item_ids: dict[str, int]) -> dict:
+    check_wire_row(r)  # a malformed row is refused (ValueError) before anything is stored
     return {
         "station": code, "row_uuid": str(r["uuid"]), "station_seq": int(r["seq"]),
         "item_id": item_ids.get(r.get("item_sha256") or ""),
