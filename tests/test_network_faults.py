@@ -295,13 +295,13 @@ def _long_poll(hub: Hub, token: str, since: str, wait_s: float, answer: dict) ->
         answer.update(json.loads(response.read()), elapsed=time.monotonic() - started)
 
 
-@pytest.mark.parametrize("edit", [("source", "edit", "VOV1", "--name", "VOV1 – kênh thời sự"),
+@pytest.mark.parametrize("edit", [("source", "edit", "vov1", "--name", "VOV1 – kênh thời sự"),
                                   ("slot", "edit", "Trưa", "--at", "11:45")])  # fmt: skip
 def test_an_edit_to_a_relay_source_or_a_slot_wakes_the_stations_long_polls(tmp_path, radio_bin, hub, tone, edit):
     """The station's long poll (wait 60 s) is answered as soon as a source or a slot changes at
     the hub, with a new revision holding the change (not when the wait runs out)."""
     token = hub.add_station("XE")
-    hub.cli("source", "add", "VOV1", "http://127.0.0.1:1/vov1", "--name", "VOV1")
+    hub.cli("source", "add", "vov1", "http://127.0.0.1:1/vov1", "--name", "VOV1")
     hub.cli("slot", "add", "Trưa", "--at", "11:30")
     (entry,) = hub.json("library", "add", str(tone("trua.wav")), "--topic", "chinh-sach")
     hub.cli("queue", "add", entry["id"], "--slot", "Trưa", "--stations", "XE")
