@@ -70,6 +70,12 @@ class App:
         return UserRepository(self.sessions)
 
     @cached_property
+    def clock_confirmations(self):  # -> radio.storage.clock_repo.ClockConfirmationRepository
+        from radio.storage.clock_repo import ClockConfirmationRepository
+
+        return ClockConfirmationRepository(self.sessions)
+
+    @cached_property
     def audit(self) -> AuditRepository:
         return AuditRepository(self.sessions)
 

@@ -108,3 +108,28 @@ def test_the_daemon_relays_a_source_with_a_password_that_no_command_line_shows(s
     rows = [r for r in station.log_rows() if r.get("relay_source") == "vov1"]
     assert rows and all(PASSWORD not in json.dumps(r, ensure_ascii=False) for r in rows)
     assert PASSWORD not in log and "tiep-song:***@" in listed and PASSWORD not in listed
+
+
+def test_a_password_given_on_standard_input_never_touches_a_command_line(radio, radio_bin, tmp_path):
+    """`radio source add|edit --password-stdin`: the operator's command line holds only the user;
+    the source is heard with the password, and an edit can change the password the same way."""
+    with AuthSource(tmp_path) as server:
+        bare = f"http://tiep-song@127.0.0.1:{server.port}/live.mp3"
+        add = subprocess.run([radio_bin, "--home", str(radio.home), "source", "add", "vov1", bare, "--name", "VOV1",
+                              "--password-stdin"], input="sai\n", capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert add.returncode == 0, add.stderr
+        assert radio("source", "test", "vov1", "--seconds", "2").exit_code == 1  # the wrong one, as given
+        edit = radio("source", "edit", "vov1", "--password-stdin", input=PASSWORD + "\n")
+        assert edit.exit_code == 0, edit.output
+        result = radio("source", "test", "vov1", "--seconds", "2", "--json")
+        assert result.exit_code == 0, result.output
+        assert server.served >= 1
+    shown = radio("source", "list", "--json").stdout
+    assert PASSWORD not in shown and "sai" not in shown and "tiep-song:***@" in shown
+
+
+def test_password_stdin_with_nothing_on_it_is_one_line(radio):
+    result = radio("source", "add", "vov1", "http://u@127.0.0.1:9/x.mp3", "--name", "VOV1", "--password-stdin",
+                   input="")  # fmt: skip
+    assert result.exit_code == 1 and result.stderr.strip() == "radio: error: no password on standard input", result.stderr
+    assert radio("source", "list", "--json").stdout.strip() == "[]"

@@ -11,6 +11,7 @@ logged missed with why, and the next one airs on time."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import time
 from datetime import datetime, timedelta
@@ -141,3 +142,56 @@ def test_status_without_the_daemon_says_the_clock_is_wrong(station, faketime):  
         stop_console(console)
     assert 'id="clock-held"' in page and "lịch phát bị giữ lại: đồng hồ sai" in page, page
     assert "Asia/Ho_Chi_Minh" in page
+
+
+def test_a_fast_clock_set_right_by_hand_resumes_once_an_operator_confirms_it(station, faketime):  # noqa: F811
+    """A PC without NTP ran two days fast and aired a one-off then; set right by hand, its rows
+    are two days ahead and hold the schedule. `radio clock confirm` lifts the hold at once (the
+    daemon running), a one-off then airs at its instant, and the console offers the same to an
+    approver, not to an operator (refused on the server too)."""
+    env, shift = faketime
+    fast, after = station.item(1.5, 321), station.item(1.5, 322)
+    shift(2 * 86400)
+    due = (datetime.now(VN) + timedelta(days=2, seconds=6)).replace(microsecond=0)
+    assert cli(station, env, "queue", "add", str(fast), "--at", due.isoformat()).returncode == 0
+    station.start(env)
+    day = due.date().isoformat()
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and not any(
+            r["status"] == "completed"
+            for r in json.loads(cli(station, env, "log", "--json", "--from", day, "--to", day).stdout)):  # fmt: skip
+        time.sleep(0.3)
+    assert station.stop() == 0
+
+    shift(0)  # set right by hand: the rows are two days ahead of the clock
+    station.start(env)
+    held = json.loads(station.cli("status", "--json").stdout)["clock"]
+    assert held["held"] is True and "2 days behind" in held["reason"], held
+    assert "radio clock confirm" in station.cli("status").stdout
+
+    add_users(station.radio.home, [("ba", "operator", "Trần Văn Ba"), ("an", "approver", "Nguyễn Văn An")])
+    console = start_console(station.bin, env, station.radio.home)
+    try:
+        operator, approver = console.client("ba"), console.client("an")
+        assert 'id="clock-confirm"' not in operator.get("/on-air?fragment=1").text
+        refused = operator.post("/clock/confirm")
+        still = json.loads(station.cli("status", "--json").stdout)["clock"]
+        page = approver.get("/on-air?fragment=1").text
+    finally:
+        stop_console(console)
+    assert refused.status == 403 and still["held"] is True, (refused.status, still)
+    assert 'id="clock-confirm"' in page and "Đồng hồ đã đúng: tiếp tục lịch phát" in page, page
+
+    confirmed = station.cli("clock", "confirm", "--json")
+    assert confirmed.returncode == 0, confirmed.stderr
+    done = json.loads(confirmed.stdout)
+    assert done["was_held"] is True and done["clock"]["held"] is False and done["by"].startswith("cli:"), done
+    nxt = (datetime.now(VN) + timedelta(seconds=8)).replace(microsecond=0)
+    assert station.radio("queue", "add", after, "--at", nxt.strftime("%H:%M:%S")).exit_code == 0
+    rows = wait_rows(station, lambda r: any(x["item_id"] == after and x["status"] == "completed" for x in r))
+    assert station.stop() == 0
+    row = next(x for x in rows if x["item_id"] == after)  # aired at its instant, not held nor missed
+    assert abs(datetime.fromisoformat(row["started_at"]).timestamp() - nxt.timestamp()) < 1.0, row
+    with sqlite3.connect(station.radio.home / "radio.db") as db:
+        audited = db.execute("SELECT user_name FROM audit_log WHERE action = 'clock.confirm'").fetchall()
+    assert audited == [(done["by"],)], audited

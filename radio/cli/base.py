@@ -90,5 +90,26 @@ def print_table(headers: list[str], rows: list[list[Any]]) -> None:
             click.echo("  ".join("-" * w for w in widths))
 
 
+def actor() -> str:
+    """Who ran the command, for the audit log."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def stdin_secret() -> str:
+    """A password or token from the first line of standard input: a secret never goes on a
+    command line, where `ps -ef` shows it to every user of the PC."""
+    from radio.errors import RadioError
+
+    secret = sys.stdin.readline().rstrip("\r\n")
+    if not secret:
+        raise RadioError(_("no password on standard input"))
+    return secret
+
+
 def stderr_is_tty() -> bool:
     return sys.stderr.isatty()

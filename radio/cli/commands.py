@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "live": ("radio.cli.live", "live"),
     "daemon": ("radio.cli.daemon", "daemon"),
     "status": ("radio.cli.daemon", "status"),
+    "clock": ("radio.cli.clock", "clock"),
     "log": ("radio.cli.daemon", "log_command"),
     "hamlet": ("radio.cli.hamlet", "hamlet"),
     "export-usb": ("radio.cli.usb", "export_usb"),

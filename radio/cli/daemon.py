@@ -145,6 +145,8 @@ def clock_lines(clock: dict | None) -> list[str]:
     lines = [_("clock: {state}, time zone {zone}").format(state=state, zone=clock["timezone"])]
     if clock.get("held"):
         lines.append(_("schedule held: the clock is wrong ({reason})").format(reason=clock["reason"]))
+        lines.append(_("set the date and time right; if they already are (checked against a phone): "
+                       "radio clock confirm"))  # fmt: skip
     elif clock.get("reason"):
         lines.append(_("clock warning: {reason}").format(reason=clock["reason"]))
     jump = clock.get("last_jump")

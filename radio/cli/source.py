@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from radio.cli.base import Group, json_option, option, print_json, print_table
+from radio.cli.base import Group, json_option, option, print_json, print_table, stdin_secret
 from radio.cli.context import pass_ctx
 from radio.cli.params import TEXT
 from radio.i18n import _, ngettext
@@ -40,15 +40,22 @@ def source() -> None:
     pass
 
 
+PASSWORD_STDIN = option(
+    "--password-stdin", is_flag=True,
+    help="Read the source's password from the first line of standard input (the address names its user).")
+
+
 @source.command(name="add", help="Add a source: a stream address (http(s)://, rtmp://, …) or alsa:DEVICE.")
 @click.argument("code")
 @click.argument("url", type=TEXT)
 @option("--name", required=True, type=TEXT, help="Its name, for example \"VOV1 – Đài Tiếng nói Việt Nam\".")
 @_settings_options
+@PASSWORD_STDIN
 @json_option
 @pass_ctx
-def source_add(ctx, code, url, name, as_json, **settings) -> None:
-    made = service.add_source(ctx.app, code, url, name, **settings)
+def source_add(ctx, code, url, name, password_stdin, as_json, **settings) -> None:
+    password = stdin_secret() if password_stdin else None
+    made = service.add_source(ctx.app, code, url, name, password=password, **settings)
     if as_json:
         print_json(service.source_json(made))
     else:
@@ -78,12 +85,14 @@ def source_list(ctx, as_json) -> None:
 @option("--name", type=TEXT, help="New name.")
 @option("--url", type=TEXT, help="New address.")
 @_settings_options
+@PASSWORD_STDIN
 @json_option
 @pass_ctx
-def source_edit(ctx, code, as_json, **changes) -> None:
-    if all(v is None for v in changes.values()):
+def source_edit(ctx, code, password_stdin, as_json, **changes) -> None:
+    if all(v is None for v in changes.values()) and not password_stdin:
         raise click.UsageError(_("nothing to change: give at least one option (see --help)"))
-    edited = service.edit_source(ctx.app, code, **changes)
+    password = stdin_secret() if password_stdin else None
+    edited = service.edit_source(ctx.app, code, password=password, **changes)
     if as_json:
         print_json(service.source_json(edited))
     else:

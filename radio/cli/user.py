@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import getpass
-import sys
 
 import click
 
-from radio.cli.base import Group, json_option, option, print_json, print_table
+from radio.cli.base import Group, actor, json_option, option, print_json, print_table, stdin_secret
 from radio.cli.context import pass_ctx
 from radio.cli.params import TEXT
 from radio.domain.users import ROLE_LABELS, Role
-from radio.errors import RadioError
 from radio.i18n import _
 
 ROLE = click.Choice([r.value for r in Role])
 
 
-def _actor() -> str:
-    """Who ran the command, for the audit log."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-
-
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        line = sys.stdin.readline()
-        password = line.rstrip("\r\n")
-        if not password:
-            raise RadioError(_("no password on standard input"))
-        return password
+        return stdin_secret()
     return click.prompt(_("Password"), hide_input=True, confirmation_prompt=_("Repeat the password"))
 
 
@@ -54,7 +39,7 @@ def user_add(ctx, name, role, display, password_stdin, as_json) -> None:
     app = ctx.app
     check_user_name(name.lower())
     password = check_password(_read_password(password_stdin))
-    made = add_user(app.users, app.audit, _actor(), name, Role(role), display, password)
+    made = add_user(app.users, app.audit, actor(), name, Role(role), display, password)
     if as_json:
         from radio.accounts import user_json
 
@@ -94,7 +79,7 @@ def user_passwd(ctx, name, password_stdin) -> None:
     app = ctx.app
     app.users.named(name.lower())  # a missing user is reported before asking for a password
     password = check_password(_read_password(password_stdin))
-    made = set_password(app.users, app.audit, _actor(), name, password)
+    made = set_password(app.users, app.audit, actor(), name, password)
     click.echo(_("password of '{name}' changed").format(name=made.name))
 
 
@@ -105,5 +90,5 @@ def user_disable(ctx, name) -> None:
     from radio.accounts import set_disabled
 
     app = ctx.app
-    made = set_disabled(app.users, app.audit, _actor(), name)
+    made = set_disabled(app.users, app.audit, actor(), name)
     click.echo(_("disabled user '{name}'").format(name=made.name))

@@ -14,6 +14,11 @@ daemon holds it. Pure: the facts are gathered by `scheduler/clock_guard.py`.
 - **unsynchronised** (a loud warning): the system says no time source keeps the clock right.
 - **ok**: synchronised, or nothing known against it.
 
+An operator who checked the clock against a phone may **confirm** it (`radio clock confirm`):
+a fast clock set right by hand on a PC without NTP would otherwise stay held until real time
+passed the rows it wrote ahead. Rows up to the confirmation no longer count; the confirmed
+instant does (a clock set back before it again is held as before).
+
 A time zone of the system that differs from the station's ([station] timezone) is a
 warning on a clock no time source keeps right: whoever set the clock by the local time they
 read may have set the UTC clock hours off. (The daemon itself works in UTC and the station's
@@ -66,6 +71,29 @@ class ClockVerdict:
     @property
     def reason(self) -> str | None:
         return "; ".join(self.reasons) or None
+
+
+@dataclass(frozen=True)
+class ClockConfirmation:
+    """An operator said the clock is right: its reading then, and the newest as-run row then."""
+
+    at: datetime  # aware
+    last_row_id: int  # rows up to this one may have been written on a wrong clock
+    by: str
+
+
+def trusted_newest(confirmation: ClockConfirmation | None, newest_all: datetime | None,
+                   newest_since: datetime | None) -> datetime | None:  # fmt: skip
+    """The newest instant the clock must not be before: the newest row's (*newest_all*); after
+    a confirmation, the confirmed instant or a row written since (*newest_since*), whichever is later."""
+    if confirmation is None:
+        return newest_all
+    return max(confirmation.at, newest_since) if newest_since is not None else confirmation.at
+
+
+def confirmable(now: datetime) -> bool:
+    """A clock before this software existed is not set at all: it is set, not confirmed."""
+    return now >= EARLIEST
 
 
 def _offset(delta: timedelta) -> str:

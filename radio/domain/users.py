@@ -105,6 +105,7 @@ MAY_WRITE_NOTICES = Role.OPERATOR  # like uploading a recording: it enters as a 
 MAY_APPROVE = Role.APPROVER  # content the commune makes airs only with the leadership's approval
 MAY_TEST_SOURCES = Role.OPERATOR  # listening to a source changes nothing
 MAY_MANAGE_SOURCES = Role.ADMIN  # what a relay slot airs, like the slots themselves
+MAY_CONFIRM_CLOCK = Role.APPROVER  # it lifts a hold on the schedule: the leadership's call
 
 
 def require(role: Role | None, needed: Role, message: str) -> None:

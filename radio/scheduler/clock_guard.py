@@ -25,7 +25,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from radio.domain.clock import ClockFacts, ClockState, ClockVerdict, judge
+from radio.domain.clock import ClockFacts, ClockState, ClockVerdict, judge, trusted_newest
 from radio.i18n import N_, _
 
 log = logging.getLogger("radio.daemon")
@@ -106,10 +106,18 @@ def clock_json(verdict: ClockVerdict, zone: str, last_jump: dict | None = None) 
             "held": verdict.held, "reason": verdict.reason, "last_jump": last_jump}  # fmt: skip
 
 
+def newest_trusted(app) -> datetime | None:
+    """The newest as-run instant the clock must not be before (an operator's confirmation
+    discounts the rows written before it: domain/clock.trusted_newest)."""
+    confirmation = app.clock_confirmations.latest()
+    since = app.as_run.newest_moment(after_id=confirmation.last_row_id) if confirmation else None
+    return trusted_newest(confirmation, None if confirmation else app.as_run.newest_moment(), since)
+
+
 def clock_now(app) -> dict:
     """The clock's state as a process without the daemon sees it (`radio status`, the console)."""
     now = datetime.now(timezone.utc)
-    verdict = judge(gather(app, now, ntp_synchronised(), app.as_run.newest_moment()))
+    verdict = judge(gather(app, now, ntp_synchronised(), newest_trusted(app)))
     return clock_json(verdict, str(app.settings.zone))
 
 
@@ -133,7 +141,7 @@ class ClockGuard:
         with self._lock:
             if rows or time.monotonic() - self._rows_read_at > ROWS_EVERY_S:
                 try:
-                    self._newest_row = self.app.as_run.newest_moment()
+                    self._newest_row = newest_trusted(self.app)
                 except Exception as err:  # a busy or full database: judge on what was read before
                     log.error("cannot read the newest as-run row: %s", err)
                 self._rows_read_at = time.monotonic()

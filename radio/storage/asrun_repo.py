@@ -130,13 +130,21 @@ class AsRunRepository:
             ).one()
             return [to_entry(r) for r in session.scalars(query)], count, seconds
 
-    def newest_moment(self) -> datetime | None:
-        """The latest instant the station's clock wrote into the log (a start or an end):
-        a clock before it is suspect (domain/clock.py)."""
+    def newest_moment(self, after_id: int = 0) -> datetime | None:
+        """The latest instant the station's clock wrote into the log (a start or an end), in
+        the rows after *after_id*: a clock before it is suspect (domain/clock.py)."""
+        query = select(func.max(AsRunRow.started_at), func.max(AsRunRow.ended_at))
+        if after_id:
+            query = query.where(AsRunRow.id > after_id)
         with self._sessions() as session:
-            started, ended = session.execute(select(func.max(AsRunRow.started_at), func.max(AsRunRow.ended_at))).one()
+            started, ended = session.execute(query).one()
         moments = [_utc(m) for m in (started, ended) if m is not None]
         return max(moments, default=None)
+
+    def last_id(self) -> int:
+        """The newest row's id (0: an empty log)."""
+        with self._sessions() as session:
+            return session.scalar(select(func.max(AsRunRow.id))) or 0
 
     def for_occurrence(self, occurrence_start: datetime, slot_id: int | None) -> list[AsRunEntry]:
         query = (

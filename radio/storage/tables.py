@@ -152,6 +152,19 @@ class AsRunRow(Base):
     emergency: Mapped[bool] = mapped_column(default=False, server_default=false())  # aired as an emergency
 
 
+class ClockConfirmationRow(Base):
+    """An operator checked the PC's clock (against a phone or the radio's time signal) and
+    said it is right: as-run rows written before it on a wrong, fast clock no longer hold the
+    schedule (domain/clock.py). Append-only; the newest counts."""
+
+    __tablename__ = "clock_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]  # UTC: the clock's reading when it was confirmed
+    by: Mapped[str] = mapped_column(String(128))
+    last_row_id: Mapped[int]  # the newest as-run row then (0: none)
+
+
 class SourceRow(Base):
     """A stream or input the station relays (tiếp sóng)."""
 

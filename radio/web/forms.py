@@ -40,7 +40,7 @@ AUDIT_ACTIONS = {
     "slot.add": N_("added a slot"), "slot.edit": N_("changed a slot"), "slot.remove": N_("removed a slot"),
     "hamlet.add": N_("added a hamlet"), "hamlet.import": N_("imported hamlets"), "hamlet.remove": N_("removed a hamlet"),
     "usb.export": N_("exported USB packages"), "usb.verify": N_("verified a stick"),
-    "emergency": N_("emergency broadcast"),
+    "emergency": N_("emergency broadcast"), "clock.confirm": N_("confirmed the PC's clock"),
     "user.add": N_("added a user"), "user.disable": N_("disabled a user"), "user.enable": N_("enabled a user"),
     "user.passwd": N_("changed a password"), "user.role": N_("changed a user's role"),
 }  # fmt: skip

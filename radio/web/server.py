@@ -50,6 +50,7 @@ def _templates(app):
         topic_name=app.taxonomy.name, language_name=forms.language_name, language_choices=forms.language_choices,
         weekdays=forms.WEEKDAYS, days_label=forms.days_label, day_codes=forms.day_codes,
         start_choices=forms.START_CHOICES, start_label=forms.start_label, audit_label=forms.audit_label,
+        pc_now=lambda: datetime.now(zone),
     )  # fmt: skip
     env.filters.update(duration=format_duration, local=local)
     return env
