@@ -106,6 +106,14 @@ def build_hub_api(app) -> Starlette:
             return JSONResponse({"error": "this token is not that station's"}, status_code=403)
         return code
 
+    def state_of(code: str, generation: int | None) -> dict:
+        """A station's desired state. A long poll (*generation*: the change it woke on) shares
+        the read of the sessions with the others woken by the same change."""
+        if generation is None:
+            return desired_state(app, code)
+        with app.stations.sharing(generation):
+            return desired_state(app, code)
+
     async def state(request: Request) -> Response:
         code = await run_in_threadpool(station_of, request)
         if isinstance(code, Response):
@@ -118,7 +126,7 @@ def build_hub_api(app) -> Starlette:
         deadline = asyncio.get_running_loop().time() + wait_s
         while True:
             generation = watcher.generation
-            current = await run_in_threadpool(desired_state, app, code)
+            current = await run_in_threadpool(state_of, code, generation if since else None)
             left = deadline - asyncio.get_running_loop().time()
             if current["revision"] != since or left <= 0:
                 current["hub_time"] = datetime.now(timezone.utc).isoformat()

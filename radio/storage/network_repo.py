@@ -3,8 +3,11 @@ the sessions meant for each, and the as-run rows they send up (stored once each)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import threading
+import time as clock
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -19,6 +22,9 @@ from radio.errors import NotFoundError, RadioError
 from radio.i18n import _
 from radio.storage.library_repo import _naive_utc, _utc
 from radio.storage.tables import AsRunRow, ItemRow, QueueEntryRow, SlotRow, SourceRow, StationRow
+
+
+SHARE_FOR_S = 2.0  # a shared read of the window serves the long polls of one change this long at most
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ def _insert(session: Session):
 class StationRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._local = threading.local()
+        self._shared_lock = threading.Lock()
+        self._shared: tuple | None = None  # (key, read at, window rows): see sharing()
 
     def add(self, code: str, name: str, token_hash: str) -> Station:
         now = datetime.now(timezone.utc)
@@ -99,22 +108,48 @@ class StationRepository:
         """The one-off sessions and emergencies queued at the hub for *code* from *now - history*
         to *now + horizon* (and, given the hub's *zone*, those queued into slots), and the ids
         of their items."""
+        mine = [(d, item) for targets, d, item in self._window(now, horizon, history, zone) if is_for(targets, code)]
+        entries = sorted((d for d, _item in mine), key=lambda d: (d.at, d.position))
+        return entries, sorted({item for _d, item in mine})
+
+    @contextlib.contextmanager
+    def sharing(self, key):
+        """Within this block (in this thread) the sessions of the window are read once per *key*
+        and shared: the hub's server wakes hundreds of long polls on one change (key: that
+        change's generation), and each would otherwise read the same rows again."""
+        self._local.key = key
+        try:
+            yield
+        finally:
+            self._local.key = None
+
+    def _window(self, now: datetime, horizon: timedelta, history: timedelta, zone) -> list[tuple]:
+        key = getattr(self._local, "key", None)
+        if key is None:
+            return self._read_window(now, horizon, history, zone)
+        with self._shared_lock:
+            wanted = (key, horizon, history, zone)
+            if self._shared is None or self._shared[0] != wanted or clock.monotonic() - self._shared[1] > SHARE_FOR_S:
+                self._shared = (wanted, clock.monotonic(), self._read_window(now, horizon, history, zone))
+            return self._shared[2]
+
+    def _read_window(self, now: datetime, horizon: timedelta, history: timedelta, zone) -> list[tuple]:
+        """Every hub session for stations in the window: (targets, DesiredEntry, item id)."""
         with self._sessions() as session:
             rows = session.execute(
-                select(QueueEntryRow, ItemRow.sha256).join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
+                select(QueueEntryRow.id, QueueEntryRow.stations, QueueEntryRow.at, QueueEntryRow.priority,
+                       QueueEntryRow.position, QueueEntryRow.item_id, ItemRow.sha256)
+                .join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
                 .where(QueueEntryRow.stations.is_not(None), QueueEntryRow.at.is_not(None),
                        QueueEntryRow.at >= _naive_utc(now - history), QueueEntryRow.at <= _naive_utc(now + horizon))
                 .order_by(QueueEntryRow.at, QueueEntryRow.position)).all()  # fmt: skip
-        mine = [(e, sha) for e, sha in rows if is_for(e.stations, code)]
-        entries = [DesiredEntry(e.id, sha, _utc(e.at), e.priority, e.position) for e, sha in mine]
-        slotted = self._slot_entries(code, now, horizon, history, zone) if zone else []
-        entries = sorted(entries + [d for d, _item in slotted], key=lambda d: (d.at, d.position))
-        return entries, sorted({e.item_id for e, _sha in mine} | {item for _d, item in slotted})
+        found = [(targets, DesiredEntry(i, sha, _utc(at), priority, position), item)
+                 for i, targets, at, priority, position, item, sha in rows]  # fmt: skip
+        return found + (self._slot_entries(now, horizon, history, zone) if zone else [])
 
-    def _slot_entries(self, code: str, now: datetime, horizon: timedelta, history: timedelta,
-                      zone) -> list[tuple[DesiredEntry, int]]:  # fmt: skip
-        """Entries queued at the hub into a slot's occurrence for *code*: sent at the
-        occurrence's instant (in the hub's zone) with the slot's name."""
+    def _slot_entries(self, now: datetime, horizon: timedelta, history: timedelta, zone) -> list[tuple]:
+        """Entries queued at the hub into a slot's occurrence: sent at the occurrence's instant
+        (in the hub's zone) with the slot's name."""
         first, last = (now - history).astimezone(zone).date(), (now + horizon).astimezone(zone).date()
         with self._sessions() as session:
             rows = session.execute(
@@ -125,8 +160,9 @@ class StationRepository:
         found = []
         for e, sha, name, start in rows:
             at = datetime.combine(e.occurrence_date, time.fromisoformat(start), tzinfo=zone).astimezone(timezone.utc)
-            if is_for(e.stations, code) and now - history <= at <= now + horizon:
-                found.append((DesiredEntry(e.id, sha, at, e.priority, e.position, slot_name=name), e.item_id))
+            if now - history <= at <= now + horizon:
+                found.append((e.stations, DesiredEntry(e.id, sha, at, e.priority, e.position, slot_name=name),
+                              e.item_id))  # fmt: skip
         return found
 
     def uses_media(self, code: str, sha256: str, now: datetime, horizon: timedelta, history: timedelta,
