@@ -219,46 +219,33 @@ class StationRepository:
         comes with now. A new row whose sequence number is taken by another row (a station
         rebuilt from a fresh home numbers from 1 again) stores nothing of the batch: the answer
         names the next free sequence, the station renumbers and sends again, no row lost."""
-        values = [_asrun_values(code, r) for r in rows]  # all checked before anything is stored
-        try:
-            with self._sessions.begin() as session:
-                station = session.get(StationRow, code, with_for_update=True)
-                known = self._store(session, code, values) if values else set()
-                seqs = session.scalars(select(AsRunRow.station_seq).where(
-                    AsRunRow.station == code, AsRunRow.station_seq > station.acked_seq)
-                    .order_by(AsRunRow.station_seq)).all()  # fmt: skip
-                station.acked_seq = acked_through(station.acked_seq, set(seqs) | known)
-                return Ingested(station.acked_seq)
-        except _NumbersTaken:  # rolled back: nothing of the batch stored
-            with self._sessions() as session:
-                acked = session.scalar(select(StationRow.acked_seq).where(StationRow.code == code))
-                highest = session.scalar(select(func.max(AsRunRow.station_seq)).where(AsRunRow.station == code))
-                return Ingested(acked, next_seq=max(highest or 0, acked) + 1)
-
-    @staticmethod
-    def _store(session: Session, code: str, values: list[dict]) -> set[int]:
-        """Insert the rows the hub lacks (one statement; the common case reads nothing more);
-        the sequence numbers of rows it already held under their UUIDs. _NumbersTaken when a
-        new row's number is another row's."""
-        shas = {v["item_sha256"] for v in values if v["item_sha256"]}
-        ids = dict(session.execute(select(ItemRow.sha256, ItemRow.id).where(ItemRow.sha256.in_(shas))).all()) \
-            if shas else {}  # fmt: skip
-        rows = [{k: v for k, v in value.items() if k != "item_sha256"} | {"item_id": ids.get(value["item_sha256"])}
-                for value in values]  # fmt: skip
-        # executemany (batched into multi-row INSERTs by SQLAlchemy): one cached statement
-        inserted = set(session.scalars(_insert(session).on_conflict_do_nothing().returning(AsRunRow.row_uuid), rows))
-        if len(inserted) == len(rows):
-            return set()
-        others = [r for r in rows if r["row_uuid"] not in inserted]
-        stored = set(session.scalars(select(AsRunRow.row_uuid).where(
-            AsRunRow.station == code, AsRunRow.row_uuid.in_([r["row_uuid"] for r in others]))))  # fmt: skip
-        if any(r["row_uuid"] not in stored for r in others):
-            raise _NumbersTaken
-        return {r["station_seq"] for r in others}
-
-
-class _NumbersTaken(Exception):
-    """A batch's new row under a sequence number another row of the station holds."""
+        with self._sessions.begin() as session:
+            station = session.get(StationRow, code, with_for_update=True)
+            known: set[int] = set()
+            if rows:
+                values = [_asrun_values(code, r, {}) for r in rows]  # checked before anything is stored
+                stored = dict(session.execute(select(AsRunRow.row_uuid, AsRunRow.station_seq).where(
+                    AsRunRow.station == code, AsRunRow.row_uuid.in_([v["row_uuid"] for v in values]))).all())  # fmt: skip
+                fresh = [v for v in values if v["row_uuid"] not in stored]
+                known = {v["station_seq"] for v in values if v["row_uuid"] in stored}
+                taken = session.scalar(select(func.count()).select_from(AsRunRow).where(
+                    AsRunRow.station == code, AsRunRow.station_seq.in_([v["station_seq"] for v in fresh]))) \
+                    if fresh else 0  # fmt: skip
+                if taken:
+                    highest = session.scalar(select(func.max(AsRunRow.station_seq)).where(AsRunRow.station == code))
+                    return Ingested(station.acked_seq, next_seq=max(highest or 0, station.acked_seq) + 1)
+                shas = {r["item_sha256"] for r in rows if r.get("item_sha256")}
+                ids = dict(session.execute(select(ItemRow.sha256, ItemRow.id).where(ItemRow.sha256.in_(shas))).all()) \
+                    if shas else {}  # fmt: skip
+                for v, r in zip(values, rows):
+                    v["item_id"] = ids.get(r.get("item_sha256") or "")
+                if fresh:  # executemany (batched into multi-row INSERTs by SQLAlchemy): one cached statement
+                    session.execute(_insert(session).on_conflict_do_nothing(), fresh)
+            seqs = session.scalars(select(AsRunRow.station_seq).where(
+                AsRunRow.station == code, AsRunRow.station_seq > station.acked_seq)
+                .order_by(AsRunRow.station_seq)).all()  # fmt: skip
+            station.acked_seq = acked_through(station.acked_seq, set(seqs) | known)
+            return Ingested(station.acked_seq)
 
 
 @dataclass(frozen=True)
@@ -274,11 +261,11 @@ def _moment(value: str | None) -> datetime | None:
     return _naive_utc(datetime.fromisoformat(value)) if value else None
 
 
-def _asrun_values(code: str, r: dict) -> dict:
+def _asrun_values(code: str, r: dict, item_ids: dict[str, int]) -> dict:
     check_wire_row(r)  # a malformed row is refused (ValueError) before anything is stored
     return {
         "station": code, "row_uuid": str(r["uuid"]), "station_seq": int(r["seq"]),
-        "item_sha256": r.get("item_sha256") or None,
+        "item_id": item_ids.get(r.get("item_sha256") or ""),
         "title": str(r["title"]), "topic": str(r["topic"]), "language": str(r["language"]),
         "source": r.get("source"), "approved_by": r.get("approved_by"), "slot_id": None,
         "slot_name": r.get("slot_name"), "occurrence_start": _moment(r["occurrence_start"]),
