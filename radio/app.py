@@ -112,9 +112,22 @@ class App:
     def media(self) -> MediaStore:
         return MediaStore(self.settings.media_dir)
 
-    @cached_property
+    @property
     def taxonomy(self) -> Taxonomy:
-        return load_taxonomy(self.settings.home)
+        """The topics as topics.toml holds them now: read again whenever the file changes, so a
+        long-running process (the daemon, `radio hub serve`, the console) never serves or
+        rewrites a copy from its start."""
+        path = self.settings.home / TOPICS_NAME
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            stamp = None
+        cached = self.__dict__.get("_taxonomy")
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_taxonomy(self.settings.home))
+            self.__dict__["_taxonomy"] = cached
+        return cached[1]
 
     @cached_property
     def lexicon(self):  # -> radio.domain.normalize.Lexicon

@@ -36,6 +36,7 @@ class FaultProxy:
         self.cut = False
         self.bytes_down = 0  # hub->station bytes passed on, all connections
         self.resets = 0
+        self.requests: list[str] = []  # the request line of each connection, station->hub, in order
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._stopped = False
@@ -80,6 +81,8 @@ class FaultProxy:
                 data = src.recv(64 * 1024)
                 if not data:
                     break
+                if not downstream and passed == 0:
+                    self.requests.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
                 if self.delay_s:
                     time.sleep(self.delay_s)
                 if downstream and self.reset_after_bytes is not None and passed + len(data) > self.reset_after_bytes:

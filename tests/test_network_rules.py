@@ -53,17 +53,17 @@ def test_a_session_moved_into_the_window_moves_the_station_has_nothing_about_to_
 
 def test_aired_sessions_are_history_and_removed_ones_stay_removed():
     old = d(1, -90)
-    assert not n.plan_entries({1: held(old)}, [], NOW, FREEZE).changes
+    assert n.plan_entries({1: held(old)}, [], NOW, FREEZE) == n.SyncPlan()
     gone = d(2, 60)
     plan = n.plan_entries({2: held(gone, n.EntryState.REMOVED)}, [], NOW, FREEZE)
-    assert not plan.changes and not plan.deferred
+    assert plan == n.SyncPlan()
 
 
 def test_emergencies_air_at_once_unless_they_arrive_too_late():
     fresh, stale = d(1, -1, priority="emergency"), d(2, -30, priority="emergency")
     plan = n.plan_entries({}, [fresh, stale], NOW, FREEZE)
     assert plan.emergencies == [fresh] and plan.skipped == [stale]
-    assert not n.plan_entries({1: held(fresh)}, [fresh], NOW, FREEZE).changes  # aired once
+    assert n.plan_entries({1: held(fresh)}, [fresh], NOW, FREEZE) == n.SyncPlan()  # aired once
 
 
 def test_a_past_session_arriving_late_is_skipped_not_aired():
@@ -126,3 +126,9 @@ def test_the_hubs_topics_laid_over_a_stations_keep_the_stations_own():
     import tomllib
 
     assert Taxonomy.from_mapping(tomllib.loads(merged.to_toml('Tên "lạ"\nhai dòng')), "x") == merged
+
+
+def test_a_file_the_hub_lacks_is_asked_for_less_and_less_often_up_to_a_few_minutes():
+    waits = [n.media_retry_after_s(k) for k in range(1, 12)]
+    assert waits[:4] == [2.0, 4.0, 8.0, 16.0]
+    assert all(a <= b for a, b in zip(waits, waits[1:])) and waits[-1] == n.MEDIA_RETRY_MAX_S == 300.0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import click
 
@@ -13,27 +14,32 @@ from radio.errors import RadioError
 from radio.i18n import _, ngettext
 
 
-@click.command(cls=Command, help="Join a hub: this station then syncs with it (the daemon, or 'radio sync --once').")
+@click.command(cls=Command, help="Join a hub: this station then syncs with it (the daemon, or 'radio sync --once'). "
+                                 "Give the token with --token-file FILE, '--token -' (read from stdin) or "
+                                 "RADIO_HUB_TOKEN rather than on the command line, where other users see it.")  # fmt: skip
 @click.argument("url")
 @option("--station", "code", required=True, help="This station's code at the hub.")
-@option("--token", required=True, help="The token 'radio hub station add' printed for it.")
+@option("--token", help="The token 'radio hub station add' printed for it; '-' reads it from stdin (preferred: "
+                        "a token on the command line shows in the process list).")  # fmt: skip
+@option("--token-file", type=click.Path(dir_okay=False), help="A file holding the token (preferred).")
 @option("--ca", "cafile", type=click.Path(exists=True, dir_okay=False),
         help="The hub's certificate authority (PEM), for a hub whose certificate is self-signed.")  # fmt: skip
 @pass_ctx
-def join(ctx, url, code, token, cafile) -> None:
+def join(ctx, url, code, token, token_file, cafile) -> None:
+    import os
     from pathlib import Path
 
-    from radio.domain.network import check_station_code
+    from radio.domain.network import check_hub_url, check_station_code
     from radio.network.client import HubClient, HubLink, HubRefused, HubUnreachable
     from radio.network.station_sync import write_link
 
-    if not url.startswith(("http://", "https://")):
-        raise RadioError(_("the hub's URL starts with https:// (or http:// on a trusted network): {url}").format(url=url))
+    url = check_hub_url(url)
+    token = _token(token, token_file, os.environ.get("RADIO_HUB_TOKEN"))
     app = ctx.app  # the station must exist
-    link = HubLink(url.rstrip("/"), check_station_code(code), token.strip(),
-                   str(Path(cafile).resolve()) if cafile else None)  # fmt: skip
+    link = HubLink(url, check_station_code(code), token, str(Path(cafile).resolve()) if cafile else None)
+    client = HubClient(link)  # an unusable CA file is refused here, before anything is saved
     try:
-        HubClient(link).state()
+        client.state()
     except HubRefused:
         raise
     except HubUnreachable as err:
@@ -43,6 +49,30 @@ def join(ctx, url, code, token, cafile) -> None:
         return
     write_link(app.settings.home, link)
     click.echo(_("joined {url} as {code}: the daemon syncs with it from now on").format(url=link.url, code=code))
+
+
+def _token(given: str | None, path: str | None, from_env: str | None) -> str:
+    """The join token from exactly one place: --token-file, '--token -' (stdin), --token, or
+    RADIO_HUB_TOKEN when neither option is given. Never echoed, never logged."""
+    if given is not None and path is not None:
+        raise click.UsageError(_("give either --token or --token-file"))
+    if path is not None:
+        try:
+            token = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise RadioError(_("cannot read the token file {path}: {reason}").format(
+                path=path, reason=getattr(err, "strerror", None) or err)) from None  # fmt: skip
+    elif given == "-":
+        token = click.get_text_stream("stdin").readline()
+    else:
+        token = given if given is not None else from_env
+    token = (token or "").strip()
+    if not token:
+        raise click.UsageError(_("give the station's token: --token-file FILE, '--token -' (stdin), "
+                                 "RADIO_HUB_TOKEN or --token TOKEN"))  # fmt: skip
+    if any(c.isspace() or not c.isprintable() for c in token):
+        raise RadioError(_("the token is one word as 'radio hub station add' printed it"))
+    return token
 
 
 @click.command(cls=Command, help="Sync with the hub once: fetch the desired state and media, send the as-run log "
@@ -74,6 +104,10 @@ def sync(ctx, once) -> None:
         raise RadioError(ngettext("{n} media file for the next 24 hours is still missing",
                                   "{n} media files for the next 24 hours are still missing",
                                   outcome.missing_media).format(n=outcome.missing_media))  # fmt: skip
+    if outcome.missing_at_hub:
+        raise RadioError(ngettext("the hub has no copy of {n} media file its sessions need: ask the hub's operator",
+                                  "the hub has no copy of {n} media files its sessions need: ask the hub's operator",
+                                  len(outcome.missing_at_hub)).format(n=len(outcome.missing_at_hub)))  # fmt: skip
     if unacked:
         raise RadioError(ngettext("{n} as-run row not yet acknowledged by the hub",
                                   "{n} as-run rows not yet acknowledged by the hub", unacked).format(n=unacked))

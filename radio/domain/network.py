@@ -26,6 +26,7 @@ FREEZE_MINUTES = 10  # default: a session starting this soon is never changed by
 HORIZON_DAYS = 8  # the hub sends the sessions of the next 8 days (at least 7 are asked for)
 EMERGENCY_MAX_AGE_S = 600.0  # an emergency that reaches a station later than this is not aired
 KEEP_ACKED_DAYS = 30
+MEDIA_RETRY_MAX_S = 300.0  # a file the hub does not have is asked for again at most this far apart
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 
@@ -33,7 +34,6 @@ class EntryState(enum.StrEnum):
     """What became of a session the hub sent, at the station."""
 
     APPLIED = "applied"  # in the station's queue
-    DEFERRED = "deferred"  # the hub changed or removed it inside the freeze window: kept as it was
     REMOVED = "removed"  # the hub removed it and the station did too
     SKIPPED = "skipped"  # arrived too late to air (an old emergency, a session already past)
 
@@ -42,6 +42,23 @@ def check_station_code(code: str) -> str:
     if not _CODE.match(code):
         raise RadioError(_("a station code is 1-32 letters, digits, '.', '_' or '-': {code!r}").format(code=code))
     return code
+
+
+def check_hub_url(url: str) -> str:
+    """A hub's address as `radio join` takes it: http(s)://HOST[:PORT][/PATH], nothing else
+    (no query, no user, no spaces); returned without a trailing slash."""
+    from urllib.parse import urlsplit
+
+    problem = _("the hub's URL is https://HOST[:PORT] (or http:// on a trusted network): {url!r}").format(url=url)
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # a port out of range or not a number raises
+    except ValueError:
+        raise RadioError(problem) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password \
+            or parts.query or parts.fragment or any(c.isspace() for c in url.strip()) or port == 0:  # fmt: skip
+        raise RadioError(problem)
+    return url.strip().rstrip("/")
 
 
 def parse_targets(stations: str | None, every: bool) -> str | None:
@@ -104,10 +121,6 @@ class SyncPlan:
     deferred: list[int] = field(default_factory=list)  # hub ids kept as they were (freeze window)
     skipped: list[DesiredEntry] = field(default_factory=list)
 
-    @property
-    def changes(self) -> bool:
-        return bool(self.add or self.emergencies or self.remove or self.skipped)
-
 
 def frozen(at: datetime | None, now: datetime, freeze: timedelta) -> bool:
     """A session that starts within the freeze window, or has started: a sync leaves it alone."""
@@ -166,6 +179,13 @@ def media_to_fetch(desired: Sequence[DesiredEntry], have: set[str], now: datetim
     return sorted(order, key=order.__getitem__)
 
 
+def media_retry_after_s(failures: int) -> float:
+    """How long a station waits before asking again for a file the hub answered it does not
+    have (deleted there, not yet copied in): 2 s, doubling, at most MEDIA_RETRY_MAX_S. A
+    station never hammers its hub over a 3G link for a file that is not coming."""
+    return min(MEDIA_RETRY_MAX_S, 2.0 * 2 ** max(0, min(failures, 20) - 1))
+
+
 def missing_within(desired: Sequence[DesiredEntry], have: set[str], now: datetime,
                    window: timedelta = timedelta(hours=24)) -> int:  # fmt: skip
     """How many files needed by sessions of the next *window* are not at the station."""
@@ -179,6 +199,65 @@ def acked_through(acked: int, received: Iterable[int]) -> int:
     while acked + 1 in seqs:
         acked += 1
     return acked
+
+
+_ROW_TEXT = ("title", "topic", "language", "status")
+_ROW_OPTIONAL_TEXT = ("item_sha256", "source", "approved_by", "slot_name", "reason", "relay_source")
+_ROW_MOMENTS = ("occurrence_start", "scheduled_at")
+_ROW_OPTIONAL_MOMENTS = ("started_at", "ended_at")
+_HEALTH_TEXT = ("sent_at", "on_air", "device", "revision")
+_HEALTH_NUMBERS = ("clock_offset_s", "disk_free_mb", "unacked_rows", "missing_media")
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_wire_row(row) -> None:
+    """Refuse (ValueError, saying which field) an as-run row a station sent that is not one:
+    the hub stores nothing of a batch with such a row in it."""
+    if not isinstance(row, dict):
+        raise ValueError("a row is a JSON object")
+    uuid_text = row.get("uuid")
+    if not isinstance(uuid_text, str) or not re.fullmatch(r"[0-9a-fA-F-]{32,36}", uuid_text):
+        raise ValueError("uuid: a UUID")
+    seq = row.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**62:
+        raise ValueError("seq: a whole number from 1")
+    for key in _ROW_TEXT:
+        if not isinstance(row.get(key), str) or len(row[key]) > 500 or "\x00" in row[key]:
+            raise ValueError(f"{key}: a text")
+    for key in _ROW_OPTIONAL_TEXT:
+        if row.get(key) is not None and (not isinstance(row[key], str) or len(row[key]) > 500 or "\x00" in row[key]):
+            raise ValueError(f"{key}: a text or null")
+    if not _number(row.get("seconds_played")) or row["seconds_played"] < 0:
+        raise ValueError("seconds_played: a number of seconds")
+    for key in _ROW_MOMENTS + _ROW_OPTIONAL_MOMENTS:
+        value = row.get(key)
+        if value is None and key in _ROW_OPTIONAL_MOMENTS:
+            continue
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ValueError(f"{key}: an ISO 8601 time with its offset")
+
+
+def check_health(health) -> None:
+    """Refuse (ValueError) a heartbeat whose known fields have the wrong types: the station
+    list sorts and shows them."""
+    if not isinstance(health, dict):
+        raise ValueError("a heartbeat is a JSON object")
+    for key in _HEALTH_TEXT:
+        if health.get(key) is not None and not isinstance(health[key], str):
+            raise ValueError(f"{key}: a text or null")
+    for key in _HEALTH_NUMBERS:
+        if health.get(key) is not None and not _number(health[key]):
+            raise ValueError(f"{key}: a number or null")
+    for key in ("streams", "problems", "deferred"):
+        if health.get(key) is not None and not isinstance(health[key], list):
+            raise ValueError(f"{key}: a list")
 
 
 def is_online(was_online: bool, last_seen: datetime | None, now: datetime) -> bool:

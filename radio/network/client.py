@@ -42,11 +42,21 @@ class HubLink:
         return f"HubLink({self.url!r}, {self.station!r})"
 
 
+def trust_context(cafile: str | None) -> ssl.SSLContext:
+    """The TLS context that trusts the system's authorities and *cafile* (the hub's own CA):
+    a CA file missing or not PEM is a RadioError naming it, never a traceback."""
+    try:
+        return ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError, ValueError) as err:
+        raise RadioError(_("the hub's CA file {path} cannot be used: {reason}").format(
+            path=cafile, reason=getattr(err, "strerror", None) or err)) from None  # fmt: skip
+
+
 class HubClient:
     def __init__(self, link: HubLink, timeout_s: float = 20.0) -> None:
         self.link = link
         self.timeout_s = timeout_s
-        self._context = ssl.create_default_context(cafile=link.cafile) if link.url.startswith("https") else None
+        self._context = trust_context(link.cafile) if link.url.startswith("https") else None
 
     def _request(self, path: str, body: dict | None = None, headers: dict | None = None,
                  timeout_s: float | None = None):  # fmt: skip
@@ -105,8 +115,14 @@ class HubClient:
             raise HubUnreachable(_("cannot reach the hub at {url}: {reason}").format(url=self.link.url, reason=err)) \
                 from None  # fmt: skip
 
-    def send_rows(self, rows: list[dict]) -> int:
-        return int(self._json(f"/v1/stations/{self.link.station}/asrun", {"rows": rows})["acked"])
+    def send_rows(self, rows: list[dict]) -> tuple[int, int | None]:
+        """Send as-run rows: (the highest contiguous sequence the hub holds, and the sequence to
+        renumber the unacknowledged rows from when the hub holds other rows under theirs)."""
+        answer = self._json(f"/v1/stations/{self.link.station}/asrun", {"rows": rows})
+        try:
+            return int(answer["acked"]), (int(answer["next_seq"]) if answer.get("next_seq") is not None else None)
+        except (KeyError, TypeError, ValueError):
+            raise HubUnreachable(_("the hub's answer to the as-run rows is not understood")) from None
 
     def heartbeat(self, health: dict) -> dict:
         return self._json(f"/v1/stations/{self.link.station}/heartbeat", health)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import json
 import logging
 import re
 from datetime import datetime, timezone
@@ -30,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from radio.domain.network import token_hash
+from radio.domain.network import check_health, token_hash
 from radio.network.hub_state import desired_state, library_catalog, media_allowed, topics_stamp
 
 log = logging.getLogger("radio.hub")
@@ -82,6 +83,18 @@ class ChangeWatcher:
             pass
 
 
+def _refuse(message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=400)
+
+
+async def json_body(request: Request):
+    """The request's JSON, or a 400 answer saying it is not JSON (never a 500)."""
+    try:
+        return json.loads(await request.body())
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested beyond reason
+        return _refuse("the body is not JSON")
+
+
 def build_hub_api(app) -> Starlette:
     watcher = ChangeWatcher(app)
 
@@ -97,6 +110,14 @@ def build_hub_api(app) -> Starlette:
             return JSONResponse({"error": "this token is not that station's"}, status_code=403)
         return code
 
+    def state_of(code: str, generation: int | None) -> dict:
+        """A station's desired state. A long poll (*generation*: the change it woke on) shares
+        the read of the sessions with the others woken by the same change."""
+        if generation is None:
+            return desired_state(app, code)
+        with app.stations.sharing(generation):
+            return desired_state(app, code)
+
     async def state(request: Request) -> Response:
         code = await run_in_threadpool(station_of, request)
         if isinstance(code, Response):
@@ -109,7 +130,7 @@ def build_hub_api(app) -> Starlette:
         deadline = asyncio.get_running_loop().time() + wait_s
         while True:
             generation = watcher.generation
-            current = await run_in_threadpool(desired_state, app, code)
+            current = await run_in_threadpool(state_of, code, generation if since else None)
             left = deadline - asyncio.get_running_loop().time()
             if current["revision"] != since or left <= 0:
                 current["hub_time"] = datetime.now(timezone.utc).isoformat()
@@ -162,23 +183,32 @@ def build_hub_api(app) -> Starlette:
         code = await run_in_threadpool(station_of, request)
         if isinstance(code, Response):
             return code
-        body = await request.json()
-        rows = body.get("rows", []) if isinstance(body, dict) else []
+        body = await json_body(request)
+        if isinstance(body, Response):
+            return body
+        rows = body.get("rows") if isinstance(body, dict) else None
         if not isinstance(rows, list) or len(rows) > MAX_ROWS:
-            return JSONResponse({"error": "rows: a list of at most 5000"}, status_code=400)
+            return _refuse("rows: a list of at most 5000")
         try:
-            acked = await run_in_threadpool(app.stations.ingest, code, rows)
-        except (KeyError, TypeError, ValueError) as err:
-            return JSONResponse({"error": f"malformed row: {err}"}, status_code=400)
-        return JSONResponse({"acked": acked})
+            ingested = await run_in_threadpool(app.stations.ingest, code, rows)
+        except ValueError as err:
+            return _refuse(f"malformed row: {err}")
+        answer = {"acked": ingested.acked}
+        if ingested.next_seq is not None:
+            answer["next_seq"] = ingested.next_seq
+        return JSONResponse(answer)
 
     async def heartbeat(request: Request) -> Response:
         code = await run_in_threadpool(station_of, request)
         if isinstance(code, Response):
             return code
-        health = await request.json()
-        if not isinstance(health, dict):
-            return JSONResponse({"error": "a JSON object"}, status_code=400)
+        health = await json_body(request)
+        if isinstance(health, Response):
+            return health
+        try:
+            check_health(health)
+        except ValueError as err:
+            return _refuse(f"malformed heartbeat: {err}")
         now = datetime.now(timezone.utc)
         online = await run_in_threadpool(app.stations.heartbeat, code, health, now)
         return JSONResponse({"hub_time": now.isoformat(), "online": online})

@@ -44,15 +44,14 @@ def desired_state(app, code: str, now: datetime | None = None) -> dict:
 
 
 def media_allowed(app, code: str, sha: str) -> bool:
-    """Whether station *code* may fetch the file *sha*: one its own desired state lists (the
-    items of the sessions meant for it) or an approved item of the hub's library, which every
-    station sees and may queue. The hub answers any other (a draft another station's session
-    airs) as it answers an unknown one."""
+    """Whether station *code* may fetch the file *sha*: an approved item of the hub's library,
+    which every station sees and may queue, or one a session meant for it airs. The hub answers
+    any other (a draft another station's session airs) as it answers an unknown one, so a token
+    learns nothing of what other stations air."""
     if sha in library_catalog(app).shas:
         return True
-    entries, _item_ids = app.stations.desired_entries(code, datetime.now(timezone.utc), timedelta(days=HORIZON_DAYS),
-                                                      HISTORY, app.settings.zone)  # fmt: skip
-    return sha in {e.item_sha256 for e in entries}
+    return app.stations.uses_media(code, sha, datetime.now(timezone.utc), timedelta(days=HORIZON_DAYS), HISTORY,
+                                   app.settings.zone)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """A station's as-run outbox: every finished row goes up once, in order, with the UUID and
 sequence number the station gave it; the hub stores each once and acknowledges the
-highest contiguous sequence it holds. Acknowledged rows stay here 30 days."""
+highest contiguous sequence it holds. Acknowledged rows stay here 30 days. A station whose
+home was rebuilt (and numbers from 1 again) is told by the hub where its numbers go on:
+the rows not yet acknowledged are renumbered from there, keeping their UUIDs."""
 
 from __future__ import annotations
 
@@ -18,9 +20,15 @@ def send_outbox(app, client: HubClient) -> int:
     rows stay and go at the next round)."""
     link = app.link
     link.enqueue_finished()
-    reopened = False
+    reopened = renumbered = False
     while rows := link.pending(BATCH):
-        acked = client.send_rows(rows)
+        acked, next_seq = client.send_rows(rows)
+        if next_seq is not None:  # the hub holds other rows under these numbers (this home was rebuilt)
+            if renumbered:
+                break
+            link.renumber_unacked(next_seq)
+            renumbered = True
+            continue
         link.acknowledge(acked)
         if acked < rows[0]["seq"] - 1 and not reopened:  # the hub lost rows it had acked (restored): again
             link.reopen_after(acked)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,9 +22,12 @@ from pathlib import Path
 from radio.domain.library import Priority
 from radio.domain.schedule import occurrence_of
 from radio.domain.network import (
-    DesiredEntry, EntryState, SyncPlan, clock_offset_s, media_to_fetch, missing_within, plan_entries,
+    DesiredEntry, EntryState, SyncPlan, clock_offset_s, media_retry_after_s, media_to_fetch, missing_within,
+    plan_entries,
 )  # fmt: skip
 from radio.home import TOPICS_NAME, StationHome
+from radio.errors import RadioError
+from radio.i18n import _
 from radio.media.store import Incoming
 from radio.network.client import HubClient, HubLink, HubUnreachable
 from radio.network.station_catalog import queued_but_absent, stored_suffix, sync_catalog
@@ -30,15 +35,26 @@ from radio.network.wire import item_from_wire, source_from_wire, topic_from_wire
 from radio.scheduler import service
 
 
+log = logging.getLogger("radio.sync")
 _TOPICS_HEADER = "The station's topics. Each sync with the hub adds the hub's topics and renames\nthose it renamed; a topic added here by hand stays."
 
 
 def read_link(home: Path) -> HubLink | None:
+    """The station's link to its hub (None: not joined). A damaged file is a RadioError that
+    says so (run 'radio join' again), never a traceback."""
     path = StationHome(home).hub_link
     if not path.exists():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return HubLink(data["url"], data["station"], data["token"], data.get("cafile"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        link = HubLink(data["url"], data["station"], data["token"], data.get("cafile"))
+        if not all(isinstance(v, str) and v for v in (link.url, link.station, link.token)) or \
+                not isinstance(link.cafile, str | None):  # fmt: skip
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise RadioError(_("{path} is damaged: join the hub again ('radio join URL --station CODE --token-file "
+                           "FILE')").format(path=path)) from None  # fmt: skip
+    return link
 
 
 def write_link(home: Path, link: HubLink) -> Path:
@@ -63,10 +79,11 @@ class SyncOutcome:
     problems: list[str] = field(default_factory=list)
     plan: SyncPlan = field(default_factory=SyncPlan)
     missing_media: int = 0
+    missing_at_hub: list[str] = field(default_factory=list)  # files the hub answered it does not have
 
     @property
     def in_step(self) -> bool:
-        return not self.problems and not self.plan.deferred and self.missing_media == 0
+        return not self.problems and not self.plan.deferred and self.missing_media == 0 and not self.missing_at_hub
 
 
 class StationSync:
@@ -78,6 +95,7 @@ class StationSync:
         self.freeze = freeze
         self.clock_offset_s: float | None = None
         self.last: SyncOutcome | None = None
+        self.absent: dict[str, tuple[int, float]] = {}  # a file the hub lacks: (times asked, next ask, monotonic)
 
     def measure_clock(self, sent: datetime, received: datetime, answer: dict) -> None:
         if "hub_time" in answer:
@@ -115,11 +133,26 @@ class StationSync:
         desired = desired_of(state)
         metadata = {i["sha256"]: i for i in state.get("items", [])}
         have = {sha for sha in metadata if self._present(sha)}
+        if self.last is None or self.last.revision != outcome.revision:
+            self.absent.clear()  # the hub's library may have changed: ask again for every file
         for sha in media_to_fetch(desired, have, now):
+            if sha in self.absent and time.monotonic() < self.absent[sha][1]:
+                outcome.missing_at_hub.append(sha)
+                continue
             try:
                 self._fetch(sha, metadata[sha])
                 have.add(sha)
-            except (HubUnreachable, KeyError) as err:
+                self.absent.pop(sha, None)
+            except HubUnreachable as err:
+                if getattr(err, "status", None) != 404:
+                    outcome.problems.append(str(err))
+                    continue
+                failures = self.absent.get(sha, (0, 0.0))[0] + 1
+                self.absent[sha] = (failures, time.monotonic() + media_retry_after_s(failures))
+                outcome.missing_at_hub.append(sha)
+                log.warning("the hub has no file %s (asked %d times): asked again in %g s", sha[:12], failures,
+                            media_retry_after_s(failures))  # fmt: skip
+            except KeyError as err:
                 outcome.problems.append(str(err))
         for sha in have:  # approvals and edits made at the hub reach the station's copy
             self._update_item(metadata[sha])
@@ -234,6 +267,7 @@ class StationSync:
             "streams": [{"name": s.get("name"), "running": s.get("running")} for s in status.get("streams", [])],
             "unacked_rows": self.app.link.unacked(),
             "missing_media": last.missing_media if last else None,
+            "missing_at_hub": len(last.missing_at_hub) if last else 0,
             "deferred": last.plan.deferred if last else [],
             "problems": (last.problems if last else [])[:5],
             "revision": last.revision if last else None,

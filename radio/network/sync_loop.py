@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from radio.domain.network import HEARTBEAT_S
+from radio.errors import RadioError
 from radio.home import StationHome
 from radio.network.client import HubClient, HubRefused, HubUnreachable
 from radio.network.outbox import send_outbox
@@ -125,10 +126,21 @@ class LinkWatcher:
         threading.Thread(target=self._watch, name="hub-link-watch", daemon=True).start()
 
     def _watch(self) -> None:
+        """Until a usable link appears. A damaged link file or an unusable CA file is logged (once
+        per distinct problem) and looked at again: playout goes on, and a `radio join` that
+        mends it is picked up without a restart."""
+        told = None
         while not self.stopped.is_set():
-            if read_link(self.home) is not None:
-                self.loop = SyncLoop(self.app, self.status).start()
-                return
+            try:
+                if read_link(self.home) is not None:
+                    self.loop = SyncLoop(self.app, self.status).start()
+                    return
+            except RadioError as err:
+                if str(err) != told:
+                    log.warning("the link to the hub cannot be used, the station airs on alone: %s", err)
+                    told = str(err)
+            except Exception:  # a bug must not end the link for good either
+                log.exception("the link to the hub cannot be started")
             self.stopped.wait(self.every_s)
 
     @property

@@ -77,6 +77,18 @@ class LinkRepository:
         with self._sessions.begin() as session:
             session.execute(update(OutboxRow).where(OutboxRow.seq > seq).values(acked_at=None))
 
+    def renumber_unacked(self, first: int) -> None:
+        """Number the rows not yet acknowledged from *first* on, in their order (their UUIDs
+        stay): the hub holds another life's rows under the numbers they had."""
+        with self._sessions.begin() as session:
+            low = session.scalar(select(func.min(OutboxRow.seq)).where(OutboxRow.acked_at.is_(None)))
+            if low is None or low >= first:
+                return
+            shift = first - low
+            # through negative numbers: no two rows hold one number at any moment of the update
+            session.execute(update(OutboxRow).where(OutboxRow.acked_at.is_(None)).values(seq=-(OutboxRow.seq + shift)))
+            session.execute(update(OutboxRow).where(OutboxRow.seq < 0).values(seq=-OutboxRow.seq))
+
     def prune_acked(self, keep: timedelta, now: datetime | None = None) -> int:
         now = now or datetime.now(timezone.utc)
         with self._sessions.begin() as session:

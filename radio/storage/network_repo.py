@@ -3,7 +3,11 @@ the sessions meant for each, and the as-run rows they send up (stored once each)
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import threading
+import time as clock
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -11,11 +15,16 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from radio.domain.network import DesiredEntry, acked_through, is_for, is_online, online_after_beat
+from radio.domain.network import (
+    DesiredEntry, acked_through, check_wire_row, is_for, is_online, online_after_beat,
+)  # fmt: skip
 from radio.errors import NotFoundError, RadioError
 from radio.i18n import _
 from radio.storage.library_repo import _naive_utc, _utc
-from radio.storage.tables import AsRunRow, ItemRow, LibraryChangesRow, QueueEntryRow, SlotRow, StationRow
+from radio.storage.tables import AsRunRow, ItemRow, LibraryChangesRow, QueueEntryRow, SlotRow, SourceRow, StationRow
+
+
+SHARE_FOR_S = 2.0  # a shared read of the window serves the long polls of one change this long at most
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,9 @@ def _insert(session: Session):
 class StationRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._local = threading.local()
+        self._shared_lock = threading.Lock()
+        self._shared: tuple | None = None  # (key, read at, window rows): see sharing()
 
     def add(self, code: str, name: str, token_hash: str) -> Station:
         now = datetime.now(timezone.utc)
@@ -64,13 +76,6 @@ class StationRepository:
         now = datetime.now(timezone.utc)
         with self._sessions() as session:
             return [_to_station(r, now) for r in session.scalars(select(StationRow).order_by(StationRow.code))]
-
-    def get(self, code: str) -> Station:
-        with self._sessions() as session:
-            row = session.get(StationRow, code)
-            if row is None:
-                raise NotFoundError(_("no station {code}").format(code=code))
-            return _to_station(row, datetime.now(timezone.utc))
 
     def by_token_hash(self, digest: str) -> str | None:
         """The code of the (not revoked) station holding this token, or None."""
@@ -103,22 +108,48 @@ class StationRepository:
         """The one-off sessions and emergencies queued at the hub for *code* from *now - history*
         to *now + horizon* (and, given the hub's *zone*, those queued into slots), and the ids
         of their items."""
+        mine = [(d, item) for targets, d, item in self._window(now, horizon, history, zone) if is_for(targets, code)]
+        entries = sorted((d for d, _item in mine), key=lambda d: (d.at, d.position))
+        return entries, sorted({item for _d, item in mine})
+
+    @contextlib.contextmanager
+    def sharing(self, key):
+        """Within this block (in this thread) the sessions of the window are read once per *key*
+        and shared: the hub's server wakes hundreds of long polls on one change (key: that
+        change's generation), and each would otherwise read the same rows again."""
+        self._local.key = key
+        try:
+            yield
+        finally:
+            self._local.key = None
+
+    def _window(self, now: datetime, horizon: timedelta, history: timedelta, zone) -> list[tuple]:
+        key = getattr(self._local, "key", None)
+        if key is None:
+            return self._read_window(now, horizon, history, zone)
+        with self._shared_lock:
+            wanted = (key, horizon, history, zone)
+            if self._shared is None or self._shared[0] != wanted or clock.monotonic() - self._shared[1] > SHARE_FOR_S:
+                self._shared = (wanted, clock.monotonic(), self._read_window(now, horizon, history, zone))
+            return self._shared[2]
+
+    def _read_window(self, now: datetime, horizon: timedelta, history: timedelta, zone) -> list[tuple]:
+        """Every hub session for stations in the window: (targets, DesiredEntry, item id)."""
         with self._sessions() as session:
             rows = session.execute(
-                select(QueueEntryRow, ItemRow.sha256).join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
+                select(QueueEntryRow.id, QueueEntryRow.stations, QueueEntryRow.at, QueueEntryRow.priority,
+                       QueueEntryRow.position, QueueEntryRow.item_id, ItemRow.sha256)
+                .join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
                 .where(QueueEntryRow.stations.is_not(None), QueueEntryRow.at.is_not(None),
                        QueueEntryRow.at >= _naive_utc(now - history), QueueEntryRow.at <= _naive_utc(now + horizon))
                 .order_by(QueueEntryRow.at, QueueEntryRow.position)).all()  # fmt: skip
-        mine = [(e, sha) for e, sha in rows if is_for(e.stations, code)]
-        entries = [DesiredEntry(e.id, sha, _utc(e.at), e.priority, e.position) for e, sha in mine]
-        slotted = self._slot_entries(code, now, horizon, history, zone) if zone else []
-        entries = sorted(entries + [d for d, _item in slotted], key=lambda d: (d.at, d.position))
-        return entries, sorted({e.item_id for e, _sha in mine} | {item for _d, item in slotted})
+        found = [(targets, DesiredEntry(i, sha, _utc(at), priority, position), item)
+                 for i, targets, at, priority, position, item, sha in rows]  # fmt: skip
+        return found + (self._slot_entries(now, horizon, history, zone) if zone else [])
 
-    def _slot_entries(self, code: str, now: datetime, horizon: timedelta, history: timedelta,
-                      zone) -> list[tuple[DesiredEntry, int]]:  # fmt: skip
-        """Entries queued at the hub into a slot's occurrence for *code*: sent at the
-        occurrence's instant (in the hub's zone) with the slot's name."""
+    def _slot_entries(self, now: datetime, horizon: timedelta, history: timedelta, zone) -> list[tuple]:
+        """Entries queued at the hub into a slot's occurrence: sent at the occurrence's instant
+        (in the hub's zone) with the slot's name."""
         first, last = (now - history).astimezone(zone).date(), (now + horizon).astimezone(zone).date()
         with self._sessions() as session:
             rows = session.execute(
@@ -129,42 +160,107 @@ class StationRepository:
         found = []
         for e, sha, name, start in rows:
             at = datetime.combine(e.occurrence_date, time.fromisoformat(start), tzinfo=zone).astimezone(timezone.utc)
-            if is_for(e.stations, code) and now - history <= at <= now + horizon:
-                found.append((DesiredEntry(e.id, sha, at, e.priority, e.position, slot_name=name), e.item_id))
+            if now - history <= at <= now + horizon:
+                found.append((e.stations, DesiredEntry(e.id, sha, at, e.priority, e.position, slot_name=name),
+                              e.item_id))  # fmt: skip
         return found
 
-    def fingerprint(self) -> tuple:
-        """A cheap summary that changes whenever the queue or the library does: the server's
-        long polls wake on it and recompute only then."""
+    def uses_media(self, code: str, sha256: str, now: datetime, horizon: timedelta, history: timedelta,
+                   zone) -> bool:  # fmt: skip
+        """Whether a session meant for *code* within the desired state's window airs the file
+        *sha256*: only the entries of that one file are read (by the items' sha256 index), not
+        the station's whole schedule."""
+        first, last = (now - history).astimezone(zone).date(), (now + horizon).astimezone(zone).date()
         with self._sessions() as session:
-            queue = session.execute(select(func.count(), func.max(QueueEntryRow.id))).one()
+            rows = session.execute(
+                select(QueueEntryRow.stations, QueueEntryRow.at, QueueEntryRow.occurrence_date, SlotRow.start_time)
+                .join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
+                .outerjoin(SlotRow, SlotRow.id == QueueEntryRow.slot_id)
+                .where(ItemRow.sha256 == sha256, QueueEntryRow.stations.is_not(None),
+                       ((QueueEntryRow.at >= _naive_utc(now - history)) & (QueueEntryRow.at <= _naive_utc(now + horizon)))
+                       | ((QueueEntryRow.occurrence_date >= first) & (QueueEntryRow.occurrence_date <= last)))).all()  # fmt: skip
+        for stations, at, day, start in rows:
+            if not is_for(stations, code):
+                continue
+            if at is not None:
+                return True
+            if start is not None:
+                instant = datetime.combine(day, time.fromisoformat(start), tzinfo=zone).astimezone(timezone.utc)
+                if now - history <= instant <= now + horizon:
+                    return True
+        return False
+
+    def fingerprint(self, now: datetime | None = None) -> tuple:
+        """A summary that changes whenever anything a desired state is made of does: the hub's
+        sessions for stations (moved, re-targeted, removed) with their items' metadata, the
+        slots (renamed, moved) and the relay sources, and the library as a whole. The server's
+        long polls wake on it and recompute the states only then. Cheap: the sessions of a
+        few days, the slots and sources (tens), and aggregates of the library."""
+        since = _naive_utc((now or datetime.now(timezone.utc)) - timedelta(days=2))
+        digest = hashlib.sha256()
+        with self._sessions() as session:
+            queue = session.execute(
+                select(*QueueEntryRow.__table__.c, *ItemRow.__table__.c)
+                .join(ItemRow, ItemRow.id == QueueEntryRow.item_id)
+                .where(QueueEntryRow.stations.is_not(None),
+                       (QueueEntryRow.at >= since) | (QueueEntryRow.occurrence_date >= since.date()))
+                .order_by(QueueEntryRow.id)).all()  # fmt: skip
+            for table in (SlotRow, SourceRow):
+                digest.update(repr(session.execute(select(*table.__table__.c).order_by(*table.__table__.primary_key))
+                                   .all()).encode())  # fmt: skip
+            digest.update(repr(queue).encode())
             items = session.execute(select(func.count(), func.max(ItemRow.approved_at), func.max(ItemRow.retired_at),
                                            func.max(ItemRow.id))).one()  # fmt: skip
             changes = session.scalar(select(LibraryChangesRow.n))
-            return tuple(queue) + tuple(items) + (changes,)
+            return (digest.hexdigest(), len(queue)) + tuple(items) + (changes,)
 
     def library_changes(self) -> int:
         """How many times the library has changed (any item inserted or edited): one row."""
         with self._sessions() as session:
             return int(session.scalar(select(LibraryChangesRow.n)) or 0)
 
-    def ingest(self, code: str, rows: Sequence[dict]) -> int:
-        """Store as-run rows sent by station *code* (a row already stored is left as it is:
-        sending twice stores once); returns the highest contiguous sequence now held."""
+    def ingest(self, code: str, rows: Sequence[dict]) -> Ingested:
+        """Store as-run rows sent by station *code*. A row is known by the UUID the station made:
+        one already stored is left as it is (sending twice stores once), whatever sequence it
+        comes with now. A new row whose sequence number is taken by another row (a station
+        rebuilt from a fresh home numbers from 1 again) stores nothing of the batch: the answer
+        names the next free sequence, the station renumbers and sends again, no row lost."""
         with self._sessions.begin() as session:
             station = session.get(StationRow, code, with_for_update=True)
+            known: set[int] = set()
             if rows:
+                values = [_asrun_values(code, r, {}) for r in rows]  # checked before anything is stored
+                stored = dict(session.execute(select(AsRunRow.row_uuid, AsRunRow.station_seq).where(
+                    AsRunRow.station == code, AsRunRow.row_uuid.in_([v["row_uuid"] for v in values]))).all())  # fmt: skip
+                fresh = [v for v in values if v["row_uuid"] not in stored]
+                known = {v["station_seq"] for v in values if v["row_uuid"] in stored}
+                taken = session.scalar(select(func.count()).select_from(AsRunRow).where(
+                    AsRunRow.station == code, AsRunRow.station_seq.in_([v["station_seq"] for v in fresh]))) \
+                    if fresh else 0  # fmt: skip
+                if taken:
+                    highest = session.scalar(select(func.max(AsRunRow.station_seq)).where(AsRunRow.station == code))
+                    return Ingested(station.acked_seq, next_seq=max(highest or 0, station.acked_seq) + 1)
                 shas = {r["item_sha256"] for r in rows if r.get("item_sha256")}
                 ids = dict(session.execute(select(ItemRow.sha256, ItemRow.id).where(ItemRow.sha256.in_(shas))).all()) \
                     if shas else {}  # fmt: skip
-                values = [_asrun_values(code, r, ids) for r in rows]
-                # executemany (batched into multi-row INSERTs by SQLAlchemy): one cached statement
-                session.execute(_insert(session).on_conflict_do_nothing(), values)
+                for v, r in zip(values, rows):
+                    v["item_id"] = ids.get(r.get("item_sha256") or "")
+                if fresh:  # executemany (batched into multi-row INSERTs by SQLAlchemy): one cached statement
+                    session.execute(_insert(session).on_conflict_do_nothing(), fresh)
             seqs = session.scalars(select(AsRunRow.station_seq).where(
                 AsRunRow.station == code, AsRunRow.station_seq > station.acked_seq)
                 .order_by(AsRunRow.station_seq)).all()  # fmt: skip
-            station.acked_seq = acked_through(station.acked_seq, seqs)
-            return station.acked_seq
+            station.acked_seq = acked_through(station.acked_seq, set(seqs) | known)
+            return Ingested(station.acked_seq)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """The hub's answer to a batch of as-run rows: the highest contiguous sequence it holds,
+    and, when the batch's numbers were taken by other rows, the number to renumber from."""
+
+    acked: int
+    next_seq: int | None = None
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -172,6 +268,7 @@ def _moment(value: str | None) -> datetime | None:
 
 
 def _asrun_values(code: str, r: dict, item_ids: dict[str, int]) -> dict:
+    check_wire_row(r)  # a malformed row is refused (ValueError) before anything is stored
     return {
         "station": code, "row_uuid": str(r["uuid"]), "station_seq": int(r["seq"]),
         "item_id": item_ids.get(r.get("item_sha256") or ""),
