@@ -19,8 +19,13 @@ $(STAMP): pyproject.toml setup.py radio/locale/vi/LC_MESSAGES/radio.po
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
+# Two workers (pytest-xdist); the tests marked xdist_group("realtime") all run on one of them,
+# one after another (README: "Tests"). TEST_WORKERS=0 runs everything in this process;
+# PYTEST_ARGS adds options (e.g. PYTEST_ARGS="--durations=30").
+TEST_WORKERS ?= 2
+
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 run: setup
 	@scripts/demo

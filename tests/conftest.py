@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from radio.cli.main import cli
 
-pytest_plugins = ["tests.soundserver", "tests.fat32", "tests.webtools"]
+pytest_plugins = ["tests.soundserver", "tests.fat32", "tests.webtools", "tests.xdistgroups"]
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port  # noqa: F401 - re-exported for tests and bench
+
 PASSWORD = "h@ck me:/?#"  # characters a URL must escape
 ADMIN_PASSWORD = "admin-secret"
 
@@ -36,12 +38,6 @@ CONFIG = """<icecast>
   <security><chroot>0</chroot></security>
 </icecast>
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _xml(text: str) -> str:

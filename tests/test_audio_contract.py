@@ -18,6 +18,8 @@ from radio.audio.wav_output import WavOutput
 from radio.domain.playout import Entry, EntryKind, Outcome
 from tests.soundserver import RATE, Monitor, locate, noise, onset, write_wav
 
+pytestmark = pytest.mark.xdist_group("realtime")  # timing read off the sound server: never beside another
+
 
 @dataclass
 class Take:

@@ -14,6 +14,8 @@ from radio.audio.sd_output import SoundDeviceOutput
 from radio.domain.playout import Entry, EntryKind, Outcome
 from tests.soundserver import RATE, Monitor, noise, onset, write_wav
 
+pytestmark = pytest.mark.xdist_group("realtime")  # timing read off the sound server: never beside another
+
 
 def _player() -> Player:
     return Player(lambda: SoundDeviceOutput("pulse", RATE, 1))

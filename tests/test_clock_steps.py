@@ -17,7 +17,7 @@ import pytest
 
 from tests.test_daemon import VN, _final, station  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 SHIM = Path(__file__).parent / "data" / "nanosleep_fix.c"
 
 

@@ -18,7 +18,7 @@ from radio.app import open_app
 from tests.soundserver import RATE, Monitor, locate, noise, onset, write_wav
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 
 
 class Station:

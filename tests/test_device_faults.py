@@ -17,7 +17,7 @@ from radio.audio.testserver import SoundServer
 from tests.soundserver import RATE, Monitor, locate
 from tests.test_daemon import VN, Station, _final, station  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 
 
 @pytest.fixture

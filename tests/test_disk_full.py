@@ -214,6 +214,7 @@ def _final(rows: list[dict], n: int) -> bool:
     return len(rows) >= n and all(r["status"] != "playing" for r in rows)
 
 
+@pytest.mark.xdist_group("realtime")  # real-time playout on the recorded sound server
 @pytest.mark.slow
 def test_daemon_keeps_airing_and_logging_when_the_disk_fills(station_on_tmpfs, live_server):
     from tests.soundserver import Monitor
@@ -259,6 +260,7 @@ def test_daemon_keeps_airing_and_logging_when_the_disk_fills(station_on_tmpfs, l
     assert count(home / "radio.db", "as_run") == 2
 
 
+@pytest.mark.xdist_group("realtime")  # real-time playout on the recorded sound server
 @pytest.mark.slow
 def test_without_a_reserve_as_run_rows_wait_in_memory_until_there_is_room(station_on_tmpfs, live_server):
     station = station_on_tmpfs

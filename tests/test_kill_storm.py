@@ -16,7 +16,7 @@ from tests.icecast import icecast  # noqa: F401 - fixture
 from tests.relaytools import ToneSource, needs_icecast
 from tests.test_daemon import VN, Station, _final, station  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 
 SESSIONS = 4
 ITEMS = 4  # per session

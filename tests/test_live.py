@@ -20,7 +20,7 @@ from tests.relaytools import tone_spans
 from tests.soundserver import RATE, Microphone, Monitor
 from tests.test_daemon import Station, station  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 VOICE_HZ = 660.0
 
 

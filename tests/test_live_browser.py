@@ -26,6 +26,7 @@ from tests.webtools import add_users, console, start_console, stop_console  # no
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.xdist_group("realtime"),  # timing read off the sound server
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/ensure-system-deps)"),
 ]
 OPERATOR = "Trần Thị Bình"

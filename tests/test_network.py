@@ -17,7 +17,7 @@ from tests.conftest import make_tone
 from tests.networktools import VN, Hub, Station, at_in, env_for, wait_until
 
 pytest_plugins = ["tests.pgserver"]  # the sound server comes from conftest
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 CODES = ("XA", "XB", "XC")
 
 

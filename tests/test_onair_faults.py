@@ -22,7 +22,7 @@ from tests.test_daemon import VN, Station, _final, station  # noqa: F401 - the f
 from tests.test_disk_full import fill, small_fs  # noqa: F401 - fixture
 from tests.webtools import add_users, start_console, stop_console
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 LONG_S, SHORT_S = 25.0, 3.0  # (the long one outlasts a restart of up to ~15 s on a loaded PC)
 
 

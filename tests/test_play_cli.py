@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 
 from tests.soundserver import Monitor, noise, onset, write_wav
 
@@ -35,6 +36,7 @@ def test_play_missing_device_is_one_line(radio, radio_bin, live_server, subproce
     assert len(lines) == 1 and "nope" in lines[0] and "pulse" in lines[0] and "Traceback" not in proc.stderr
 
 
+@pytest.mark.xdist_group("realtime")  # real-time playout on the recorded sound server
 def test_play_at_starts_on_the_instant(radio, radio_bin, live_server, subprocess_env, tmp_path):
     item = radio.add(write_wav(tmp_path / "a.wav", noise(24000, 5)))
     with Monitor(live_server) as monitor:
@@ -50,6 +52,7 @@ def test_play_at_starts_on_the_instant(radio, radio_bin, live_server, subprocess
     assert "completed" in proc.stderr
 
 
+@pytest.mark.xdist_group("realtime")  # real-time playout on the recorded sound server
 def test_ctrl_c_fades_out(radio, radio_bin, live_server, subprocess_env, tmp_path):
     item = radio.add(write_wav(tmp_path / "long.wav", noise(48000 * 20, 6)))
     proc = subprocess.Popen([radio_bin, "--home", str(radio.home), "play", str(item["id"]), "--device", "pulse"],

@@ -28,7 +28,7 @@ from tests.soundserver import RATE, Monitor, onset
 from tests.test_daemon import Station
 from tests.webtools import add_users, start_console, stop_console
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 
 SLOTS = 2
 CAP_MINUTES = 8

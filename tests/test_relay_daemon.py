@@ -20,7 +20,7 @@ from tests.relaytools import ToneSource, longest, needs_icecast, silent_spans, t
 from tests.soundserver import RATE, Monitor, onset, write_wav
 from tests.test_daemon import VN, station  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.slow, needs_icecast]
+pytestmark = [pytest.mark.slow, needs_icecast, pytest.mark.xdist_group("realtime")]  # relay timing: never beside another
 NO_DATA_S = 3.0
 
 

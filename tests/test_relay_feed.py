@@ -21,7 +21,7 @@ from radio.domain.relay import RelayRules, Resume
 from tests.icecast import icecast  # noqa: F401 - fixture
 from tests.relaytools import GarbageServer, HlsSource, StallServer, ToneSource, needs_icecast, refused_url, tone_spans
 
-pytestmark = [pytest.mark.slow, needs_icecast]
+pytestmark = [pytest.mark.slow, needs_icecast, pytest.mark.xdist_group("realtime")]  # relay timing: never beside another
 RATE = 48000
 
 

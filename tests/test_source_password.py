@@ -90,6 +90,7 @@ def test_hls_with_a_password_plays_through_the_proxy(radio, tmp_path):
     assert refused == 0  # every segment went with the credentials
 
 
+@pytest.mark.xdist_group("realtime")  # real-time playout on the recorded sound server
 @pytest.mark.slow
 def test_the_daemon_relays_a_source_with_a_password_that_no_command_line_shows(station, live_server):  # noqa: F811
     with AuthSource(station.tmp, frequency=440.0) as server:

@@ -259,6 +259,7 @@ def _wait(predicate, timeout: float) -> bool:
     return False
 
 
+@pytest.mark.xdist_group("realtime")  # the 20 ms packet clock is timed: never beside another timing test
 def test_a_stalled_server_is_dropped_and_retried_while_the_clock_keeps_time():
     """A server that takes the connection and then stops reading (a dead 3G link): the
     Icecast sender drops it and connects again; the hub's clock (here: an RTP stream in the

@@ -19,7 +19,7 @@ from tests.soundserver import RATE, Monitor, locate
 from tests.streamtools import Listener, RtpReceiver, normalized_peak
 from tests.test_daemon import Station, _final
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 
 
 @pytest.fixture

@@ -129,6 +129,7 @@ def test_the_emergency_answer_while_the_service_is_down(radio, radio_bin, subpro
         stop_console(console)
 
 
+@pytest.mark.xdist_group("realtime")  # real-time playout on the recorded sound server
 def test_an_approver_types_a_notice_on_the_phone_and_the_commune_hears_it(
         radio, radio_bin, subprocess_env, tmp_path, station, live_server, browser, icecast):  # noqa: F811
     folder = _shots(tmp_path)

@@ -251,6 +251,7 @@ def _wait_for_page(client: Client, path: str, predicate, timeout: float = 45.0) 
     raise AssertionError(f"{path} never showed what was waited for: {text}")
 
 
+@pytest.mark.xdist_group("realtime")  # a relay on the real daemon: never beside another timing test
 def test_on_air_shows_the_relay_its_fallback_and_the_drop(console, radio, station, icecast):  # noqa: F811
     """A real relay session on the real daemon: On air says it relays, then — the source killed —
     that the fallback is on air and why, and when the source dropped."""

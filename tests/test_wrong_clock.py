@@ -24,7 +24,7 @@ from tests.test_clock_steps import faketime  # noqa: F401 - fixture
 from tests.test_daemon import VN, _final, station  # noqa: F401 - fixture
 from tests.webtools import add_users, start_console, stop_console
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realtime")]  # timing read off the sound server: never beside another
 
 
 def rows_of(station) -> list[dict]:

@@ -18,13 +18,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.ports import free_port  # noqa: F401 - re-exported for tests and bench
+
 PASSWORD = "mat-khau-dai-1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
