@@ -29,7 +29,7 @@ pytest_plugins = ["tests.pgserver"]
 TOPICS = ("chinh-sach", "nong-nghiep", "y-te", "thong-bao")
 STATUSES = ("completed", "interrupted", "failed", "skipped", "missed")
 BYS = (("station",), ("topic",), ("station", "topic"), ("day",), ("station", "day", "topic", "language"),
-       ("language", "topic"), ("slot",), ("source",), ("station", "item"))  # fmt: skip
+       ("commune",), ("commune", "topic"), ("language", "topic"), ("slot",), ("source",), ("station", "item"))  # fmt: skip
 
 
 def _moment(rng: random.Random) -> datetime:
@@ -56,7 +56,7 @@ def _fill(app, rng: random.Random) -> None:
     """Rows from three stations (each batch sent twice, as after a lost acknowledgement) and the
     home's own rows, half started as 'playing' and completed later."""
     for code in ("XA", "XB", "XC"):
-        app.stations.add(code, f"Trạm {code}", token_hash(f"token-{code}"))
+        app.stations.add(code, f"Trạm {code}", token_hash(f"token-{code}"), None if code == "XC" else "Xã Đông")
         rows = [_wire_row(rng, seq) for seq in range(1, 301)]
         for start in range(0, 300, 100):
             app.stations.ingest(code, rows[start:start + 100])
@@ -91,7 +91,14 @@ def _same_from_rollup_and_rows(app) -> None:
             assert slow.groups, (period, by)
             assert _records(fast, app.taxonomy) == _records(slow, app.taxonomy), (period.label, by)
             assert (fast.total.airings, round(fast.total.seconds, 6)) == (slow.total.airings, round(slow.total.seconds, 6))
-    assert used == 4 * 6  # the first six groupings, in Vietnam's zone, were read from the rollup
+    assert used == 4 * 8  # the first eight groupings, in Vietnam's zone, were read from the rollup
+    # by commune: the two sites of Xã Đông together, the one not given a commune and the hub's own apart
+    month = rules.month(2026, 12, zone)
+    by_station = {g.key[0]: g.tally.seconds for g in airtime(app.engine, month, ("station",)).groups}
+    by_commune = {g.key[0]: g.tally.seconds for g in airtime(app.engine, month, ("commune",)).groups}
+    assert set(by_commune) == {"Xã Đông", None}
+    assert by_commune["Xã Đông"] == pytest.approx(by_station["XA"] + by_station["XB"])
+    assert by_commune[None] == pytest.approx(by_station["XC"] + by_station[None])
 
 
 def test_the_rollup_gives_the_rows_figures_on_postgresql(tmp_path, radio_bin, pg_database):

@@ -276,3 +276,34 @@ def test_a_slot_session_at_the_hub_reaches_stations_at_the_occurrence(tmp_path, 
         assert stations["XC"].json("queue", "list") == []
     finally:
         hub.stop()
+
+
+def test_stations_name_the_commune_they_serve_and_reports_group_by_it(tmp_path):
+    """A merged commune runs several former sites: `--commune` on add and edit, listed, and
+    `report airtime --by commune` (rows sent up by two sites of one commune count together)."""
+    from radio.app import open_app
+
+    hub = Radio(tmp_path / "hub")
+    assert hub("hub", "init").exit_code == 0
+    made = hub.json("hub", "station", "add", "DONG-A", "--name", "Trạm Đông A", "--commune", "Xa\u0303 Đông")
+    assert made["commune"] == "Xã Đông"  # NFC, as typed on any keyboard
+    hub.json("hub", "station", "add", "DONG-B", "--name", "Trạm Đông B")
+    edited = hub.json("hub", "station", "edit", "DONG-B", "--commune", "Xã Đông")
+    assert edited["commune"] == "Xã Đông" and edited["name"] == "Trạm Đông B"
+    hub.json("hub", "station", "add", "TAY", "--name", "Trạm Tây", "--commune", "Phường Tây")
+    assert {s["code"]: s["commune"] for s in hub.json("hub", "station", "list")} == {
+        "DONG-A": "Xã Đông", "DONG-B": "Xã Đông", "TAY": "Phường Tây"}
+    assert "Xã Đông" in hub("hub", "station", "list").stdout
+    assert _one_line_error(hub("hub", "station", "edit", "NONE", "--commune", "x"))
+    assert hub("hub", "station", "edit", "TAY").exit_code == 2
+    app = open_app(hub.home)
+    try:
+        for code, seqs in (("DONG-A", (1, 2)), ("DONG-B", (1,)), ("TAY", (1,))):
+            app.stations.ingest(code, [{**_row(seq), "uuid": str(uuid.uuid4())} for seq in seqs])
+    finally:
+        app.close()
+    report = json.loads(hub("report", "airtime", "--month", "2026-12", "--by", "commune", "--format", "json").stdout)
+    assert [(g["commune"], g["airings"], g["seconds"]) for g in report["groups"]] == [
+        ("Xã Đông", 3, 180.0), ("Phường Tây", 1, 60.0)]
+    table = hub("report", "airtime", "--month", "2026-12", "--by", "commune").stdout
+    assert "Xã/phường" in table and "Xã Đông" in table

@@ -75,19 +75,51 @@ def station() -> None:
 @station.command(name="add", help="Add a station; prints the token it joins with (shown once, stored hashed).")
 @click.argument("code")
 @option("--name", type=TEXT, required=True, help="The station's name, e.g. the former commune's.")
+@option("--commune", type=TEXT, help="The commune or ward it serves, for reports by commune (--by commune).")
 @json_option
 @pass_ctx
-def station_add(ctx, code, name, as_json) -> None:
+def station_add(ctx, code, name, commune, as_json) -> None:
     from radio.domain.network import check_station_code, token_hash
 
     require_hub(ctx.home)
     token = secrets.token_urlsafe(32)
-    made = ctx.app.stations.add(check_station_code(code), name, token_hash(token))
+    made = ctx.app.stations.add(check_station_code(code), _bounded(name), token_hash(token), _commune(commune))
     if as_json:
-        print_json({"code": made.code, "name": made.name, "token": token})
+        print_json({"code": made.code, "name": made.name, "commune": made.commune, "token": token})
         return
     click.echo(_("added station {code} ({name}); its join token (shown only now):").format(code=made.code, name=name))
     click.echo(token)
+
+
+def _bounded(text: str, limit: int = 128) -> str:
+    text = text.strip()
+    if not text or len(text) > limit:
+        raise RadioError(_("a station's name and commune have 1 to {n} characters").format(n=limit))
+    return text
+
+
+def _commune(commune: str | None) -> str | None:
+    return None if commune is None else _bounded(commune)
+
+
+@station.command(name="edit", help="Change a station's name or the commune it serves.")
+@click.argument("code")
+@option("--name", type=TEXT, help="Its new name.")
+@option("--commune", type=TEXT, help="The commune or ward it serves ('' clears it).")
+@json_option
+@pass_ctx
+def station_edit(ctx, code, name, commune, as_json) -> None:
+    from radio.network.hub_state import station_summary
+
+    require_hub(ctx.home)
+    if name is None and commune is None:
+        raise click.UsageError(_("nothing to change: give at least one option (see --help)"))
+    edited = ctx.app.stations.edit(code, None if name is None else _bounded(name),
+                                   None if commune is None else (commune.strip() and _bounded(commune)))  # fmt: skip
+    if as_json:
+        print_json(station_summary(edited, ctx.app.settings.zone))
+    else:
+        click.echo(_("updated station {code}").format(code=edited.code))
 
 
 @station.command(name="token", help="Give a station a new token (the old one stops working).")
@@ -132,8 +164,8 @@ def station_list(ctx, as_json) -> None:
         seen = datetime.fromisoformat(r["last_seen"]).strftime("%d/%m %H:%M:%S") if r["last_seen"] else "-"
         state = _("revoked") if r["revoked"] else _("online") if r["online"] else _("offline")
         offset = f"{r['clock_offset_s']:+.1f}" if r["clock_offset_s"] is not None else "-"
-        table.append([r["code"], r["name"], state, seen, r["on_air"] or "", r["device"] or "", offset,
+        table.append([r["code"], r["name"], r["commune"] or "", state, seen, r["on_air"] or "", r["device"] or "", offset,
                       r["unacked_rows"] if r["unacked_rows"] is not None else "-",
                       r["missing_media"] if r["missing_media"] is not None else "-"])  # fmt: skip
-    print_table([_("Code"), _("Name"), _("State"), _("Last seen"), _("On air"), _("Device"), _("Clock (s)"),
+    print_table([_("Code"), _("Name"), _("Commune"), _("State"), _("Last seen"), _("On air"), _("Device"), _("Clock (s)"),
                  _("Unacked"), _("Missing media")], table)  # fmt: skip

@@ -24,7 +24,7 @@ AIRED = ("completed", "interrupted", "playing")
 TIMED = ("completed", "interrupted", "playing", "failed")
 """Statuses whose seconds are shown separately (skipped and missed rows never play)."""
 
-GROUP_KEYS = ("topic", "day", "slot", "item", "language", "source", "station")
+GROUP_KEYS = ("topic", "day", "slot", "item", "language", "source", "station", "commune")
 """What `radio report airtime --by` accepts, in a stable order."""
 
 KEY_WIDTH = {"item": 2, "source": 2}
@@ -179,7 +179,7 @@ ROLLUP_OFFSET_S = 7 * 3600
 """The UTC offset whose calendar days the daily airtime rollup (as_run_daily) is kept in:
 Vietnam's (+07:00, no daylight saving), the zone of every station and hub."""
 
-ROLLUP_KEYS = frozenset({"station", "day", "topic", "language"})
+ROLLUP_KEYS = frozenset({"station", "commune", "day", "topic", "language"})
 """The `--by` keys the rollup holds; grouping by slot, item or source reads the rows."""
 
 

@@ -104,8 +104,8 @@ def revision_of(state: dict) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
 
 
-SUMMARY_KEYS = ("code", "name", "online", "last_seen", "on_air", "device", "clock_offset_s", "unacked_rows",
-                "missing_media", "disk_free_mb")  # fmt: skip
+SUMMARY_KEYS = ("code", "name", "commune", "online", "last_seen", "on_air", "device", "clock_offset_s",
+                "unacked_rows", "missing_media", "disk_free_mb")  # fmt: skip
 """What `radio hub station list` and the console's Stations page show, in that order."""
 
 
@@ -113,7 +113,7 @@ def station_summary(s, zone) -> dict:
     """One station as its last heartbeat left it (`Station` of storage/network_repo.py)."""
     h = s.health
     return {
-        "code": s.code, "name": s.name, "online": s.online,
+        "code": s.code, "name": s.name, "commune": s.commune, "online": s.online,
         "last_seen": s.last_seen.astimezone(zone).isoformat(timespec="seconds") if s.last_seen else None,
         "on_air": h.get("on_air"), "device": h.get("device"), "clock_offset_s": h.get("clock_offset_s"),
         "unacked_rows": h.get("unacked_rows"), "missing_media": h.get("missing_media"),

@@ -27,6 +27,10 @@ from radio.reports.cells import csv_record
 from radio.reports.document import Document, Table, station_lines
 from radio.reports.sql import MOMENT, local_day_sql, stamp, stamped_title_sql
 
+COMMUNE_OF = "(SELECT s.commune FROM stations s WHERE s.code = {table}.station)"
+"""At a hub: the commune or ward the row's station serves (`hub station add|edit --commune`);
+none for the hub's own rows and for a station not given one."""
+
 KEY_COLUMNS = {  # --by value -> (SQL expressions, machine column names, Vietnamese headings)
     "topic": (("topic",), ("topic",), ("Chủ đề",)),
     "day": ((None,), ("day",), ("Ngày",)),
@@ -36,6 +40,7 @@ KEY_COLUMNS = {  # --by value -> (SQL expressions, machine column names, Vietnam
     "source": (("CASE WHEN relay_source IS NULL THEN source END", "relay_source"), ("source", "relay_source"),
                ("Nguồn", "Hình thức")),
     "station": (("station",), ("station",), ("Đài",)),  # at a hub: the station that aired it
+    "commune": ((COMMUNE_OF.format(table="as_run"),), ("commune",), ("Xã/phường",)),  # at a hub: the station's
 }
 """`--by source`: where the airtime came from. A relay segment's source is the station it
 relayed (code, and its name as last aired in the period); any other row was played from the
@@ -102,7 +107,8 @@ def _rows_sql(period: Period, by: tuple[str, ...], dialect: str) -> tuple[str, d
     return sql, {"start": stamp(period.start), "end": stamp(period.end)}, len(exprs)
 
 
-ROLLUP_COLUMNS = {"station": "NULLIF(station, '')", "day": "day", "topic": "topic", "language": "language"}
+ROLLUP_COLUMNS = {"station": "NULLIF(station, '')", "commune": COMMUNE_OF.format(table="as_run_daily"), "day": "day",
+                  "topic": "topic", "language": "language"}  # fmt: skip
 """The rollup's column for each `--by` key it holds ('' is how it keeps a home's own rows)."""
 
 
@@ -205,6 +211,8 @@ def human_key(b: str, values: tuple, taxonomy: Taxonomy) -> list:
         return [vn.language(values[0])]
     if b == "station":
         return [values[0] or vn.HUB_ITSELF]
+    if b == "commune":
+        return [values[0] or vn.NO_COMMUNE]
     name, relay = values
     if relay is not None:
         return [f"{name} ({relay})", vn.RELAY]
@@ -245,7 +253,7 @@ def human_table(report: AirtimeReport, taxonomy: Taxonomy) -> Table:
 
 
 BY_TITLE = {"topic": "chủ đề", "day": "ngày", "slot": "khung giờ", "item": "tin bài", "language": "ngôn ngữ",
-            "source": "nguồn", "station": "đài"}  # fmt: skip
+            "source": "nguồn", "station": "đài", "commune": "xã/phường"}  # fmt: skip
 
 
 def airtime_document(report: AirtimeReport, taxonomy: Taxonomy, station) -> Document:

@@ -43,6 +43,7 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 NO_SLOT = "Ngoài khung giờ"
 HUB_ITSELF = "(đài trung tâm)"  # at a hub: rows of the hub's own airing, not a station's
+NO_COMMUNE = "(chưa ghi xã/phường)"  # at a hub: a station not given its commune, or the hub's own rows
 NO_SOURCE = "(không ghi nguồn)"
 RELAY = "Tiếp sóng"
 LOCAL = "Phát tại đài"

@@ -37,12 +37,14 @@ class Station:
     online: bool  # as of now, with hysteresis (domain.network.is_online)
     health: dict
     acked_seq: int
+    commune: str | None = None
 
 
 def _to_station(row: StationRow, now: datetime) -> Station:
     last_seen = _utc(row.last_seen)
     return Station(row.code, row.name, _utc(row.created_at), row.revoked_at is not None, last_seen,
-                   is_online(row.online, last_seen, now), json.loads(row.health or "{}"), row.acked_seq)  # fmt: skip
+                   is_online(row.online, last_seen, now), json.loads(row.health or "{}"), row.acked_seq,
+                   row.commune)  # fmt: skip
 
 
 def _insert(session: Session):
@@ -61,16 +63,29 @@ class StationRepository:
         self._shared_lock = threading.Lock()
         self._shared: tuple | None = None  # (key, read at, window rows): see sharing()
 
-    def add(self, code: str, name: str, token_hash: str) -> Station:
+    def add(self, code: str, name: str, token_hash: str, commune: str | None = None) -> Station:
         now = datetime.now(timezone.utc)
         with self._sessions.begin() as session:
             if session.get(StationRow, code) is not None:
                 raise RadioError(_("station {code} already exists").format(code=code))
-            row = StationRow(code=code, name=name, token_hash=token_hash, created_at=_naive_utc(now),
-                             online=False, acked_seq=0)  # fmt: skip
+            row = StationRow(code=code, name=name, commune=commune, token_hash=token_hash,
+                             created_at=_naive_utc(now), online=False, acked_seq=0)  # fmt: skip
             session.add(row)
             session.flush()
             return _to_station(row, now)
+
+    def edit(self, code: str, name: str | None = None, commune: str | None = None) -> Station:
+        """Change a station's name or commune (an empty commune clears it)."""
+        with self._sessions.begin() as session:
+            row = session.get(StationRow, code)
+            if row is None:
+                raise NotFoundError(_("no station {code}").format(code=code))
+            if name is not None:
+                row.name = name
+            if commune is not None:
+                row.commune = commune or None
+            session.flush()
+            return _to_station(row, datetime.now(timezone.utc))
 
     def all(self) -> list[Station]:
         now = datetime.now(timezone.utc)

@@ -244,6 +244,7 @@ class StationRow(Base):
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str]
+    commune: Mapped[str | None] = mapped_column(String(128))  # the commune or ward it serves (reports by commune)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     revoked_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
