@@ -347,3 +347,51 @@ def test_a_station_fetches_a_slot_sessions_file_only_when_the_session_is_its_own
             return err.code
 
     assert fetch(token_b) == 200 and fetch(token_a) == 404
+
+
+def test_a_link_cut_for_minutes_leaves_the_station_airing_and_everything_catches_up_after(tmp_path, radio_bin, hub):
+    """The 3G link is cut for 2.5 minutes (every connection reset, new ones refused): the station
+    airs its own sessions meanwhile, the hub shows it offline (after its hysteresis) and queues
+    a session for it that cannot arrive yet; once the link is back the station is online again,
+    its rows arrive at the hub once each, and the hub's session reaches it and airs."""
+    from tests.faultproxy import FaultProxy
+
+    token = hub.add_station("XL")
+    hub.serve()
+    proxy = FaultProxy(hub.port)
+    station = _station(tmp_path, radio_bin, hub, "XL")
+    station.join(proxy.url, token)
+    try:
+        station.start()
+        wait_until(lambda: _listed(hub, "XL")["online"], 60, "XL online")
+        proxy.set_cut(True)
+        cut_at = time.monotonic()
+        (local,) = station.json("library", "add", str(make_tone(tmp_path / "local.wav", seconds=1.0)), "--topic",
+                                "nong-nghiep", "--title", "Tin tại xã")  # fmt: skip
+        station.cli("library", "approve", local["id"], "--by", "Chủ tịch UBND xã")
+        for k in range(3):
+            station.cli("queue", "add", local["id"], "--at", at_in(10 + 30 * k))
+        path = make_tone(tmp_path / "from-hub.wav", seconds=1.0)
+        (entry,) = hub.json("library", "add", str(path), "--topic", "chinh-sach", "--title", "Tin của tỉnh")
+        hub.cli("library", "approve", entry["id"], "--by", "Chủ tịch UBND tỉnh")
+        hub.cli("queue", "add", entry["id"], "--at", at_in(150 + 45), "--stations", "XL")
+        wait_until(lambda: not _listed(hub, "XL")["online"], 140, "the hub shows XL offline during the cut")
+        aired = wait_until(lambda: [r for r in station.rows() if r["title"] == "Tin tại xã" and r["status"] == "completed"]
+                           if len(station.rows()) >= 3 else None, 120, "XL airs its own sessions while cut off")  # fmt: skip
+        assert len(aired) == 3 and station.json("status")["daemon"]["running"]
+        assert _listed(hub, "XL")["online"] is False and not hub.station_rows("XL")
+        time.sleep(max(0.0, cut_at + 150 - time.monotonic()))
+        proxy.set_cut(False)
+
+        wait_until(lambda: _listed(hub, "XL")["online"], 120, "XL online again once the link is back")
+        wait_until(lambda: len([r for r in hub.station_rows("XL") if r["title"] == "Tin tại xã"]) == 3, 90,
+                   "XL's rows from the cut at the hub")  # fmt: skip
+        rows = wait_until(lambda: [r for r in station.rows() if r["title"] == "Tin của tỉnh"
+                                   and r["status"] == "completed"], 120, "the hub's session airs at XL")  # fmt: skip
+        assert len(rows) == 1
+        wait_until(lambda: _listed(hub, "XL")["unacked_rows"] == 0, 90, "every row acknowledged")
+        at_hub = Counter((r["title"], r["started_at"]) for r in hub.station_rows("XL"))
+        assert at_hub[("Tin tại xã", aired[0]["started_at"])] == 1 and max(at_hub.values()) == 1, at_hub
+    finally:
+        station.stop()
+        proxy.close()
