@@ -112,7 +112,21 @@ def subprocess_env(tmp_path) -> dict[str, str]:
     return env
 
 
+SOUND_SERVER_FIXTURES = {"live_server", "sound_server"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the groups into node ids
 def pytest_collection_modifyitems(config, items):
+    """A test on the recorded sound server runs in the `realtime` group (one worker, one at a
+    time), whether or not its file says so: a new timing test cannot be forgotten beside the
+    others."""
+    for item in items:
+        if SOUND_SERVER_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("realtime"))
+    _rerun_slow(items)
+
+
+def _rerun_slow(items):
     """A slow test (real daemons on the recorded sound server, kill storms, timing read off the
     recording) gets one more run if it fails: a stopgap while the failures seen under load
     are diagnosed (see the closing note of session 4). A rerun is reported (`R` and the
