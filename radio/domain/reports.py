@@ -263,6 +263,7 @@ class AsRunFact:
     title: str
     relay_source: str | None = None  # a relay segment: the code of the source relayed
     station: str | None = None  # at a hub: the station that aired it
+    commune: str | None = None  # at a hub: the commune that station serves (hub station --commune)
 
     def key(self, by: Sequence[str], zone: tzinfo, relay_names: dict[str, str] | None = None) -> tuple:
         values = {
@@ -273,6 +274,7 @@ class AsRunFact:
             "language": (self.language,),
             "source": self.source_key(relay_names or {}),
             "station": (self.station,),
+            "commune": (self.commune,),
         }
         return tuple(v for b in by for v in values[b])
 
