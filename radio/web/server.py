@@ -108,7 +108,8 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise RadioError(_("cannot listen on {host}:{port}: {reason}").format(
             host=host, port=port, reason=err.strerror or err)) from None  # fmt: skip
-    sock.listen(128)
+    # Not listening yet: asyncio listens when uvicorn starts serving, so no connection is taken
+    # before the app (its signing key included) is ready.
     sock.set_inheritable(True)
     return sock
 
