@@ -97,23 +97,23 @@ def _judged_with(newest: datetime | None, now: datetime = NOW):
 
 def test_rows_a_fast_clock_wrote_hold_the_schedule_until_the_clock_is_confirmed():
     ahead = NOW + timedelta(days=2)  # written while the clock ran two days fast
-    assert _judged_with(trusted_newest(None, ahead, None)).held
+    assert _judged_with(trusted_newest(None, ahead)).held
     confirmed = ClockConfirmation(NOW, last_row_id=40, by="an")
-    assert trusted_newest(confirmed, ahead, None) == NOW
-    assert not _judged_with(trusted_newest(confirmed, ahead, None), now=NOW + timedelta(minutes=5)).held
+    assert trusted_newest(confirmed, None) == NOW
+    assert not _judged_with(trusted_newest(confirmed, None), now=NOW + timedelta(minutes=5)).held
 
 
 def test_a_clock_set_back_before_its_confirmation_is_held_again():
     confirmed = ClockConfirmation(NOW, last_row_id=40, by="an")
-    verdict = _judged_with(trusted_newest(confirmed, None, None), now=NOW - timedelta(days=1))
+    verdict = _judged_with(trusted_newest(confirmed, None), now=NOW - timedelta(days=1))
     assert verdict.held and "24 h behind the newest as-run row" in verdict.reason, verdict.reason
 
 
 def test_rows_written_after_a_confirmation_count_again():
     confirmed = ClockConfirmation(NOW, last_row_id=40, by="an")
     since = NOW + timedelta(hours=5)  # aired on the confirmed clock
-    assert trusted_newest(confirmed, None, since) == since
-    assert _judged_with(trusted_newest(confirmed, None, since), now=NOW + timedelta(hours=1)).held
+    assert trusted_newest(confirmed, since) == since
+    assert _judged_with(trusted_newest(confirmed, since), now=NOW + timedelta(hours=1)).held
 
 
 def test_a_clock_before_this_software_existed_is_set_not_confirmed():

@@ -82,13 +82,13 @@ class ClockConfirmation:
     by: str
 
 
-def trusted_newest(confirmation: ClockConfirmation | None, newest_all: datetime | None,
-                   newest_since: datetime | None) -> datetime | None:  # fmt: skip
-    """The newest instant the clock must not be before: the newest row's (*newest_all*); after
-    a confirmation, the confirmed instant or a row written since (*newest_since*), whichever is later."""
-    if confirmation is None:
-        return newest_all
-    return max(confirmation.at, newest_since) if newest_since is not None else confirmation.at
+def trusted_newest(confirmation: ClockConfirmation | None, newest: datetime | None) -> datetime | None:
+    """The newest instant the clock must not be before: that of the newest row (*newest*: of
+    all rows, or after a confirmation of the rows written since), or the confirmed instant,
+    whichever is later."""
+    if confirmation is None or (newest is not None and newest > confirmation.at):
+        return newest
+    return confirmation.at
 
 
 def confirmable(now: datetime) -> bool:

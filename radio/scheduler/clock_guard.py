@@ -110,8 +110,8 @@ def newest_trusted(app) -> datetime | None:
     """The newest as-run instant the clock must not be before (an operator's confirmation
     discounts the rows written before it: domain/clock.trusted_newest)."""
     confirmation = app.clock_confirmations.latest()
-    since = app.as_run.newest_moment(after_id=confirmation.last_row_id) if confirmation else None
-    return trusted_newest(confirmation, None if confirmation else app.as_run.newest_moment(), since)
+    after = confirmation.last_row_id if confirmation else 0
+    return trusted_newest(confirmation, app.as_run.newest_moment(after_id=after))
 
 
 def clock_now(app) -> dict:
