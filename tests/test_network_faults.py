@@ -45,6 +45,16 @@ def _station(tmp_path, radio_bin, hub: Hub, code: str, name: str | None = None, 
     return station
 
 
+def _behind_proxy(tmp_path, radio_bin, hub: Hub, code: str, token: str):
+    """(a station joined to the serving *hub* through a fault-injecting proxy, the proxy)."""
+    from tests.faultproxy import FaultProxy
+
+    proxy = FaultProxy(hub.port)
+    station = _station(tmp_path, radio_bin, hub, code)
+    station.join(proxy.url, token)
+    return station, proxy
+
+
 def _listed(hub: Hub, code: str) -> dict:
     return next(s for s in hub.json("hub", "station", "list") if s["code"] == code)
 
@@ -253,8 +263,6 @@ def test_the_join_token_from_a_file_stdin_or_the_environment_and_never_in_a_log(
 
 def test_a_file_the_hub_has_lost_is_asked_for_ever_less_often_shown_missing_and_fetched_once_back(
         tmp_path, radio_bin, hub):  # fmt: skip
-    from tests.faultproxy import FaultProxy
-
     token = hub.add_station("XM")
     path = make_tone(tmp_path / "lost.wav", seconds=1.0)
     (entry,) = hub.json("library", "add", str(path), "--topic", "chinh-sach", "--title", "Tin bị mất")
@@ -265,9 +273,7 @@ def test_a_file_the_hub_has_lost_is_asked_for_ever_less_often_shown_missing_and_
     kept = stored.read_bytes()
     stored.unlink()  # lost at the hub (a disk replaced, a file deleted by hand)
     hub.serve()
-    proxy = FaultProxy(hub.port)
-    station = _station(tmp_path, radio_bin, hub, "XM")
-    station.join(proxy.url, token)
+    station, proxy = _behind_proxy(tmp_path, radio_bin, hub, "XM", token)
     try:
         station.start()
         wait_until(lambda: _listed(hub, "XM")["missing_media"] == 1, 90, "the hub shows the file missing")
@@ -354,13 +360,9 @@ def test_a_link_cut_for_minutes_leaves_the_station_airing_and_everything_catches
     airs its own sessions meanwhile, the hub shows it offline (after its hysteresis) and queues
     a session for it that cannot arrive yet; once the link is back the station is online again,
     its rows arrive at the hub once each, and the hub's session reaches it and airs."""
-    from tests.faultproxy import FaultProxy
-
     token = hub.add_station("XL")
     hub.serve()
-    proxy = FaultProxy(hub.port)
-    station = _station(tmp_path, radio_bin, hub, "XL")
-    station.join(proxy.url, token)
+    station, proxy = _behind_proxy(tmp_path, radio_bin, hub, "XL", token)
     try:
         station.start()
         wait_until(lambda: _listed(hub, "XL")["online"], 60, "XL online")
