@@ -96,3 +96,16 @@ def test_a_station_may_have_its_own_topics(radio, tone):
     )
     assert [t["code"] for t in radio.json("topics")] == ["ca-phe"]
     assert radio.add(tone(seconds=1.0), topic="ca-phe")["topic"] == "ca-phe"
+
+
+def test_a_source_longer_than_the_rule_is_refused_by_import_and_edit_alike(radio, tone):
+    """One bound for an item's source wherever it is typed: `library add --source`, `library
+    edit --source` (and the console's and the notices' forms through the same services)."""
+    long = ("Phòng Văn hoá " * 20).strip()  # 279 characters
+    added = radio("library", "add", str(tone()), "--topic", "chinh-sach", "--source", long)
+    assert added.exit_code == 1 and "the source has 279 characters; at most 200" in added.stderr, added.stderr
+    assert radio.json("library", "list") == []
+    entry = radio.add(tone(), source="UBND xã")
+    edited = radio("library", "edit", entry["id"], "--source", long)
+    assert edited.exit_code == 1 and "the source has 279 characters" in edited.stderr, edited.stderr
+    assert radio.json("library", "show", entry["id"])["source"] == "UBND xã"

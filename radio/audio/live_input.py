@@ -124,10 +124,13 @@ class LiveFeed:
             return Outcome.COMPLETED, _("the longest live segment was reached ([live] max_minutes)")
         if self.live.since_data() >= self.rules.no_data_s:
             if not self.heard:  # never any audio: a missing or wrong device, not a speaker who stopped
-                why = _("no audio ever came from the capture input {input} in {n:g} s: live did not go on air "
-                        "(is the device plugged in, and its name right?)").format(
-                    input=self.entry.path if not self.entry.path.startswith(CONSOLE + ":") else CONSOLE,
-                    n=self.rules.no_data_s)  # fmt: skip
+                if self.entry.path.startswith(CONSOLE + ":"):  # a browser: its microphone or its link
+                    why = _("the browser sent no audio in {n:g} s: live did not go on air (did the phone allow "
+                            "the microphone?)").format(n=self.rules.no_data_s)  # fmt: skip
+                else:
+                    why = _("no audio ever came from the capture input {input} in {n:g} s: live did not go on air "
+                            "(is the device plugged in, and its name right?)").format(
+                        input=self.entry.path, n=self.rules.no_data_s)  # fmt: skip
                 if self.live.error:
                     why = f"{why} ({self.live.error})"
                 return Outcome.FAILED, why

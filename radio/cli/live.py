@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from radio.cli.base import Command, Group, json_option, option, print_json
+from radio.cli.base import Command, Group, actor, json_option, option, print_json
 from radio.cli.context import pass_ctx
 from radio.cli.params import TEXT
 from radio.i18n import _
@@ -49,7 +49,7 @@ def start(ctx, input_, by, topic, as_json) -> None:
     if input_ is not None:  # refused here, in one line, before the daemon is asked ("console" too:
         input_ = check_input(input_)  # that is the console's microphone, which only the console feeds)
     who = by or _speaker()
-    answer = _ask(ctx, {"action": "start", "input": input_, "who": who, "topic": topic})
+    answer = _ask(ctx, {"action": "start", "input": input_, "who": who, "user": actor(), "topic": topic})
     if as_json:
         print_json(answer)
         return
@@ -60,7 +60,7 @@ def start(ctx, input_, by, topic, as_json) -> None:
 @option("--by", type=TEXT, help="Who stops it (default: your user name).")
 @pass_ctx
 def stop(ctx, by) -> None:
-    answer = _ask(ctx, {"action": "stop", "who": by or _speaker()})
+    answer = _ask(ctx, {"action": "stop", "who": by or _speaker(), "user": actor()})
     click.echo(_("live over ({who})").format(**answer))
 
 

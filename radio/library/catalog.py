@@ -74,7 +74,7 @@ def edit_item(
     if language is not None:
         changes["language"] = nfc(language).lower()
     if source is not None:
-        changes["source"] = nfc(source) or None
+        changes["source"] = rules.check_source(nfc(source))
     if priority is not None:
         check_priority(role, priority, had=item.priority)
         changes["priority"] = priority

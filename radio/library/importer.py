@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from radio.domain.library import AUDIO_SUFFIXES, MAX_TITLE_LENGTH, Item, ItemStatus, Priority, check_title, check_validity_window
+from radio.domain.library import (
+    AUDIO_SUFFIXES, MAX_TITLE_LENGTH, Item, ItemStatus, Priority, check_source, check_title, check_validity_window,
+)  # fmt: skip
 from radio.domain.units import Dbtp, ItemId, Lufs, Seconds
 from radio.errors import MediaError
 from radio.i18n import _
@@ -203,6 +205,7 @@ class Importer:
         check_validity_window(options.valid_from, options.valid_until)
         if options.title:
             check_title(nfc(options.title))
+        check_source(nfc(options.source or ""))
         pool = ThreadPoolExecutor(max_workers=self.workers)
         names = [nfc(str(f)) for f in files]
         futures = [pool.submit(self._prepare, f, n) for f, n in zip(files, names)]

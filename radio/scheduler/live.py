@@ -136,9 +136,9 @@ class LiveDesk(PlayoutListener):
         speaker = Speaker(who=request.get("who") or "?", where=request.get("where") or address, input=address,
                           topic=topic)  # fmt: skip
         self.session = LiveSession(speaker, _now())
-        self.app.audit.record(speaker.who, "live.start", speaker.where, request.get("address"))
         log.info(N_("live: %s from %s"), speaker.who, speaker.where)
         self._go_on_air()
+        self._audit(request, "live.start", f"{speaker.who}, {speaker.where}")
         return self.status()
 
     def stop(self, request: dict) -> dict:
@@ -149,10 +149,10 @@ class LiveDesk(PlayoutListener):
         if session is None:
             raise RadioError(_("nobody is on air live"))
         if request.get("id") and request["id"] != session.id:
+            log.info(N_("live: a stop for session %s, which is over, refused: %s stays on air"), request["id"],
+                     session.speaker.who)  # fmt: skip
             raise RadioError(_("that live session is over already; {who} is on air now").format(who=session.speaker.who))
         self.session = None
-        self.app.audit.record(request.get("who") or session.speaker.who, "live.stop",
-                              f"{session.speaker.who}, {session.speaker.where}", request.get("address"))  # fmt: skip
         with speaking(None):  # the as-run log speaks the station's language, not the asker's
             reason = request.get("reason") or _("live stopped by {who}").format(who=request.get("who") or session.speaker.who)
         airing = session.airing
@@ -160,7 +160,18 @@ class LiveDesk(PlayoutListener):
             airing.move(AiringState.CUT, reason)  # its end resumes what it suspended (onair._done)
             airing.playback.interrupt(reason=reason)
         log.info(N_("live over: %s"), reason)
+        self._audit(request, "live.stop", f"{session.speaker.who}, {session.speaker.where}")
         return {"who": session.speaker.who, "since": session.since.isoformat(), "segments": session.segments}
+
+    def _audit(self, request: dict, action: str, detail: str) -> None:
+        """The audit line of a start or stop, under the asker's account (``user``: the console's
+        login, the command line's ``cli:NAME``), written after the air changed: a busy or full
+        database delays or loses the line, never the cut."""
+        try:
+            self.app.audit.record(request.get("user") or request.get("who") or "?", action, detail,
+                                  request.get("address"))  # fmt: skip
+        except Exception as err:  # noqa: BLE001 - the air is already right; the line is what is lost
+            log.error(N_("cannot write the audit line of %s: %s"), action, err)
 
     def _console_pipe(self):
         """The named pipe the console writes the browser's microphone into (made once, 0600)."""
@@ -276,8 +287,12 @@ class LiveDesk(PlayoutListener):
         import struct
 
         for path in paths:
-            if path.stat().st_size <= 44:  # killed before its first block: nothing was recorded
-                path.unlink(missing_ok=True)
+            try:
+                if path.stat().st_size <= 44:  # killed before its first block: nothing was recorded
+                    path.unlink(missing_ok=True)
+                    continue
+            except OSError as err:  # gone, or not ours to touch: the others are still filed
+                log.warning(N_("cannot file the live recording %s: %s"), path, err)
                 continue
             try:
                 stamp = datetime.strptime(path.stem.split("-")[0], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
@@ -344,7 +359,8 @@ def probe_input(given: str | None) -> None:
     except OSError as err:
         raise RadioError(_("cannot try the capture input {input}: {reason}").format(input=address, reason=err)) from None
     if done.returncode != 0:
-        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-        reason = lines[-1] if lines else f"exit {done.returncode}"
+        from radio.media.listen import reason as ffmpeg_reason
+
+        reason = ffmpeg_reason(done.stderr, address) if done.stderr.strip() else f"exit {done.returncode}"
         raise RadioError(_("the capture input {input} cannot be opened ({reason}): is it plugged in, and is its name "
                            "right? Nothing went on air").format(input=address, reason=reason))  # fmt: skip

@@ -94,7 +94,7 @@ async def microphone(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         answer = await run_in_threadpool(_ask, app, {"action": "start", "input": "console", "who": user.display or user.name,
-                                                     "where": f"console ({address})",
+                                                     "user": user.name, "where": f"console ({address})",
                                                      "address": address})  # fmt: skip
     except RadioError as err:
         await websocket.send_text(json.dumps({"error": str(err)}, ensure_ascii=False))
@@ -137,7 +137,7 @@ async def microphone(websocket: WebSocket) -> None:
             # its own session only: a stale tab closing never ends another speaker's
             await asyncio.shield(run_in_threadpool(_ask, app, {"action": "stop", "id": answer["id"], "reason": reason,
                                                                "who": user.display or user.name,
-                                                               "address": address}))  # fmt: skip
+                                                               "user": user.name, "address": address}))  # fmt: skip
         except RadioError:
             pass  # already over (it ended by itself, or someone stopped it)
     try:
@@ -148,7 +148,8 @@ async def microphone(websocket: WebSocket) -> None:
 
 def stop(ctx: Ctx):
     """The console's stop button: ends whoever is live (line in or a browser)."""
-    _ask(ctx.app, {"action": "stop", "who": ctx.user.display or ctx.user.name, "address": ctx.address})  # audited there
+    _ask(ctx.app, {"action": "stop", "who": ctx.user.display or ctx.user.name, "user": ctx.user.name,
+                   "address": ctx.address})  # audited there  # fmt: skip
     ctx.flash(_("live over"))
     return ctx.redirect("/on-air")
 
