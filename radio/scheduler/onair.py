@@ -328,12 +328,12 @@ class OnAir:
             if self.live.resumes(suspended):  # a live segment an emergency interrupted
                 return
             suspended.move(AiringState.OVER)
-            if not suspended.accounted() and (suspended.items or suspended.relay_left(_now())):  # waited under live
-                self._air(suspended.show, at)
+            if not suspended.accounted() and (suspended.items or suspended.relay_left(_now())):
+                self._air(suspended.show, at)  # it never began (waited under live, or cut in its preroll): whole
                 return
             rest = suspended.remaining_items()
             if rest or suspended.relay_left(_now()):
-                log.info(N_("resuming %s after the emergency"), suspended.occurrence.slot_name or _("one-off broadcast"))
+                log.info(N_("resuming %s where it was cut"), suspended.occurrence.slot_name or _("one-off broadcast"))
                 resumed = build_airing(self.app, suspended.show, rest, opening=False)
                 resumed.continued = True
                 self._air(suspended.show, at, resumed)
