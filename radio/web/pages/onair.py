@@ -57,15 +57,11 @@ def _state(ctx: Ctx) -> dict:
         coming.append({"occurrence": occurrence, "items": show.items, "skipped": show.skipped})
     failures = [r for r in recent if r.status is AsRunStatus.FAILED][-3:]
     last = [r for r in recent if r.status is not AsRunStatus.PLAYING][-5:]
-    from radio.reports.asrun_listing import emergency_starts, is_emergency
     from radio.web.pages.onair_health import relay_health, stream_health
 
-    older = any(r.slot_id is None and not r.emergency for r in last)  # rows without the flag (before 0010)
-    emergencies = emergency_starts(app, now - timedelta(hours=24), now + timedelta(minutes=1)) if older else frozenset()
     return {"station_status": status, "on_air": on_air, "coming": coming, "failures": failures, "last": last,
             "relay": relay_health(app, recent, on_air, status["next"]),
-            "streams": stream_health(status["streams"], status["daemon"]["running"]),
-            "emergency_rows": {r.id for r in last if is_emergency(r, emergencies)}}  # fmt: skip
+            "streams": stream_health(status["streams"], status["daemon"]["running"])}  # fmt: skip
 
 
 def on_air(ctx: Ctx):
