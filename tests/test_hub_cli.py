@@ -307,3 +307,28 @@ def test_stations_name_the_commune_they_serve_and_reports_group_by_it(tmp_path):
         ("Xã Đông", 3, 180.0), ("Phường Tây", 1, 60.0)]
     table = hub("report", "airtime", "--month", "2026-12", "--by", "commune").stdout
     assert "Xã/phường" in table and "Xã Đông" in table
+
+
+def test_a_row_the_hub_holds_for_one_station_is_acknowledged_once_to_another(tmp_path):
+    """A PC re-joined under another code sends again rows the hub already has: acknowledged
+    (the outbox is not stuck on them) and stored once, under the station that sent them first."""
+    from sqlalchemy import func, select
+
+    from radio.app import open_app
+    from radio.storage.tables import AsRunRow
+
+    hub = Radio(tmp_path / "hub")
+    assert hub("hub", "init").exit_code == 0
+    for code in ("OLD", "NEW"):
+        hub.json("hub", "station", "add", code, "--name", f"Trạm {code}")
+    app = open_app(hub.home)
+    try:
+        rows = [_row(1), _row(2)]
+        assert app.stations.ingest("OLD", rows).acked == 2
+        assert app.stations.ingest("NEW", rows).acked == 2
+        assert app.stations.ingest("NEW", [{**_row(3), "uuid": str(uuid.uuid4())}]).acked == 3
+        with app.sessions() as session:
+            held = dict(session.execute(select(AsRunRow.station, func.count()).group_by(AsRunRow.station)).all())
+        assert held == {"OLD": 2, "NEW": 1}
+    finally:
+        app.close()

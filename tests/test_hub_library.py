@@ -5,6 +5,7 @@ real PostgreSQL and a station's `radio sync --once`."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import urllib.request
@@ -21,6 +22,14 @@ def _state(hub: Hub, code: str, token: str) -> dict:
         return json.loads(response.read())
 
 
+def _library(hub: Hub, code: str, token: str) -> str:
+    """The catalog the hub serves that station's token, as text."""
+    request = urllib.request.Request(f"{hub.url}/v1/stations/{code}/library", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+    return (gzip.decompress(body) if response.headers.get("Content-Encoding") == "gzip" else body).decode()
+
+
 def test_a_station_sees_the_hubs_approved_bulletins_and_fetches_one_when_queued(tmp_path, radio_bin, pg_database,
                                                                                  tone):  # fmt: skip
     env = env_for(tmp_path)
@@ -28,13 +37,22 @@ def test_a_station_sees_the_hubs_approved_bulletins_and_fetches_one_when_queued(
     bulletin = tone("ban-tin-tinh.wav", freq=550)
     (approved,) = hub.json("library", "add", str(bulletin), "--topic", "chinh-sach", "--title", "Bản tin của tỉnh")
     hub.cli("library", "approve", approved["id"], "--by", "Sở Văn hoá")
-    (draft,) = hub.json("library", "add", str(tone("nhap.wav", freq=770)), "--topic", "y-te", "--title", "Bản nháp")
+    same_file = tone("nhap.wav", freq=770)
+    (draft,) = hub.json("library", "add", str(same_file), "--topic", "y-te", "--title", "Bản nháp",
+                        "--source", "Phòng Y tế (nháp)")  # fmt: skip
     hub.serve()
     station = Station(radio_bin, tmp_path / "st", env, "XA")
     token = hub.add_station("XA")
     station.join(hub.url, token)
+    # the station's own bulletin happens to be the file the hub holds as a draft
+    (own,) = station.json("library", "add", str(same_file), "--topic", "y-te", "--title", "Tin của xã")
+    station.cli("library", "approve", own["id"], "--by", "Chủ tịch UBND xã")
     try:
+        catalog = _library(hub, "XA", token)
+        assert "Bản nháp" not in catalog and "Phòng Y tế (nháp)" not in catalog  # nothing of a draft to any token
         assert station.cli("sync", "--once", check=False).returncode == 0
+        kept_own = station.json("library", "show", own["id"])
+        assert (kept_own["title"], kept_own["status"]) == ("Tin của xã", "approved"), kept_own  # the station's own
 
         listed = {i["title"]: i for i in station.json("library", "list")}
         assert "Bản nháp" not in listed  # a draft at the hub is not the stations' yet
@@ -67,6 +85,13 @@ def test_a_station_sees_the_hubs_approved_bulletins_and_fetches_one_when_queued(
         assert station.cli("sync", "--once", check=False).returncode == 0
         titles = {i["title"]: i for i in station.json("library", "list")}
         assert titles["Bản tin của tỉnh (sửa)"]["id"] == mine["id"] and "Bản tin của tỉnh" not in titles
-        assert titles["Bản nháp"]["on_this_pc"] is False  # approved now: listed, its file not fetched unasked
+        assert "Bản nháp" not in titles and titles["Tin của xã"]["id"] == own["id"]  # the station's own stays its own
+
+        # the hub retires its bulletin: the station's copy of it is retired too, its own item not
+        hub.cli("library", "retire", approved["id"])
+        hub.cli("library", "retire", draft["id"])
+        assert station.cli("sync", "--once", check=False).returncode == 0
+        assert station.json("library", "show", mine["id"])["status"] == "retired"
+        assert station.json("library", "show", own["id"])["status"] == "approved"
     finally:
         hub.stop()

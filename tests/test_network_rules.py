@@ -132,3 +132,26 @@ def test_a_file_the_hub_lacks_is_asked_for_less_and_less_often_up_to_a_few_minut
     waits = [n.media_retry_after_s(k) for k in range(1, 12)]
     assert waits[:4] == [2.0, 4.0, 8.0, 16.0]
     assert all(a <= b for a, b in zip(waits, waits[1:])) and waits[-1] == n.MEDIA_RETRY_MAX_S == 300.0
+
+
+def _wire_row(**changes) -> dict:
+    row = {"uuid": "00000000-0000-0000-0000-000000000001", "seq": 1, "item_sha256": None, "title": "Tin",
+           "topic": "chinh-sach", "language": "vi", "occurrence_start": "2026-12-01T00:00:00+00:00",
+           "scheduled_at": "2026-12-01T00:00:00+00:00", "started_at": "2026-12-01T00:00:00+00:00",
+           "ended_at": "2026-12-01T00:01:00+00:00", "seconds_played": 60.0, "status": "completed"}  # fmt: skip
+    return {**row, **changes}
+
+
+@pytest.mark.parametrize("changes", [
+    {"topic": "t" * 65}, {"language": "v" * 17}, {"relay_source": "r" * 33}, {"item_sha256": "a" * 65},
+    {"status": "playing"}, {"status": "bogus"}, {"title": "x" * 501}])  # fmt: skip
+def test_a_row_the_hubs_columns_cannot_hold_or_not_yet_finished_is_refused(changes):
+    """Refused as the station's mistake (answered 400), never a database error that leaves
+    the station's outbox stuck on one row."""
+    n.check_wire_row(_wire_row())
+    with pytest.raises(ValueError):
+        n.check_wire_row(_wire_row(**changes))
+
+
+def test_a_row_as_wide_as_the_hubs_columns_is_accepted():
+    n.check_wire_row(_wire_row(topic="t" * 64, language="v" * 16, relay_source="r" * 32, item_sha256="a" * 64))

@@ -203,6 +203,8 @@ def acked_through(acked: int, received: Iterable[int]) -> int:
 
 _ROW_TEXT = ("title", "topic", "language", "status")
 _ROW_OPTIONAL_TEXT = ("item_sha256", "source", "approved_by", "slot_name", "reason", "relay_source")
+_ROW_WIDTH = {"topic": 64, "language": 16, "status": 16, "relay_source": 32, "item_sha256": 64}  # the hub's columns
+_FINAL_STATUSES = ("completed", "interrupted", "failed", "skipped", "missed")  # a station sends finished rows only
 _ROW_MOMENTS = ("occurrence_start", "scheduled_at")
 _ROW_OPTIONAL_MOMENTS = ("started_at", "ended_at")
 _HEALTH_TEXT = ("sent_at", "on_air", "device", "revision")
@@ -225,11 +227,14 @@ def check_wire_row(row) -> None:
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**62:
         raise ValueError("seq: a whole number from 1")
     for key in _ROW_TEXT:
-        if not isinstance(row.get(key), str) or len(row[key]) > 500 or "\x00" in row[key]:
-            raise ValueError(f"{key}: a text")
+        if not isinstance(row.get(key), str) or len(row[key]) > _ROW_WIDTH.get(key, 500) or "\x00" in row[key]:
+            raise ValueError(f"{key}: a text of at most {_ROW_WIDTH.get(key, 500)} characters")
     for key in _ROW_OPTIONAL_TEXT:
-        if row.get(key) is not None and (not isinstance(row[key], str) or len(row[key]) > 500 or "\x00" in row[key]):
-            raise ValueError(f"{key}: a text or null")
+        value, width = row.get(key), _ROW_WIDTH.get(key, 500)
+        if value is not None and (not isinstance(value, str) or len(value) > width or "\x00" in value):
+            raise ValueError(f"{key}: a text of at most {_ROW_WIDTH.get(key, 500)} characters, or null")
+    if row["status"] not in _FINAL_STATUSES:
+        raise ValueError(f"status: one of {', '.join(_FINAL_STATUSES)}")
     if not _number(row.get("seconds_played")) or row["seconds_played"] < 0:
         raise ValueError("seconds_played: a number of seconds")
     for key in _ROW_MOMENTS + _ROW_OPTIONAL_MOMENTS:

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from radio.domain.library import ItemStatus
 from radio.domain.network import HORIZON_DAYS
 from radio.home import TOPICS_NAME
 from radio.network.wire import item_to_wire, source_to_wire, topic_to_wire
@@ -70,6 +71,16 @@ _catalogs: dict[str, Catalog] = {}
 _catalog_lock = threading.Lock()
 
 
+def catalog_entry(item) -> dict:
+    """An item as every station sees it: an approved one whole (metadata, approval); any other
+    by its file's hash and status alone, so a station can withdraw a copy it got from the hub
+    while nothing of a draft (title, source, a notice's text) reaches any token."""
+    if item.status is ItemStatus.APPROVED:
+        return item_to_wire(item)
+    return {"sha256": item.sha256, "status": str(item.status),
+            "retired_at": item.retired_at.isoformat() if item.retired_at else None}  # fmt: skip
+
+
 def library_catalog(app) -> Catalog:
     """The catalog at the library's current change count: built once per change (one read of
     the library, one JSON, one gzip) and shared by every station's state and download."""
@@ -79,7 +90,7 @@ def library_catalog(app) -> Catalog:
         cached = _catalogs.get(key)
         if cached is not None and cached.changes == changes:
             return cached
-        items = [item_to_wire(i) for i in app.library.list()]
+        items = [catalog_entry(i) for i in app.library.list()]
         body = json.dumps(items, sort_keys=True, ensure_ascii=False).encode("utf-8")
         revision = hashlib.sha256(body).hexdigest()[:16]
         wrapped = b'{"revision": "' + revision.encode() + b'", "items": ' + body + b"}"

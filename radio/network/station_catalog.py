@@ -16,7 +16,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from radio.domain.library import AUDIO_SUFFIXES, Item
+from radio.domain.library import AUDIO_SUFFIXES, Item, ItemStatus
 from radio.domain.network import HORIZON_DAYS
 from radio.home import StationHome
 from radio.network.client import HubUnreachable
@@ -41,7 +41,8 @@ def _applied_path(app) -> Path:
 
 
 def applied(app) -> dict:
-    """{"revision": R, "shas": [...]} of the catalog applied here ({} before the first)."""
+    """{"revision": R, "shas": [...]} of the catalog applied here and the files of the items
+    this station holds as copies of the hub's ({} before the first)."""
     try:
         return json.loads(_applied_path(app).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -57,34 +58,46 @@ def sync_catalog(app, client, revision: str | None) -> list[str]:
         catalog = client.library()
     except HubUnreachable as err:
         return [str(err)]
-    apply_catalog(app, catalog["items"])
+    copies = apply_catalog(app, catalog["items"], set(applied(app).get("shas", [])))
     path = _applied_path(app)
     tmp = path.with_suffix(".tmp")
-    shas = sorted(i["sha256"] for i in catalog["items"] if i.get("status") == "approved")
-    tmp.write_text(json.dumps({"revision": catalog["revision"], "shas": shas}), encoding="utf-8")
+    tmp.write_text(json.dumps({"revision": catalog["revision"], "shas": sorted(copies)}), encoding="utf-8")
     tmp.replace(path)
     return []
 
 
-def apply_catalog(app, wired: list[dict]) -> tuple[int, int]:
-    """Add the hub's approved items this station does not know and bring those it knows to
-    the hub's metadata and approval (an approval withdrawn or a retirement included);
-    (added, updated)."""
+def apply_catalog(app, wired: list[dict], from_hub: set[str]) -> set[str]:
+    """Add the hub's approved items this station does not know, and bring the copies it got
+    from the hub (*from_hub*: their files' hashes) to the hub's metadata and approval — an
+    approval withdrawn or a retirement included. A station's own item is the station's: never
+    touched, even when the hub holds the same file. The hashes of the hub's copies now here."""
     library = app.library
     here = {i.sha256: i for i in library.list()}
-    added = updated = 0
+    new, changed, copies = [], [], set()
     for data in wired:
-        existing = here.get(data["sha256"])
-        if existing is None:
-            if data.get("status") == "approved":  # a draft or a retired item is not for the stations yet
-                library.add(item_from_wire(data, expected_relpath(data["sha256"], data.get("original_name"))))
-                added += 1
+        sha = data["sha256"]
+        existing = here.get(sha)
+        if existing is not None and sha not in from_hub:
+            continue  # the station's own
+        if data.get("status") != ItemStatus.APPROVED.value:  # the hub's drafts and retired items: hash and status
+            if existing is not None:
+                copies.add(sha)
+                if existing.status is ItemStatus.APPROVED:
+                    retired = data.get("retired_at")
+                    changed.append(dataclasses.replace(
+                        existing, status=ItemStatus(data["status"]), approved_by=None, approved_at=None,
+                        retired_at=datetime.fromisoformat(retired) if retired else existing.retired_at))  # fmt: skip
             continue
-        wanted = dataclasses.replace(item_from_wire(data, existing.media_path), id=existing.id)
-        if wanted != existing:
-            library.save(wanted)
-            updated += 1
-    return added, updated
+        copies.add(sha)
+        if existing is None:
+            new.append(item_from_wire(data, expected_relpath(sha, data.get("original_name"))))
+        else:
+            wanted = dataclasses.replace(item_from_wire(data, existing.media_path), id=existing.id)
+            if wanted != existing:
+                changed.append(wanted)
+    library.add_many(new)  # one transaction each, not a commit per item beside the playout's writes
+    library.save_many(changed)
+    return copies
 
 
 def queued_but_absent(app, now: datetime) -> list[Item]:

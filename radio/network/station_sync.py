@@ -129,31 +129,14 @@ class StationSync:
         now = datetime.now(timezone.utc)
         outcome = SyncOutcome(revision=state.get("revision"))
         self._update_topics(state.get("topics", []))  # first: the items that arrive may be tagged with them
-        outcome.problems += sync_catalog(self.app, self.client, state.get("library_revision"))
         desired = desired_of(state)
         metadata = {i["sha256"]: i for i in state.get("items", [])}
         have = {sha for sha in metadata if self._present(sha)}
         if self.last is None or self.last.revision != outcome.revision:
             self.absent.clear()  # the hub's library may have changed: ask again for every file
         for sha in media_to_fetch(desired, have, now):
-            if sha in self.absent and time.monotonic() < self.absent[sha][1]:
-                outcome.missing_at_hub.append(sha)
-                continue
-            try:
-                self._fetch(sha, metadata[sha])
+            if self._fetch_or_back_off(sha, metadata[sha], outcome):
                 have.add(sha)
-                self.absent.pop(sha, None)
-            except HubUnreachable as err:
-                if getattr(err, "status", None) != 404:
-                    outcome.problems.append(str(err))
-                    continue
-                failures = self.absent.get(sha, (0, 0.0))[0] + 1
-                self.absent[sha] = (failures, time.monotonic() + media_retry_after_s(failures))
-                outcome.missing_at_hub.append(sha)
-                log.warning("the hub has no file %s (asked %d times): asked again in %g s", sha[:12], failures,
-                            media_retry_after_s(failures))  # fmt: skip
-            except KeyError as err:
-                outcome.problems.append(str(err))
         for sha in have:  # approvals and edits made at the hub reach the station's copy
             self._update_item(metadata[sha])
         self._update_sources(state.get("sources", []))
@@ -161,13 +144,36 @@ class StationSync:
         changed = self._apply_plan(plan, have, outcome)
         if changed:
             service.changed(self.app)
+        # after the sessions and emergencies: a library change never delays them
+        outcome.problems += sync_catalog(self.app, self.client, state.get("library_revision"))
         for item in queued_but_absent(self.app, now):  # a hub item queued here by the operator: fetched now
-            try:
-                self._fetch(item.sha256, {"original_name": item.original_name})
-            except (HubUnreachable, KeyError) as err:
-                outcome.problems.append(str(err))
+            self._fetch_or_back_off(item.sha256, {"original_name": item.original_name}, outcome)
         outcome.missing_media = missing_within(desired, have, now)
         return outcome
+
+    def _fetch_or_back_off(self, sha: str, data: dict, outcome: SyncOutcome) -> bool:
+        """Fetch the file *sha*; one the hub answers 404 for (lost there) is asked for again
+        ever less often (MEDIA_RETRY_MAX_S at most) and listed as missing at the hub."""
+        if sha in self.absent and time.monotonic() < self.absent[sha][1]:
+            outcome.missing_at_hub.append(sha)
+            return False
+        try:
+            self._fetch(sha, data)
+        except HubUnreachable as err:
+            if getattr(err, "status", None) != 404:
+                outcome.problems.append(str(err))
+                return False
+            failures = self.absent.get(sha, (0, 0.0))[0] + 1
+            self.absent[sha] = (failures, time.monotonic() + media_retry_after_s(failures))
+            outcome.missing_at_hub.append(sha)
+            log.warning("the hub has no file %s (asked %d times): asked again in %g s", sha[:12], failures,
+                        media_retry_after_s(failures))  # fmt: skip
+            return False
+        except KeyError as err:
+            outcome.problems.append(str(err))
+            return False
+        self.absent.pop(sha, None)
+        return True
 
     def _apply_plan(self, plan: SyncPlan, have: set[str], outcome: SyncOutcome) -> bool:
         link = self.app.link

@@ -79,6 +79,15 @@ def _matching(query, topic: str | None, status: str | None, language: str | None
     return query
 
 
+def _write_back(session: Session, item: Item) -> ItemRow:
+    row = session.get(ItemRow, item.id)
+    if row is None:
+        raise NotFoundError(_("no item with id {id}").format(id=item.id))
+    for key, value in _row_values(item).items():
+        setattr(row, key, value)
+    return row
+
+
 class LibraryRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -138,12 +147,20 @@ class LibraryRepository:
     def save(self, item: Item) -> Item:
         """Write back an edited item (found by id)."""
         with self._sessions.begin() as session:
-            row = session.get(ItemRow, item.id)
-            if row is None:
-                raise NotFoundError(_("no item with id {id}").format(id=item.id))
-            for key, value in _row_values(item).items():
-                setattr(row, key, value)
-            return to_item(row)
+            return to_item(_write_back(session, item))
+
+    def add_many(self, items: Sequence[Item]) -> None:
+        """Insert *items* in one transaction (a hub's catalog: thousands at once)."""
+        if items:
+            with self._sessions.begin() as session:
+                session.add_all([ItemRow(**_row_values(i)) for i in items])
+
+    def save_many(self, items: Sequence[Item]) -> None:
+        """Write back edited items (found by id) in one transaction."""
+        if items:
+            with self._sessions.begin() as session:
+                for item in items:
+                    _write_back(session, item)
 
     def notice_texts(self, ids: Sequence[int]) -> dict[int, str]:
         """The notice text of those of *ids* that are spoken notices (for the log book)."""

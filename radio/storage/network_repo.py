@@ -244,9 +244,11 @@ class StationRepository:
             station = session.get(StationRow, code, with_for_update=True)
             known: set[int] = set()
             if rows:
-                values = [_asrun_values(code, r, {}) for r in rows]  # checked before anything is stored
-                stored = dict(session.execute(select(AsRunRow.row_uuid, AsRunRow.station_seq).where(
-                    AsRunRow.station == code, AsRunRow.row_uuid.in_([v["row_uuid"] for v in values]))).all())  # fmt: skip
+                values = [_asrun_values(code, r) for r in rows]  # checked before anything is stored
+                # known by UUID whichever station holds it (a PC re-joined under another code sends
+                # again rows the hub has): stored once, acknowledged, never a stuck outbox
+                stored = set(session.scalars(select(AsRunRow.row_uuid).where(
+                    AsRunRow.row_uuid.in_([v["row_uuid"] for v in values]))).all())  # fmt: skip
                 fresh = [v for v in values if v["row_uuid"] not in stored]
                 known = {v["station_seq"] for v in values if v["row_uuid"] in stored}
                 taken = session.scalar(select(func.count()).select_from(AsRunRow).where(
@@ -282,11 +284,11 @@ def _moment(value: str | None) -> datetime | None:
     return _naive_utc(datetime.fromisoformat(value)) if value else None
 
 
-def _asrun_values(code: str, r: dict, item_ids: dict[str, int]) -> dict:
+def _asrun_values(code: str, r: dict) -> dict:
     check_wire_row(r)  # a malformed row is refused (ValueError) before anything is stored
     return {
         "station": code, "row_uuid": str(r["uuid"]), "station_seq": int(r["seq"]),
-        "item_id": item_ids.get(r.get("item_sha256") or ""),
+        "item_id": None,  # the hub's own item of that file, looked up for the batch
         "title": str(r["title"]), "topic": str(r["topic"]), "language": str(r["language"]),
         "source": r.get("source"), "approved_by": r.get("approved_by"), "slot_id": None,
         "slot_name": r.get("slot_name"), "occurrence_start": _moment(r["occurrence_start"]),
