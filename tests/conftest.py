@@ -123,16 +123,3 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SOUND_SERVER_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group("realtime"))
-    _rerun_slow(items)
-
-
-def _rerun_slow(items):
-    """A slow test (real daemons on the recorded sound server, kill storms, timing read off the
-    recording) gets one more run if it fails: a stopgap while the failures seen under load
-    are diagnosed (see the closing note of session 4). A rerun is reported (`R` and the
-    summary), and a test that fails twice still fails."""
-    if os.environ.get("RADIO_TEST_NO_RERUN"):
-        return
-    for item in items:
-        if item.get_closest_marker("slow") and not item.get_closest_marker("flaky"):
-            item.add_marker(pytest.mark.flaky(reruns=1))
