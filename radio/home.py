@@ -37,6 +37,9 @@ ABBREVIATIONS_NAME = "abbreviations.toml"
 HUB_CONFIG_NAME = "hub.json"  # a hub: its database URL (radio hub init)
 HUB_LINK_NAME = "hub-link.json"  # a station: its hub, code and token (radio join), mode 0600
 HUB_SYNC_NAME = "hub-sync.json"  # a station: the link's last exchange, for radio status
+HUB_SYNC_LOCK_NAME = "hub-sync.lock"  # in locks/: one sync at a time (the daemon's, a `sync --once`)
+HUB_LIBRARY_NAME = "hub-library.json"  # a station: the hub catalog applied here, and its copies of hub items
+TTS_PREVIEWS_NAME = "previews"  # in cache/tts: the console's rendered notice previews
 
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes; longer homes are reached through /proc/self/fd
 
@@ -92,6 +95,10 @@ class StationHome:
         return self.root / CACHE_NAME / "tts"
 
     @property
+    def tts_previews_dir(self) -> Path:
+        return self.tts_cache_dir / TTS_PREVIEWS_NAME
+
+    @property
     def daemon_lock(self) -> Path:
         return self.root / DAEMON_LOCK_NAME
 
@@ -124,6 +131,10 @@ class StationHome:
         return self.root / LOCKS_NAME
 
     @property
+    def hub_sync_lock(self) -> Path:
+        return self.locks_dir / HUB_SYNC_LOCK_NAME
+
+    @property
     def live_dir(self) -> Path:
         return self.root / LIVE_NAME
 
@@ -143,6 +154,10 @@ class StationHome:
     @property
     def hub_sync_state(self) -> Path:
         return self.root / HUB_SYNC_NAME
+
+    @property
+    def hub_library(self) -> Path:
+        return self.root / HUB_LIBRARY_NAME
 
     def is_initialized(self) -> bool:
         """Whether a station was made here (`radio init` creates the database; a hub on

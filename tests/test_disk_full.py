@@ -284,3 +284,40 @@ def test_without_a_reserve_as_run_rows_wait_in_memory_until_there_is_room(statio
     assert station.stop() == 0
     assert "as-run log is written to disk again" in (station.tmp / "daemon.log").read_text()
     assert integrity(home / "radio.db") == "ok"
+
+
+def test_a_restart_on_a_full_disk_still_knows_what_the_crash_cut_and_closes_it_once_there_is_room(home_on_tmpfs):
+    """After a crash on a full disk (its reserve already spent), the start-up's closing of the
+    rows left playing cannot be written: the start must not fail on it (systemd would restart
+    the daemon for ever, airing nothing). The cut rows are still known — to rejoin their show —
+    and closed as soon as the disk has room."""
+    from radio.app import open_app
+    from radio.domain.asrun import AsRunStatus, item_record
+    from radio.scheduler.safeguards import GuardedAsRun, SpaceReserve
+
+    home = home_on_tmpfs.home
+    app = open_app(home)
+    try:
+        (item,) = app.library.list()
+        at = datetime.now().astimezone() - timedelta(seconds=8)
+        cut = app.as_run.append(item_record(item, status=AsRunStatus.PLAYING, occurrence_start=at,
+                                            scheduled_at=at, started_at=at))  # fmt: skip
+        guard = GuardedAsRun(app.as_run, SpaceReserve(home, 0))  # no reserve left to release
+        ballast = fill(home.parent)
+        assert free(home.parent) < 4096
+        rows = guard.close_orphans("the daemon stopped while this was on air")
+        assert [r.id for r in rows] == [cut.id]  # known, so the show is rejoined
+        assert count_status(home, "playing") == 1  # not written yet: the disk is full
+        ballast.unlink()
+        guard.retry()
+        assert count_status(home, "playing") == 0
+        (row,) = app.as_run.between(at - timedelta(hours=1), at + timedelta(hours=1))
+        assert (row.id, row.status, row.reason, row.ended_at) == (
+            cut.id, AsRunStatus.INTERRUPTED, "the daemon stopped while this was on air", None)
+    finally:
+        app.close()
+
+
+def count_status(home: Path, status: str) -> int:
+    with sqlite3.connect(home / "radio.db") as db:
+        return db.execute("SELECT count(*) FROM as_run WHERE status = ?", (status,)).fetchone()[0]

@@ -242,9 +242,13 @@ def test_the_join_token_from_a_file_stdin_or_the_environment_and_never_in_a_log(
         done = subprocess.run(base + extra, input=stdin, capture_output=True, text=True, env={**station.env, **env},
                               timeout=60)  # fmt: skip
         assert done.returncode == 0, done.stderr
-        assert token not in done.stdout + done.stderr
+        assert token not in done.stdout + done.stderr and "process list" not in done.stderr
         assert json.loads((station.home / "hub-link.json").read_text())["token"] == token
         assert station.cli("sync", "--once", check=False).returncode == 0
+    (station.home / "hub-link.json").unlink()
+    typed = subprocess.run(base + ["--token", token], capture_output=True, text=True, env=station.env, timeout=60)
+    assert typed.returncode == 0 and "process list" in typed.stderr and "--token-file" in typed.stderr  # joined, told
+    assert token not in typed.stdout + typed.stderr
     both = subprocess.run(base + ["--token", token, "--token-file", str(token_file)], capture_output=True, text=True,
                           env=station.env, timeout=60)  # fmt: skip
     assert both.returncode == 2 and "--token-file" in both.stderr and "Traceback" not in both.stderr

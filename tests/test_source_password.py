@@ -119,6 +119,7 @@ def test_a_password_given_on_standard_input_never_touches_a_command_line(radio, 
         add = subprocess.run([radio_bin, "--home", str(radio.home), "source", "add", "vov1", bare, "--name", "VOV1",
                               "--password-stdin"], input="sai\n", capture_output=True, text=True, timeout=60)  # fmt: skip
         assert add.returncode == 0, add.stderr
+        assert "process list" not in add.stderr  # nothing to warn of
         assert radio("source", "test", "vov1", "--seconds", "2").exit_code == 1  # the wrong one, as given
         edit = radio("source", "edit", "vov1", "--password-stdin", input=PASSWORD + "\n")
         assert edit.exit_code == 0, edit.output
@@ -134,3 +135,15 @@ def test_password_stdin_with_nothing_on_it_is_one_line(radio):
                    input="")  # fmt: skip
     assert result.exit_code == 1 and result.stderr.strip() == "radio: error: no password on standard input", result.stderr
     assert radio("source", "list", "--json").stdout.strip() == "[]"
+
+
+def test_a_password_typed_in_the_address_is_kept_and_the_operator_is_told_it_showed(radio):
+    """The operator's choice is kept (the source works with it), but the password was in the
+    process list while the command ran: said once the source is saved, with the better way."""
+    added = radio("source", "add", "vov1", "http://u:bi-mat@127.0.0.1:9/x.mp3", "--name", "VOV1")
+    assert added.exit_code == 0, added.output
+    assert "process list" in added.stderr and "--password-stdin" in added.stderr and "bi-mat" not in added.output
+    edited = radio("source", "edit", "vov1", "--url", "http://u:khac@127.0.0.1:9/y.mp3")
+    assert edited.exit_code == 0 and "--password-stdin" in edited.stderr
+    renamed = radio("source", "edit", "vov1", "--name", "VOV 1")
+    assert renamed.exit_code == 0 and renamed.stderr == ""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from radio.cli.base import Command, option
+from radio.cli.base import Command, option, warn
 from radio.cli.context import pass_ctx
 from radio.errors import RadioError
 from radio.i18n import _, ngettext
@@ -34,6 +34,7 @@ def join(ctx, url, code, token, token_file, cafile) -> None:
     from radio.network.station_sync import write_link
 
     url = check_hub_url(url)
+    typed = token not in (None, "-")  # shown in the process list while this ran: said once it is joined
     token = _token(token, token_file, os.environ.get("RADIO_HUB_TOKEN"))
     app = ctx.app  # the station must exist
     link = HubLink(url, check_station_code(code), token, str(Path(cafile).resolve()) if cafile else None)
@@ -46,9 +47,18 @@ def join(ctx, url, code, token, token_file, cafile) -> None:
         write_link(app.settings.home, link)
         click.echo(_("joined {url} as {code}; the hub is not reachable now ({reason}): the daemon keeps trying")
                    .format(url=link.url, code=code, reason=err))  # fmt: skip
+        if typed:
+            _warn_typed_token()
         return
     write_link(app.settings.home, link)
     click.echo(_("joined {url} as {code}: the daemon syncs with it from now on").format(url=link.url, code=code))
+    if typed:
+        _warn_typed_token()
+
+
+def _warn_typed_token() -> None:
+    warn(_("the token typed on the command line showed in the process list to other users of this PC: "
+           "next time give it with --token-file FILE, '--token -' or RADIO_HUB_TOKEN"))  # fmt: skip
 
 
 def _token(given: str | None, path: str | None, from_env: str | None) -> str:

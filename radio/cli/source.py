@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from radio.cli.base import Group, json_option, option, print_json, print_table, stdin_secret
+from radio.cli.base import Group, json_option, option, print_json, print_table, stdin_secret, warn
 from radio.cli.context import pass_ctx
 from radio.cli.params import TEXT
 from radio.i18n import _, ngettext
@@ -40,6 +40,20 @@ def source() -> None:
     pass
 
 
+def _warn_password_in(url: str | None) -> None:
+    """Said once the source is saved: the address was typed with its password, which is kept
+    (the operator's choice) but showed in the process list while this command ran."""
+    from urllib.parse import urlsplit
+
+    try:
+        password = urlsplit(url).password if url else None
+    except ValueError:
+        return  # the service says what is wrong with the address
+    if password:
+        warn(_("the password typed in the address showed in the process list to other users of this PC: "
+               "next time give it with --password-stdin"))  # fmt: skip
+
+
 PASSWORD_STDIN = option(
     "--password-stdin", is_flag=True,
     help="Read the source's password from the first line of standard input (the address names its user).")
@@ -56,6 +70,7 @@ PASSWORD_STDIN = option(
 def source_add(ctx, code, url, name, password_stdin, as_json, **settings) -> None:
     password = stdin_secret() if password_stdin else None
     made = service.add_source(ctx.app, code, url, name, password=password, **settings)
+    _warn_password_in(url)
     if as_json:
         print_json(service.source_json(made))
     else:
@@ -93,6 +108,7 @@ def source_edit(ctx, code, password_stdin, as_json, **changes) -> None:
         raise click.UsageError(_("nothing to change: give at least one option (see --help)"))
     password = stdin_secret() if password_stdin else None
     edited = service.edit_source(ctx.app, code, password=password, **changes)
+    _warn_password_in(changes.get("url"))
     if as_json:
         print_json(service.source_json(edited))
     else:

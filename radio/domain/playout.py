@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NewType
@@ -158,16 +158,6 @@ def parse_start(text: str, now: datetime, zone: tzinfo) -> datetime:
             _("'{text}' is not a start time (use HH:MM[:SS[.ffffff]] or an ISO date-time)").format(text=text)
         ) from err
     return when if when.tzinfo else when.replace(tzinfo=zone)
-
-
-def total_duration(entries: Iterable[Entry]) -> Seconds | None:
-    """The rundown's length if every entry's length is known, else None."""
-    total = 0.0
-    for entry in entries:
-        if entry.duration_s is None:
-            return None
-        total += max(0.0, entry.duration_s - entry.offset_s)
-    return Seconds(total)
 
 
 def lateness(target: datetime, actual: datetime) -> timedelta:

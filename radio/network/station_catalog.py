@@ -22,8 +22,6 @@ from radio.home import StationHome
 from radio.network.client import HubUnreachable
 from radio.network.wire import item_from_wire
 
-APPLIED_NAME = "hub-library.json"  # beside the link file: the catalog applied here (revision, its files)
-
 
 def stored_suffix(original_name: str | None) -> str:
     """The suffix the media store keeps for a file of that name (see MediaStore.receive)."""
@@ -37,7 +35,7 @@ def expected_relpath(sha: str, original_name: str | None) -> str:
 
 
 def _applied_path(app) -> Path:
-    return StationHome(app.settings.home).hub_link.with_name(APPLIED_NAME)
+    return StationHome(app.settings.home).hub_library
 
 
 def applied(app) -> dict:

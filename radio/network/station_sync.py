@@ -119,9 +119,9 @@ class StationSync:
         would otherwise both add what neither holds yet)."""
         import fcntl
 
-        locks = self.app.settings.locks_dir
-        locks.mkdir(parents=True, exist_ok=True)
-        with open(locks / "hub-sync.lock", "w") as lock:
+        path = self.app.settings.station_home.hub_sync_lock
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             return self._apply(state)
 

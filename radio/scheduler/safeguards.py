@@ -123,7 +123,7 @@ class GuardedAsRun:
         self._failing = False
 
     def __getattr__(self, name):
-        return getattr(self._repo, name)  # reads (and close_orphans at start-up)
+        return getattr(self._repo, name)  # reads
 
     # ---- the writes of the on-air loop: one guarded path
     def record(self, item, **fields) -> AsRunEntry:
@@ -168,6 +168,21 @@ class GuardedAsRun:
                     pass
             self._pending.append(_Pending(None, finish_of=entry_id, finish=args))
             log.error("as-run completion of row %d kept in memory until the disk has room", entry_id)
+
+    def close_orphans(self, reason: str) -> list[AsRunEntry]:
+        """At start-up: the rows a crash left playing become interrupted. On a full disk they
+        are still returned (a read needs no room), so the show they belong to is rejoined, and
+        their closing waits in memory like any other write — a start never fails on it."""
+        with self._lock:
+            try:
+                return self._try(lambda: self._repo.close_orphans(reason))
+            except DiskFullError:
+                rows = self._repo.playing()
+            for row in rows:
+                self._pending.append(_Pending(None, finish_of=row.id, finish=(
+                    row.id, AsRunStatus.INTERRUPTED, None, row.seconds_played, reason)))  # fmt: skip
+            log.error("%d as-run rows left playing by the crash are closed once the disk has room", len(rows))
+            return rows
 
     # ---- retrying
     def _try(self, write):

@@ -71,9 +71,10 @@ class AsRunRepository:
             return to_entry(row)
 
     def finish(
-        self, entry_id: int, status: AsRunStatus, ended_at: datetime, seconds_played: float, reason: str | None = None
+        self, entry_id: int, status: AsRunStatus, ended_at: datetime | None, seconds_played: float,
+        reason: str | None = None,
     ) -> None:
-        """Complete a 'playing' row, once."""
+        """Complete a 'playing' row, once (*ended_at* None: unknown, a crash cut it)."""
         with self._sessions.begin() as session:
             session.execute(
                 update(AsRunRow)
@@ -85,6 +86,12 @@ class AsRunRepository:
                     reason=reason,
                 )
             )
+
+    def playing(self) -> list[AsRunEntry]:
+        """Rows still 'playing' (after a crash: those it cut)."""
+        with self._sessions() as session:
+            return [to_entry(r) for r in session.scalars(select(AsRunRow).where(
+                AsRunRow.status == str(AsRunStatus.PLAYING)))]  # fmt: skip
 
     def close_orphans(self, reason: str, now: datetime | None = None) -> list[AsRunEntry]:
         """Rows left 'playing' by a crash or power cut become 'interrupted'.

@@ -33,7 +33,7 @@ _PREVIEW = re.compile(r"^[0-9]+-[A-Za-z0-9_-]{16,64}\.wav$")
 
 
 def _previews(ctx: Ctx):
-    folder = ctx.app.settings.station_home.tts_cache_dir / "previews"
+    folder = ctx.app.settings.station_home.tts_previews_dir
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
