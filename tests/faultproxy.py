@@ -4,6 +4,7 @@ connection in the middle of a response (a 3G link dropping a download), and cuts
 
 from __future__ import annotations
 
+import re
 import socket
 import struct
 import threading
@@ -37,6 +38,7 @@ class FaultProxy:
         self.bytes_down = 0  # hub->station bytes passed on, all connections
         self.resets = 0
         self.requests: list[str] = []  # the request line of each connection, station->hub, in order
+        self.heads: list[bytes] = []  # the first chunk (request line and headers) of each, in order
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._stopped = False
@@ -49,6 +51,17 @@ class FaultProxy:
                 for sock in list(self._open):
                     _reset(sock)
                 self._open.clear()
+
+    def range_starts(self, path_part: str) -> list[int]:
+        """The first byte each request for a path containing *path_part* asked for (0: the
+        whole file), in order."""
+        starts = []
+        for head in self.heads:
+            line = head.split(b"\r\n", 1)[0].decode("latin-1")
+            if path_part in line:
+                found = re.search(rb"(?im)^range:\s*bytes=(\d+)-", head)
+                starts.append(int(found.group(1)) if found else 0)
+        return starts
 
     def close(self) -> None:
         self._stopped = True
@@ -83,6 +96,7 @@ class FaultProxy:
                     break
                 if not downstream and passed == 0:
                     self.requests.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+                    self.heads.append(data)
                 if self.delay_s:
                     time.sleep(self.delay_s)
                 if downstream and self.reset_after_bytes is not None and passed + len(data) > self.reset_after_bytes:

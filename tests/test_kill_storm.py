@@ -175,6 +175,7 @@ def test_kill_9_storm_during_a_relay(station, icecast, tmp_path):  # noqa: F811
         db = station.radio.home / "radio.db"
         seen: dict[int, tuple] = {}
         ready: dict[float, float] = {}  # kill -> when the restarted daemon answered
+        killed: list[float] = []  # when each kill was sent
         for at, what in moments:
             time.sleep(max(0.0, at - time.time()))
             if what == "source down":
@@ -184,9 +185,10 @@ def test_kill_9_storm_during_a_relay(station, icecast, tmp_path):  # noqa: F811
             else:
                 for row in _rows(db):
                     seen[row[0]] = row
+                killed.append(time.time())  # the kill as sent, not as planned: a slow restart delays the next
                 station.stop(signal.SIGKILL)
                 station.start()
-                ready[at] = time.time()
+                ready[killed[-1]] = time.time()
         time.sleep(max(0.0, end + 2.0 - time.time()))
         rows = station.wait_for(lambda r: all(x["status"] != "playing" for x in r), timeout=20)
         assert station.stop() == 0
@@ -196,6 +198,7 @@ def test_kill_9_storm_during_a_relay(station, icecast, tmp_path):  # noqa: F811
         assert row_id in final and final[row_id][1:4] == (item, occ, started), (row_id, seen[row_id])
     session = [r for r in rows if r["slot"] == "Tiếp sóng"]
     assert {r.get("relay_source") for r in session} >= {"vov1"} and any(r["item_id"] == fallback for r in session)
+    kills = killed  # under load a restart takes seconds and the kills after it come late: judge by the real ones
     covered = _covered(session, kills)
     down = [(start + a, start + b + 6.0) for a, b in SOURCE_DOWN]  # (+ its retries every 3 s, its reconnect)
     rejoins = []

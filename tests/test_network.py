@@ -187,7 +187,14 @@ def test_media_cut_mid_download_resume_and_a_cut_link_leaves_the_station_alone(t
         stored = next(p for p in (station.home / "media").rglob(f"{sha}*") if p.is_file())
         assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha
         size = big.stat().st_size
-        assert proxy.bytes_down <= size * 1.10, (proxy.bytes_down, size)  # re-sent at most 10 %
+        # resumed, never restarted: each request after a cut asks from where the station's kept
+        # part ends (HTTP Range), never from 0 again. What was in flight when the link was reset
+        # is sent again: a few % on a quiet machine, more under load (the kernel held more the
+        # station had not read yet, and a reset discards it), so that figure is printed.
+        starts = proxy.range_starts(f"/v1/media/{sha}")
+        assert len(starts) == proxy.resets + 1 and starts[0] == 0 and 0 < starts[-1] < size, starts
+        assert all(b >= a for a, b in zip(starts, starts[1:])), starts
+        print(f"\nmedia resumed {len(starts) - 1} times, {100 * (proxy.bytes_down / size - 1):.1f} % sent again")
         queued = station.json("queue", "list")
         assert [e["title"] for e in queued] == ["Chuyên đề dài"]
 
