@@ -175,9 +175,9 @@ class Airing:
         if not playing:
             return None
         index = playing[-1]
-        at = self._started[index].timestamp()
+        at = self._started[index]
         entry = self.rundown[next(iter(self.relays))] if index in self.fallbacks else self.rundown[index]
-        return datetime.fromtimestamp(at + on_air_s(entry, at), tz=timezone.utc)
+        return at + timedelta(seconds=on_air_s(entry, at.timestamp()))
 
     def durations(self) -> list[float]:
         """How long each entry lasts on the show's timeline (see `domain.playout.on_air_s`)."""
