@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from radio.domain.asrun import AsRunStatus
-from radio.domain.live import Speaker, busy_message, check_input, ffmpeg_live_input, live_record, segment_title
+from radio.domain.asrun import AsRunStatus, live_record
+from radio.domain.live import Speaker, busy_message, check_input, ffmpeg_live_input, segment_title
 from radio.errors import RadioError
 
 

@@ -59,7 +59,7 @@ class AsRunRecord:
     source's facts as they are at air time), when it was planned, and how it went.
 
     Every as-run write of every kind (an item, a relay segment, a fallback, a row for what
-    never aired) is one of these, built by `item_record` or `relay_record`, so that the
+    never aired) is one of these, built by `item_record`, `relay_record` or `live_record`, so that the
     daemon's full-disk guard has one path to keep in memory."""
 
     title: str
@@ -113,3 +113,12 @@ def relay_record(source, *, status: AsRunStatus, occurrence_start: datetime, sch
         scheduled_at=scheduled_at, status=AsRunStatus(status), slot_id=slot_id, slot_name=slot_name,
         started_at=started_at, reason=reason, relay_source=source.code,
     )  # fmt: skip
+
+
+def live_record(speaker, started_at: datetime, title: str) -> AsRunRecord:
+    """The row of a live segment (*speaker*: `domain.live.Speaker`), written when its first
+    sample sounds: who (the title), from where (the source column), the topic; completed
+    when it ends."""
+    return AsRunRecord(title=title, topic=speaker.topic, language="vi", occurrence_start=started_at,
+                       scheduled_at=started_at, status=AsRunStatus.PLAYING, source=speaker.where,
+                       started_at=started_at)  # fmt: skip

@@ -4,7 +4,7 @@ A live segment is a person speaking into a capture input — the studio micropho
 sound card's line in (``alsa:…``, ``pulse:…``, spelt as relay sources are), or a browser's
 microphone streamed to the console (``console:PIPE``: a named pipe in the station home). It airs
 above scheduled shows and relays and below emergencies. Here: which inputs are valid, the
-arguments ffmpeg reads them with, who is on air, and the as-run row of a segment.
+arguments ffmpeg reads them with, who is on air (a segment's as-run row: `domain.asrun.live_record`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from radio.domain.asrun import AsRunRecord, AsRunStatus
 from radio.errors import RadioError
 from radio.i18n import _
 from radio.text import nfc
@@ -71,10 +70,3 @@ def busy_message(on_air: Speaker, since: datetime, zone) -> str:
 def segment_title(speaker: Speaker) -> str:
     return _("Live: {who}").format(who=speaker.who)
 
-
-def live_record(speaker: Speaker, started_at: datetime, title: str) -> AsRunRecord:
-    """The as-run row of a live segment, written when its first sample sounds: who (the
-    title), from where (the source column), the topic; completed when it ends."""
-    return AsRunRecord(title=title, topic=speaker.topic, language="vi", occurrence_start=started_at,
-                       scheduled_at=started_at, status=AsRunStatus.PLAYING, source=speaker.where,
-                       started_at=started_at)  # fmt: skip

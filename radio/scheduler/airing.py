@@ -1,9 +1,12 @@
 """A show on its way to air: the rundown built for it, its state, and what became of each entry.
 
 An airing moves through explicit states (`AiringState`), only along the moves written in
-`MOVES`; anything else is a bug and raises. A rejoin (after a restart or device trouble)
-or a resume (after an emergency) is a *new* airing of the same show, on the same timeline;
-the one it continues is then over.
+`MOVES`; anything else is a bug and raises. What became of each entry (started, ended, never
+aired) is recorded here by the on-air loop itself, before its listeners hear of it: the loop's
+decisions (`accounted`, `remaining_items`, `busy_until`) never depend on a listener having
+written a row. A rejoin (after a restart or device trouble) or a resume (after an emergency)
+is a *new* airing of the same show, on the same timeline (`continue_airing`); the one it
+continues is then over.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from radio.domain.library import Item, why_not_airable
-from radio.domain.playout import Entry, timeline
+from radio.domain.playout import Entry, EntryKind, Outcome, on_air_s, timeline
 from radio.domain.relay import Source
 from radio.domain.schedule import Occurrence
 from radio.errors import RadioError
@@ -61,18 +64,20 @@ class Airing:
     problems: tuple[str, ...] = ()  # parts of the show that cannot air, with why
     continued: bool = False  # a rejoin or resume: relay rows are not at their planned instant
     attempt: int = 0  # reopenings of the sound device for this show so far
+    timeline_start: datetime | None = None  # when rundown[0] (from its offset) sounds on the show's timeline
+    aired_before: frozenset[int] = frozenset()  # entries with an as-run row from the airing this one continues
+    live: object | None = None  # a live segment (scheduler/live.py: its speaker): not a show of the schedule
     state: AiringState = AiringState.READY
     reason: str | None = None  # why it was cut, suspended or is waiting
     playback: object | None = None  # Playback or EnginePlayback: interrupt, stop_after_current, wait
     error: str | None = None  # why the output failed
-    timeline_start: datetime | None = None  # when rundown[0] (from its offset) sounds on the show's timeline
-    timeline_fixed: bool = False  # timeline_start comes from a sample that sounded, not a plan
-    dead_air: str | None = None  # why the relay last gave way to its fallback
-    rows: dict[int, int] = field(default_factory=dict)  # rundown index -> as-run row id
-    ended: set[int] = field(default_factory=set)
-    started_at: dict[int, datetime] = field(default_factory=dict)  # rundown index -> when it sounded
-    logged: set[int] = field(default_factory=set)  # entries with an as-run row from an earlier attempt
-    live: object | None = None  # a live segment (scheduler/live.py: its speaker): not a show of the schedule
+    timeline_fixed: bool = field(default=False, init=False)  # timeline_start comes from a sample that sounded
+    dead_air: str | None = field(default=None, init=False)  # why the relay last gave way to its fallback
+    # what became of the entries, written only by the methods below (the loop calls them)
+    _started: dict[int, datetime] = field(default_factory=dict, init=False, repr=False)  # index -> last start
+    _restarted: set[int] = field(default_factory=set, init=False, repr=False)  # started more than once
+    _ended: set[int] = field(default_factory=set, init=False, repr=False)  # last sample sounded since its start
+    _not_aired: set[int] = field(default_factory=set, init=False, repr=False)  # logged never aired
 
     # ---- state
     def move(self, to: AiringState, reason: str | None = None) -> None:
@@ -82,22 +87,97 @@ class Airing:
         if reason is not None:
             self.reason = reason
 
+    def go_on_air(self, at: datetime) -> None:
+        """Its playback starts, its first sample at *at* unless a sample already fixed its timeline."""
+        self.move(AiringState.ON_AIR)
+        if not self.timeline_fixed:
+            self.timeline_start = at
+
+    def cut(self, reason: str) -> None:
+        """Another show takes the air from it (now, or at the end of its item); cut again, only why changes."""
+        if self.state is AiringState.CUT:
+            self.reason = reason
+        else:
+            self.move(AiringState.CUT, reason)
+
+    def suspend(self, reason: str) -> bool:
+        """An emergency or live takes the air: True if it is to resume afterwards; False if it
+        was cut by another show already (it just ends; only why changes)."""
+        if self.state is AiringState.CUT:
+            self.reason = reason
+            return False
+        self.move(AiringState.SUSPENDED, reason)
+        return True
+
+    def failed(self, err: BaseException) -> None:
+        """Its output failed (would not start, or the device could not be opened at all)."""
+        self.error = str(err) or type(err).__name__
+
+    def timeline_from(self, start: datetime) -> None:
+        """Its timeline starts at *start*: the first row of an earlier life of the daemon, or
+        now for an alarm that never sounded."""
+        self.timeline_start = start
+
     @property
     def cut_reason(self) -> str | None:
         """Why it stopped early on purpose (cut or suspended), None otherwise."""
         return self.reason if self.state in (AiringState.CUT, AiringState.SUSPENDED) else None
 
-    # ---- what became of the entries
+    # ---- what became of the entries (the loop records it here, then tells its listeners)
+    def started(self, index: int, at: datetime) -> None:
+        """Entry *index*'s first sample sounded at *at* (a relay or fallback may start again
+        after dead air). The first entry that sounds fixes the show's timeline; a fallback
+        airs inside the relay's time and fixes nothing."""
+        if index in self._started:
+            self._restarted.add(index)
+        self._started[index] = at
+        self._ended.discard(index)
+        if index not in self.fallbacks and not self.timeline_fixed:
+            self.timeline_fixed = True
+            self.timeline_start = at - timedelta(seconds=sum(self.durations()[:index]))
+
+    def first_sounding(self, index: int) -> bool:
+        """Whether entry *index* sounds for the first time in this show (not again after dead
+        air, not in a rejoin or resume): then its row is at its planned instant."""
+        return index not in self._restarted and not self.continued
+
+    def ended(self, index: int, outcome: Outcome, reason: str | None = None) -> None:
+        """Entry *index*'s last sample sounded. A relay that ended otherwise than completed
+        gave way to its fallback: *reason* is why the fallback airs."""
+        self._ended.add(index)
+        if index in self.relays and index in self._started and outcome is not Outcome.COMPLETED:
+            self.dead_air = reason
+
+    def not_aired(self, indexes) -> None:
+        """Entries that will never air in this airing (skipped, missed, failed)."""
+        self._not_aired.update(indexes)
+
     def accounted(self) -> set[int]:
-        """Entries that have an as-run row, in this attempt or an earlier one."""
-        return set(self.rows) | self.logged
+        """Entries whose fate is known (a jingle's is not logged): started, logged never aired,
+        or aired by the airing this one continues."""
+        started = {i for i in list(self._started) if self.rundown[i].kind is not EntryKind.JINGLE}
+        return started | self._not_aired | set(self.aired_before)
 
-    def row_written(self, index: int, row_id: int) -> None:
-        self.rows[index] = row_id
-        self.ended.discard(index)
+    def unaccounted(self, before: int | None = None) -> list[int]:
+        """Items not yet started nor logged, in order (with *before*: only those ahead of that entry)."""
+        accounted = self.accounted()
+        return [i for i in sorted(self.items) if i not in accounted and (before is None or i < before)]
 
-    def entry_ended(self, index: int) -> None:
-        self.ended.add(index)
+    def remaining_items(self) -> list[Item]:
+        """Items not yet started, in order."""
+        return [self.items[i] for i in self.unaccounted()]
+
+    def busy_until(self) -> datetime | None:
+        """When the entry on air now should end (`domain.playout.on_air_s`; a fallback airs
+        inside the relay's time)."""
+        started = [i for i in list(self._started) if self.rundown[i].kind is not EntryKind.JINGLE]
+        playing = [i for i in started if i not in self._ended]
+        if not playing:
+            return None
+        index = playing[-1]
+        at = self._started[index]
+        entry = self.rundown[next(iter(self.relays))] if index in self.fallbacks else self.rundown[index]
+        return at + timedelta(seconds=on_air_s(entry, at.timestamp()))
 
     def durations(self) -> list[float]:
         """How long each entry lasts on the show's timeline (see `domain.playout.on_air_s`)."""
@@ -107,55 +187,51 @@ class Airing:
         """Whether the show's relay still has time after *at*."""
         return any(self.rundown[i].until - at.timestamp() > 1.0 for i in self.relays)
 
-    def sounded(self, index: int, at: datetime) -> None:
-        """Entry *index* started at *at*: that fixes the show's timeline, if not yet known."""
-        self.started_at[index] = at
-        if not self.timeline_fixed:
-            self.timeline_fixed = True
-            self.timeline_start = at - timedelta(seconds=sum(self.durations()[:index]))
-
     @property
     def occurrence(self) -> Occurrence:
         return self.show.occurrence
-
-    def remaining_items(self) -> list[Item]:
-        """Items not yet started, in order."""
-        return [self.items[i] for i in sorted(self.items) if i not in self.accounted()]
-
-    def busy_until(self) -> datetime | None:
-        """When the item on air now should end."""
-        playing = [i for i in self.rows if i not in self.ended]
-        if not playing:
-            return None
-        index = playing[-1]
-        entry = self.rundown[index]
-        if index in self.relays or index in self.fallbacks:
-            until = next(self.rundown[i].until for i in self.relays)
-            return datetime.fromtimestamp(until, tz=timezone.utc)
-        return self.started_at.get(index, _now()) + timedelta(seconds=(entry.duration_s or 0) - entry.offset_s)
 
 
 def build_airing(app, show: Show, items: list[Item], offset_s: float = 0.0, opening: bool = True) -> Airing:
     """The airing of *items* for *show* (see `rundown.build`), with the planned instant of
     every entry on the occurrence's timeline."""
+    made, planned = _rundown(app, show, items, offset_s, opening)
+    return Airing(show, made.entries, made.items, planned, relays=made.relays, fallbacks=made.fallbacks,
+                  problems=made.problems)  # fmt: skip
+
+
+def continue_airing(app, old: Airing, items: list[Item], *, offset_s: float = 0.0, tail_from: int | None = None,
+                    timeline_start: datetime | None = None, attempt: int = 0, first_aired: bool = False) -> Airing:  # fmt: skip
+    """A new airing that continues *old* (a rejoin or a resume): *items*, the first from
+    *offset_s*, without the opening jingle, its relay rows at the instants they sound.
+
+    With *tail_from* (the entry of *old* it begins with) its rows keep *old*'s planned
+    instants: the new rundown is *old*'s tail from there, entry for entry (the rest of the
+    items, the relay, the closing jingle, the fallbacks). *first_aired*: that first item has
+    its row already (it was cut, or aired before a restart)."""
+    made, planned = _rundown(app, old.show, items, offset_s, opening=False)
+    first_new = next((i for i, e in enumerate(made.entries) if e.kind is EntryKind.ITEM), None)
+    if tail_from is not None and first_new is not None:
+        planned = {j: old.planned.get(tail_from + j - first_new, t) for j, t in planned.items()}
+    return Airing(old.show, made.entries, made.items, planned, relays=made.relays, fallbacks=made.fallbacks,
+                  problems=made.problems, continued=True, attempt=attempt, timeline_start=timeline_start,
+                  aired_before=frozenset({first_new} if first_aired and first_new is not None else ()))  # fmt: skip
+
+
+def _rundown(app, show: Show, items: list[Item], offset_s: float, opening: bool):
+    """The rundown (`rundown.build`: a relay session's source after the items, if they leave
+    it time) and each entry's planned instant on the occurrence's timeline."""
     occ = show.occurrence
-    relay = None
     source = _relayed(app, occ)
-    if source is not None:
-        start = occ.start + timedelta(seconds=sum(max(0.0, i.duration_s - (offset_s if n == 0 else 0.0))
-                                                  for n, i in enumerate(items)))  # fmt: skip
-        until = occ.start + timedelta(seconds=occ.max_s)
-        if (until - start).total_seconds() >= 1.0:  # else the items fill the session
-            relay = (source, start, until)
+    relay = (source, occ.start, occ.start + timedelta(seconds=occ.max_s)) if source is not None else None
     made = rundowns.build(app, items, offset_s=offset_s, opening=occ.jingles and opening, closing=occ.jingles,
-                          relay=relay, fallbacks=fallback_items(app, occ) if relay else ())  # fmt: skip
+                          relay=relay, fallbacks=lambda: fallback_items(app, occ))  # fmt: skip
     planned: dict[int, datetime] = {}
     cursor = occ.start
     for index, length in enumerate(timeline(made.entries, occ.start.timestamp())):
         planned[index] = cursor  # fallback entries air inside the relay's time: planned at its end
         cursor += timedelta(seconds=length)
-    return Airing(show, made.entries, made.items, planned, relays=made.relays, fallbacks=made.fallbacks,
-                  problems=made.problems)  # fmt: skip
+    return made, planned
 
 
 def _relayed(app, occ: Occurrence) -> Source | None:

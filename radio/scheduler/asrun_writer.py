@@ -1,14 +1,18 @@
-"""The as-run log as a listener of the on-air loop: a row when an item's or a relay
-segment's first sample sounds, its completion when its last one has, and a row for each
-thing that never aired, with its reason. Every write goes through `app.as_run` — in the
-daemon the full-disk guard (`safeguards.GuardedAsRun`), one path for every kind of row."""
+"""The as-run log as a listener of the on-air loop: a row when an item's, a relay segment's
+or a live segment's first sample sounds, its completion when its last one has, and a row for
+each thing that never aired, with its reason. Every write goes through `app.as_run` — in the
+daemon the full-disk guard (`safeguards.GuardedAsRun`), one path for every kind of row.
+
+The writer keeps the id of each row it has open; what became of each entry (and so what the
+loop decides) is the airing's own record, written by the loop before the listeners hear."""
 
 from __future__ import annotations
 
 import logging
+from weakref import WeakKeyDictionary
 
 from radio.audio.events import Ended, Started
-from radio.domain.asrun import AsRunStatus, item_record, relay_record
+from radio.domain.asrun import AsRunStatus, item_record, live_record, relay_record
 from radio.domain.playout import Outcome
 from radio.i18n import N_
 from radio.scheduler.listener import PlayoutListener
@@ -26,6 +30,7 @@ STATUS = {Outcome.COMPLETED: AsRunStatus.COMPLETED, Outcome.INTERRUPTED: AsRunSt
 class AsRunWriter(PlayoutListener):
     def __init__(self, app) -> None:
         self.app = app
+        self.rows: WeakKeyDictionary = WeakKeyDictionary()  # airing -> {rundown index: its last row's id}
 
     def _where(self, occ) -> dict:
         return {"occurrence_start": occ.start, "slot_id": occ.slot_id, "slot_name": occ.slot_name}
@@ -37,7 +42,7 @@ class AsRunWriter(PlayoutListener):
         index, occ = event.index, airing.occurrence
         source, fallback, item = airing.relays.get(index), airing.fallbacks.get(index), airing.items.get(index)
         if source is not None:
-            first = index not in airing.rows and not airing.continued
+            first = airing.first_sounding(index)
             record = relay_record(source, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index] if first
                                   else event.at, started_at=event.at, **self._where(occ))  # fmt: skip
             log.info(N_("relaying %s (%s)"), source.name, source.code)
@@ -49,22 +54,22 @@ class AsRunWriter(PlayoutListener):
             record = item_record(item, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index],
                                  started_at=event.at, **self._item_where(airing))  # fmt: skip
             log.info(N_("on air: %s (#%s)"), item.title, item.id)
+        elif airing.live is not None:  # who, from where, the topic (`live_record`)
+            record = live_record(airing.live.speaker, event.at, event.entry.title)
         else:
             return  # a jingle: no row
-        airing.row_written(index, self.app.as_run.append(record).id)
+        row_id = self.app.as_run.append(record).id
+        self.rows.setdefault(airing, {})[index] = row_id
 
     def entry_ended(self, airing, event: Ended) -> None:
         index = event.index
-        airing.entry_ended(index)
-        if index not in airing.rows:
+        row_id = self.rows.get(airing, {}).get(index)
+        if row_id is None:
             return
         reason = event.reason
-        if index in airing.relays:
-            if event.status is not Outcome.COMPLETED:
-                airing.dead_air = event.reason
-        elif index in airing.fallbacks:
+        if index in airing.fallbacks:
             reason = event.reason or airing.dead_air  # why a fallback aired at all
-        self.app.as_run.finish(airing.rows[index], STATUS[event.status], event.at, event.played_s, reason)
+        self.app.as_run.finish(row_id, STATUS[event.status], event.at, event.played_s, reason)
         if event.reason:
             log.info(ENDED_BECAUSE[event.status], event.entry.title, format_duration(event.played_s), event.reason)
         else:
@@ -74,7 +79,6 @@ class AsRunWriter(PlayoutListener):
         """Rows at their planned instants, for entries that never started."""
         for index in indexes:
             item = airing.items[index]
-            airing.logged.add(index)
             self.app.as_run.append(item_record(item, status=status, scheduled_at=airing.planned[index], reason=reason,
                                                **self._item_where(airing)))  # fmt: skip
             log.warning("%s %s (#%s): %s", status, item.title, item.id, reason)

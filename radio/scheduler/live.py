@@ -4,7 +4,7 @@
 socket (`LiveCommand`); the on-air loop hands them to the ``LiveDesk``, on its own thread,
 so live and the loop's other commands never race. The desk owns the live *session* (who
 speaks, from where, since when) and puts each of its *segments* on air as an airing of one
-LIVE entry (`audio/live_input.py`), through the loop's own `_air` — so live reaches the sound
+LIVE entry (`audio/live_input.py`), through the loop's own `air` — so live reaches the sound
 card and every stream, and device trouble, emergencies and stopping treat it as any airing:
 
 - starting: what is on air fades out and is suspended under live (it resumes after, as after
@@ -17,9 +17,10 @@ card and every stream, and device trouble, emergencies and stopping treat it as 
 - a segment that ends by itself (its input silent for [live] no_audio_s: a dropped browser
   link, a capture device gone; or [live] max_minutes) ends the session, with the reason.
 
-The desk is also a listener: each segment's as-run row (who, from where, started/ended,
-seconds, topic), its line in the audit log, and its recording imported into the library as
-a draft item once it is over (in a thread: an analysis must not hold the loop).
+The desk is also a listener: each segment's line in the audit log, and its recording
+imported into the library as a draft item once it is over (in a thread: an analysis must not
+hold the loop). Its as-run row (who, from where, started/ended, seconds, topic) is written
+by the as-run writer, as every row is (`asrun_writer.py`, `domain.asrun.live_record`).
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from radio.audio.events import Ended, Started
+from radio.audio.events import Ended
 from radio.domain.asrun import AsRunStatus
 from radio.domain.live import (
-    CONSOLE, LiveBusy, Speaker, busy_message, check_input, ffmpeg_live_input, live_record, segment_title,
+    CONSOLE, LiveBusy, Speaker, busy_message, check_input, ffmpeg_live_input, segment_title,
 )  # fmt: skip
 from radio.domain.playout import Entry, EntryKind, Outcome
 from radio.domain.relay import RelayRules, Resume
@@ -190,17 +191,17 @@ class LiveDesk(PlayoutListener):
         session.airing = airing
         current = onair.current
         if current is not None and current.show.emergency:
-            onair.suspended.append(airing)  # after the alarm (onair._after_show asks `resumes`)
+            onair.suspended.wait(airing)  # after the alarm (onair._after_show asks `resumes`)
             log.info(N_("live waits for the emergency broadcast to end"))
             return
         if current is not None:
-            onair._suspend(current, _("interrupted by a live broadcast"), self.app.settings.playout.fade_out_s)
+            onair.suspend(current, _("interrupted by a live broadcast"), self.app.settings.playout.fade_out_s)
         at = None
         if not onair.transmitter.powered:  # switched on now, live after its pre-roll
             onair.transmitter.on()
             preroll = self.app.settings.schedule.preroll_s
             at = _now() + timedelta(seconds=preroll) if preroll > 0 else None
-        onair._air(airing.show, at=at, airing=airing)
+        onair.air(airing.show, at=at, airing=airing)
 
     def _segment(self, session: LiveSession) -> Airing:
         settings = self.app.settings
@@ -225,11 +226,10 @@ class LiveDesk(PlayoutListener):
             return False
         name = show.occurrence.slot_name or _("one-off broadcast")
         reason = _("cut by the session '{slot}'").format(slot=name)
-        for waiting in [a for a in self.onair.suspended if a.live is None]:
-            self.onair.suspended.remove(waiting)
-            self.onair._not_aired(waiting, AsRunStatus.SKIPPED, reason)
+        for waiting in self.onair.suspended.take_shows():
+            self.onair.not_aired(waiting, AsRunStatus.SKIPPED, reason)
             waiting.move(AiringState.OVER, reason)
-        self.onair.suspended.insert(0, build_airing(self.app, show, show.items))
+        self.onair.suspended.wait_last(build_airing(self.app, show, show.items))
         log.warning(N_("%s due at %s waits under the live segment: it airs when live ends"), name,
                     show.occurrence.start.astimezone(self.app.settings.zone).strftime("%H:%M:%S"))  # fmt: skip
         return True
@@ -258,13 +258,6 @@ class LiveDesk(PlayoutListener):
             log.info(N_("live over: %s"), reason)
 
     # ---- as a listener (the player's event thread)
-    def entry_started(self, airing, event: Started) -> None:
-        if airing.live is None:
-            return
-        title = event.entry.title
-        row = self.app.as_run.append(live_record(airing.live.speaker, event.at, title))
-        airing.row_written(event.index, row.id)
-
     def entry_ended(self, airing, event: Ended) -> None:
         if airing.live is None:
             return

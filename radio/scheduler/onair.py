@@ -7,7 +7,10 @@ owner. It is composed of narrow parts, each owning its state:
 - the timetable (`timetable.py`): timers, replans, what is due, what was missed;
 - device recovery (`device.py`): the sound device's health and the retry backoff;
 - the show on air (`airing.py`): an `Airing` with explicit states (on air, cut, suspended
-  by an emergency, waiting for the device, over) and what became of each entry;
+  by an emergency, waiting for the device, over) and what became of each entry, which the
+  loop records there before it tells the listeners;
+- the cut rules (`interruptions.py`): a hard cut at an instant, and the stack of what an
+  emergency or live suspended, which comes back when the air is free;
 - listeners (`listener.py`) of named events: the as-run writer (`asrun_writer.py`) and the
   station's problem list (`problems.py`) — they record, the loop decides.
 """
@@ -17,7 +20,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 
 from radio.audio.events import Event, PlayerBase, Started
@@ -30,19 +32,18 @@ from radio.scheduler.clock_guard import ClockGuard
 from radio.scheduler.commands import Cut, Due, LiveCommand, PlaybackDone, Reload, Replan, Retry, Stop
 from radio.scheduler.device import DeviceRecovery
 from radio.scheduler.handover import alarm_ends_at, connect_ahead
+from radio.scheduler.interruptions import Suspended, hard_cut, resumed
 from radio.scheduler.listener import Listeners
 from radio.scheduler.live import LiveDesk
 from radio.scheduler.planner import Show, show_for
 from radio.scheduler.problems import Problems
-from radio.scheduler.rejoin import aired_rows, continuation
+from radio.scheduler.rejoin import aired_before_crash, continuation
 from radio.scheduler.rundown import jingle_problems
 from radio.scheduler.timetable import LEAD_S, Timetable
 from radio.scheduler.transmitter import Transmitter
 
 __all__ = ["OnAir", "Due", "Replan", "Reload", "Stop"]
 log = logging.getLogger("radio.daemon")
-
-CUT_OPEN_S = 1.2  # a hard cut's new show opens its output this long before its instant
 
 
 def _now() -> datetime:
@@ -65,7 +66,7 @@ class OnAir:
         schedule = lambda: (self.app.settings.schedule.on_air, self.app.settings.schedule.off_air)  # noqa: E731
         self.transmitter = Transmitter(schedule)  # read when used: SIGHUP may change the commands
         self.current: Airing | None = None
-        self.suspended: list[Airing] = []  # interrupted by emergencies, resumed after them (last first)
+        self.suspended = Suspended()  # interrupted by emergencies or live, resumed after them (interruptions.py)
         self.pending: list[Show] = []  # soft starts waiting for the current item to end
         self.stopping = False
         self.live = LiveDesk(self)  # live on air: above the schedule, below emergencies (live.py)
@@ -98,7 +99,7 @@ class OnAir:
         elif isinstance(command, Cut):
             airing = command.airing
             if airing is self.current and airing.playback is not None:
-                self._cut(airing, command.reason)
+                airing.cut(command.reason)
                 airing.playback.interrupt(reason=command.reason)
         elif isinstance(command, LiveCommand):
             self.live.handle(command)
@@ -141,8 +142,8 @@ class OnAir:
     # ---- airing
     def _due(self, occ: Occurrence) -> None:
         if self.clock.holds(occ):  # the clock is wrong: it neither airs nor counts as handled
-            log.warning("%s: %s at %s not aired", self.clock.held_message(), occ.slot_name or "one-off",
-                        occ.start.isoformat())  # fmt: skip
+            slot = occ.slot_name or "one-off"
+            log.warning("%s: %s at %s not aired", self.clock.held_message(), slot, occ.start.isoformat())
             return
         if not self.timetable.first_due(occ):
             return  # its timer fired while a replan posted it again: it airs once
@@ -158,27 +159,29 @@ class OnAir:
             if current is not None:
                 # The alarm starts at once; what was on air fades out under it (a shared
                 # device mixes both; an exclusive one opens when the fade is over).
-                self._suspend(current)
-            self._air(show, at=None)
+                self.suspend(current)
+            self.air(show, at=None)
             return
         if self.live.defers(show):  # live on air: the show waits under it
             return
         reason = _("cut by the session '{slot}'").format(slot=occ.slot_name or _("one-off broadcast"))
         if current is not None and current.state is AiringState.WAITING:  # off air, device being reopened
             current.move(AiringState.CUT, reason)
-            self._not_aired(current, AsRunStatus.SKIPPED, reason)
+            self.not_aired(current, AsRunStatus.SKIPPED, reason)
             current.move(AiringState.OVER)
             self.current = current = None
         if current is None:
-            self._air(show, at=occ.start)
+            self.air(show, at=occ.start)
             return
         connect_ahead(self.app, self.player, show)  # a relay's source, at its lead (handover.py)
         plan = plan_start(occ.start_rule, occ.start, current.busy_until())
-        if occ.start_rule.kind is StartKind.HARD:
-            self._hard_cut(current, show, reason)
+        if occ.start_rule.kind is StartKind.HARD:  # the new show on its instant, the old one fading out then
+            self.current = None
+            fade_lead_s = self.player.fade_s + self.app.settings.playout.latency_s
+            hard_cut(current, occ.start, reason, fade_lead_s, lambda at: self.air(show, at))
             return
         # soft or wait:N: after the item on air ends; for wait:N, cut at the limit
-        self._cut(current, reason)
+        current.cut(reason)
         current.playback.stop_after_current(reason)
         self.pending.append(show)
         if occ.start_rule.kind is StartKind.WAIT and plan.cut:
@@ -187,51 +190,15 @@ class OnAir:
             timer.daemon = True
             timer.start()
 
-    def _suspend(self, current: Airing, reason: str | None = None, fade_s: float | None = None) -> None:
-        """An emergency (or live): what is on air fades out under it and resumes after it (a
-        show waiting for its device too); a show already cut by another just ends."""
+    def suspend(self, current: Airing, reason: str | None = None, fade_s: float | None = None) -> None:
+        """An emergency (or live) takes the air: *current* fades out under it and resumes after
+        it (a show waiting for its device too); a show already cut by another just ends."""
         reason = reason or _("interrupted by an emergency broadcast")
         fade_s = self.app.settings.playout.emergency_fade_s if fade_s is None else fade_s
-        if current.state is AiringState.CUT:
-            current.reason = reason
-        else:
-            current.move(AiringState.SUSPENDED, reason)
-            self.suspended.append(current)
-        if current.playback is not None:  # a relay's input stays connected for the resume
-            current.playback.interrupt(fade_s=fade_s, reason=reason,
-                                       keep_input=current.state is AiringState.SUSPENDED)  # fmt: skip
+        self.suspended.suspend(current, reason, fade_s)
         self.current = None
 
-    @staticmethod
-    def _cut(airing: Airing, reason: str) -> None:
-        """Another show takes the air from *airing* (now, or at the end of its item)."""
-        if airing.state is AiringState.CUT:
-            airing.reason = reason
-        else:
-            airing.move(AiringState.CUT, reason)
-
-    def _hard_cut(self, current: Airing, show: Show, reason: str) -> None:
-        """A hard start: the new show goes on air a moment ahead, its first sample on the instant,
-        and the old one fades out to end then (waiting for its stream to close first left 0.2
-        to 0.4 s of silence). A shared device mixes the fade with the new stream's silence; an
-        exclusive one opens the new stream as the old closes (sd_output.py). Whatever the old
-        playback does (its device failing included) the new show starts."""
-        start = show.occurrence.start
-        opening = (start - _now()).total_seconds() - CUT_OPEN_S
-        if opening > 0:
-            time.sleep(opening)
-        self._cut(current, reason)
-        self.current = None
-        self._air(show, at=start if start > _now() + timedelta(seconds=0.3) else None)
-        fade_at = (start - _now()).total_seconds() - self.player.fade_s - self.app.settings.playout.latency_s - 0.1
-        if fade_at > 0:
-            time.sleep(fade_at)
-        try:
-            current.playback.interrupt(reason=reason)
-        except Exception as err:  # its engine is gone already: the cut show is over anyway
-            log.warning("the show cut at %s ended with an error: %s", start.isoformat(), err)
-
-    def _air(self, show: Show, at: datetime | None, airing: Airing | None = None, join_late: bool = False) -> None:
+    def air(self, show: Show, at: datetime | None, airing: Airing | None = None, join_late: bool = False) -> None:
         """Put *airing* (by default all of *show*) on air at *at*. Parts that cannot air are
         reported and left out; a player that fails to start is device trouble, recovered from."""
         if airing is None:
@@ -239,42 +206,40 @@ class OnAir:
                 airing = build_airing(self.app, show, show.items)
             except Exception as err:  # never a reason to air nothing without a word
                 log.exception("cannot build the rundown of %s", show.occurrence.slot_name or "one-off")
-                self.listeners.problem(_("{slot} at {time} could not air: {reason}").format(
-                    slot=show.occurrence.slot_name or _("one-off broadcast"), reason=err,
-                    time=show.occurrence.start.astimezone(self.app.settings.zone).strftime("%H:%M")))  # fmt: skip
+                slot = show.occurrence.slot_name or _("one-off broadcast")
+                when = show.occurrence.start.astimezone(self.app.settings.zone).strftime("%H:%M")
+                problem = _("{slot} at {time} could not air: {reason}")
+                self.listeners.problem(problem.format(slot=slot, time=when, reason=err))
                 return
         for problem in airing.problems:
             self.listeners.problem(problem)
         self.transmitter.on()
         self.current = airing
-        airing.move(AiringState.ON_AIR)
-        if not airing.timeline_fixed:
-            airing.timeline_start = at or _now()
+        airing.go_on_air(at or _now())
         try:
-            airing.playback = self.player.start(airing.rundown, at=at, on_event=lambda e: self._on_event(airing, e),
-                                                join_late=join_late)  # fmt: skip
+            on_event = lambda event: self._on_event(airing, event)  # noqa: E731
+            airing.playback = self.player.start(airing.rundown, at=at, on_event=on_event, join_late=join_late)
         except Exception as err:  # the engine or the device would not start: recover like any trouble
             log.error(N_("playback could not start: %s"), err)
-            airing.error = str(err) or type(err).__name__
+            airing.failed(err)
             self.post(PlaybackDone(airing))
             return
-        watcher = threading.Thread(target=self._watch, args=[airing], daemon=True, name="radio-watch")
-        watcher.start()
-        log.info(N_("session %s begins with %d item(s)"), show.occurrence.slot_name or _("one-off broadcast"),
-                 len(airing.items))  # fmt: skip
+        threading.Thread(target=self._watch, args=[airing], daemon=True, name="radio-watch").start()
+        slot = show.occurrence.slot_name or _("one-off broadcast")
+        log.info(N_("session %s begins with %d item(s)"), slot, len(airing.items))
 
     def _on_event(self, airing: Airing, event: Event) -> None:
-        """Runs on the player's event thread: the timeline, then the listeners."""
+        """Runs on the player's event thread: the airing records what became of the entry
+        (and the show's timeline), then the listeners hear of it."""
         if isinstance(event, Started):
-            if event.index not in airing.fallbacks:  # (a fallback airs inside the relay's time)
-                airing.sounded(event.index, event.at)
-                passed = [i for i in sorted(airing.items) if i < event.index and i not in airing.accounted()]
-                if passed:  # a late rejoin skipped over whole items
-                    self.listeners.entries_not_aired(airing, passed, AsRunStatus.MISSED,
-                                                     _("its time passed before it could be joined"))  # fmt: skip
+            airing.started(event.index, event.at)
+            # a late rejoin skipped over whole items (a fallback airs inside the relay's time)
+            if event.index not in airing.fallbacks and (passed := airing.unaccounted(before=event.index)):
+                self.not_aired(airing, AsRunStatus.MISSED, _("its time passed before it could be joined"), passed)
             self.recovery.sounding()
             self.listeners.entry_started(airing, event)
         else:
+            airing.ended(event.index, event.status, event.reason)
             self.listeners.entry_ended(airing, event)
             if self.suspended and (ends_at := alarm_ends_at(airing, event)):  # resume on the alarm's end
                 self.post(PlaybackDone(airing, resume_at=ends_at))
@@ -284,13 +249,15 @@ class OnAir:
             airing.playback.wait()
         except Exception as err:  # the device could not be opened at all
             log.error(N_("playback failed: %s"), err)
-            airing.error = str(err) or type(err).__name__
+            airing.failed(err)
         self.post(PlaybackDone(airing))
 
-    def _not_aired(self, airing: Airing, status: AsRunStatus, reason: str) -> None:
-        """Items of *airing* that never started get a row saying why, at their planned time."""
-        unreached = [i for i in sorted(airing.items) if i not in airing.accounted()]
+    def not_aired(self, airing: Airing, status: AsRunStatus, reason: str, indexes: list[int] | None = None) -> None:
+        """Entries of *airing* that will never air (by default every item not yet accounted for):
+        the airing records it, then the listeners write a row saying why, at its planned time."""
+        unreached = airing.unaccounted() if indexes is None else indexes
         if unreached:
+            airing.not_aired(unreached)
             self.listeners.entries_not_aired(airing, unreached, status, reason)
 
     def _done(self, airing: Airing, resume_at: datetime | None = None) -> None:
@@ -302,14 +269,14 @@ class OnAir:
             return  # the alarm was cut or lost meanwhile: its own end decides
         result = airing.playback.result if airing.playback is not None else None
         if airing.state is AiringState.CUT:
-            self._not_aired(airing, AsRunStatus.SKIPPED, airing.reason)
+            self.not_aired(airing, AsRunStatus.SKIPPED, airing.reason)
         elif airing.error or (result is not None and result.device_lost):
             trouble = airing.error or result.stopped
             if airing is self.current and not self.stopping and airing.state is AiringState.ON_AIR and not airing.live:
                 airing.move(AiringState.WAITING, trouble)
                 self.recovery.trouble(airing, trouble)
                 return
-            self._not_aired(airing, AsRunStatus.FAILED, trouble)
+            self.not_aired(airing, AsRunStatus.FAILED, trouble)
         if airing.state is not AiringState.OVER:
             airing.move(AiringState.OVER)
         self.live.ended(airing)
@@ -317,7 +284,7 @@ class OnAir:
             return
         self.current = None
         if self.pending:
-            self._air(self.pending.pop(0), at=None)
+            self.air(self.pending.pop(0), at=None)
             return
         self._after_show(resume_at)
 
@@ -329,14 +296,10 @@ class OnAir:
                 return
             suspended.move(AiringState.OVER)
             if not suspended.accounted() and (suspended.items or suspended.relay_left(_now())):
-                self._air(suspended.show, at)  # it never began (waited under live, or cut in its preroll): whole
+                self.air(suspended.show, at)  # it never began (waited under live, or cut in its preroll): whole
                 return
-            rest = suspended.remaining_items()
-            if rest or suspended.relay_left(_now()):
-                log.info(N_("resuming %s where it was cut"), suspended.occurrence.slot_name or _("one-off broadcast"))
-                resumed = build_airing(self.app, suspended.show, rest, opening=False)
-                resumed.continued = True
-                self._air(suspended.show, at, resumed)
+            if (rest := resumed(self.app, suspended, _now())) is not None:
+                self.air(suspended.show, at, rest)
                 return
         if not self.stopping:
             self._power_off_unless_soon()
@@ -346,12 +309,9 @@ class OnAir:
         """Pick up an occurrence that was on air when the daemon stopped, at the right offset.
         An item whose row the crash closed (in *crashed*) is still due for the rest of its time."""
         airing = build_airing(self.app, show, show.items)
-        aired = aired_rows(airing, rows)
-        cut_by_crash = any(r.id in crashed for r in rows)
-        if all(index in aired for index in airing.items) and not cut_by_crash and not airing.relay_left(now):
+        aired = aired_before_crash(airing, rows, crashed, now)
+        if aired is None:
             return  # every item has its final row (aired, cut, skipped or missed) and no relay time is left
-        aired |= set(range(min(airing.items, default=0)))  # an opening jingle that aired
-        airing.timeline_start = min((r.started_at for r in rows if r.started_at), default=show.occurrence.start)
         self.timetable.attempted.add(show.occurrence.key)
         self._continue(airing, aired, now, _("the daemon was not running"))
 
@@ -360,7 +320,7 @@ class OnAir:
             return  # another show took the air meanwhile, or we are stopping
         now = _now()
         if airing.show.emergency and not airing.accounted():
-            airing.timeline_start = now  # an alarm that never sounded starts from its beginning
+            airing.timeline_from(now)  # an alarm that never sounded starts from its beginning
         reason = _("the sound device was unavailable: {reason}").format(reason=self.device.reason or "")
         self._continue(airing, airing.accounted(), now, reason, attempt=airing.attempt + 1)
 
@@ -369,7 +329,7 @@ class OnAir:
         passed unaired are logged missed. With nothing left, the show is over."""
         plan = continuation(self.app, airing, aired, now, attempt)
         if plan.missed:
-            self.listeners.entries_not_aired(airing, plan.missed, AsRunStatus.MISSED, missed_reason)
+            self.not_aired(airing, AsRunStatus.MISSED, missed_reason, plan.missed)
         if airing.state is not AiringState.OVER:
             airing.move(AiringState.OVER)  # a new airing continues it (or nothing is left)
         if plan.airing is None:
@@ -379,7 +339,7 @@ class OnAir:
                 self._after_show()
             return
         log.info(N_("rejoining %s at %s"), airing.occurrence.slot_name or _("one-off broadcast"), plan.at)
-        self._air(airing.show, at=plan.at, airing=plan.airing, join_late=plan.join_late)
+        self.air(airing.show, at=plan.at, airing=plan.airing, join_late=plan.join_late)
 
     # ---- transmitter power and stopping
     def _power_off_unless_soon(self) -> None:

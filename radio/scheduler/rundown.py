@@ -12,13 +12,13 @@ at its turn (the player reports an entry it cannot decode), and is named too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from radio.domain.library import Item
-from radio.domain.playout import Entry, EntryKind, build_rundown, item_entry
+from radio.domain.playout import Entry, EntryKind, build_rundown, item_entry, timeline
 from radio.domain.relay import RelayRules, Source
 from radio.errors import RadioError
 from radio.i18n import _
@@ -54,9 +54,11 @@ def jingle_problems(settings) -> list[str]:
 
 
 def build(app, items: Sequence[Item], *, offset_s: float = 0.0, opening: bool = True, closing: bool = True,
-          relay: tuple[Source, datetime, datetime] | None = None, fallbacks: Sequence[Item] = ()) -> Rundown:  # fmt: skip
-    """The rundown of *items* in order, the first from *offset_s*; with *relay* (source,
-    start, until) the source airs after the items until *until*, and *fallbacks* on dead air."""
+          relay: tuple[Source, datetime, datetime] | None = None,
+          fallbacks: Callable[[], Sequence[Item]] = tuple) -> Rundown:  # fmt: skip
+    """The rundown of *items* in order, the first from *offset_s*; with *relay* (source, when
+    the items begin, until) the source airs after the items until *until* if they leave it a
+    second or more (`domain.playout.timeline`), and then *fallbacks()* on dead air."""
     settings = app.settings
     problems: list[str] = []
 
@@ -70,9 +72,13 @@ def build(app, items: Sequence[Item], *, offset_s: float = 0.0, opening: bool = 
 
     entries = [entry(item, offset_s if n == 0 else 0.0) for n, item in enumerate(items)]
     if relay is not None:
-        source, start, until = relay
-        entries.append(Entry(EntryKind.RELAY, source.name, source.url, duration_s=(until - start).total_seconds(),
-                             until=until.timestamp(), relay=RelayRules.of(source)))  # fmt: skip
+        source, begins, until = relay
+        start = begins + timedelta(seconds=sum(timeline(entries, begins.timestamp())))
+        if (until - start).total_seconds() >= 1.0:  # else the items fill the session
+            entries.append(Entry(EntryKind.RELAY, source.name, source.url, duration_s=(until - start).total_seconds(),
+                                 until=until.timestamp(), relay=RelayRules.of(source)))  # fmt: skip
+        else:
+            relay = None
     open_path = close_path = None
     if opening:
         open_path, problem = jingle(settings, "open")
@@ -84,7 +90,7 @@ def build(app, items: Sequence[Item], *, offset_s: float = 0.0, opening: bool = 
     relays = {i: relay[0] for i, e in enumerate(rundown) if e.kind is EntryKind.RELAY} if relay else {}
     fallback_of: dict[int, Item] = {}
     if relays:
-        for item in fallbacks:
+        for item in fallbacks():
             fallback_of[len(rundown)] = item
             rundown.append(replace(entry(item), kind=EntryKind.FALLBACK))
     by_item = iter(items)
