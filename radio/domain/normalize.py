@@ -316,11 +316,12 @@ def _abbreviations(lexicon: Lexicon) -> tuple[re.Pattern, Callable[[re.Match], s
 
 
 def _line(text: str, lexicon: Lexicon) -> str:
+    pairs = word_pair_pass(frozenset(PER_WORDS.split("|")), lexicon.abbreviations, lexicon.units)
     passes: list[tuple[re.Pattern, Callable[[re.Match], str] | str]] = [
         (END_MARK, "."),
         (MARKS, ""),
         (ADDRESS, read_address),
-        word_pair_pass(frozenset(PER_WORDS.split("|")), lexicon.abbreviations, lexicon.units),
+        pairs,
         symbol_pass(lexicon.document_codes, lexicon.abbreviations),
         (PHONE_CONTEXT, _phone_in_context),
         (PHONE_SHAPE, _phone),
@@ -349,6 +350,7 @@ def _line(text: str, lexicon: Lexicon) -> str:
         (PER, r" một \1"),
         (WEEKDAY_RANGE, r"\1 đến "),
         (CAPITALS, spell_unknown_capitals),
+        pairs,  # again: a slash left between two readings ("0:00/0") reads as a second pass would
         (re.compile(EITHER), " hoặc "),
     ]
     for pattern, replacement in passes:

@@ -171,8 +171,10 @@ def word_pair_pass(per_words: frozenset[str], abbreviations: Mapping[str, str], 
 # list marks and footnote stars, written for the eye: "* Lưu ý:", "• …", "(*)"
 MARKS = re.compile(r"^\s*[*•·+]\s+|\(\*+\)|(?<=\w)\*+(?!\w)")
 
-# "./." (also "./" or "/." and spaced forms) at the end of a line: the end of the document.
-END_MARK = re.compile(r"\s*(?:\.\s*/\s*\.?|/\s*\.)\s*$")
+# "./." (also "./", "/.", doubled and spaced forms: a run of "." and "/" holding both) at the
+# end of a line: the end of the document. The whole run at once, so that normalising again
+# finds nothing more to take ("//." once gave "/.", then ".").
+END_MARK = re.compile(r"\s*(?=[./\s]*/)(?=[./\s]*\.)[./](?:\s*[./])*\s*$")
 
 # "I. MỤC ĐÍCH" at the start of a line: the heading's numeral
 ROMAN_LEAD = re.compile(r"^(\s*)([IVXL]+)(?=\.(?:\s|$))")
