@@ -186,6 +186,10 @@ def test_a_fast_clock_set_right_by_hand_resumes_once_an_operator_confirms_it(sta
     assert confirmed.returncode == 0, confirmed.stderr
     done = json.loads(confirmed.stdout)
     assert done["was_held"] is True and done["clock"]["held"] is False and done["by"].startswith("cli:"), done
+    deadline = time.monotonic() + 5  # the daemon lifts its hold at the nudge, not at its next re-read of the rows
+    while (daemon := json.loads(station.cli("status", "--json").stdout)["clock"])["held"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert daemon["held"] is False, daemon
     nxt = (datetime.now(VN) + timedelta(seconds=8)).replace(microsecond=0)
     assert station.radio("queue", "add", after, "--at", nxt.strftime("%H:%M:%S")).exit_code == 0
     rows = wait_rows(station, lambda r: any(x["item_id"] == after and x["status"] == "completed" for x in r))

@@ -105,11 +105,10 @@ class OnAir:
             self.live.handle(command)
         elif isinstance(command, Retry):
             self._retry(command.airing)
-        elif isinstance(command, Replan):
-            self.replan()
-        elif isinstance(command, Reload):
-            if self.reload_settings:
+        elif isinstance(command, (Replan, Reload)):
+            if isinstance(command, Reload) and self.reload_settings:
                 self.reload_settings()
+            self.clock.check(rows=True)  # a confirmed clock or new rows may lift (or begin) the hold
             self.replan()
 
     # ---- planning
@@ -268,6 +267,9 @@ class OnAir:
         if resume_at is not None and (airing is not self.current or airing.state is not AiringState.ON_AIR):
             return  # the alarm was cut or lost meanwhile: its own end decides
         result = airing.playback.result if airing.playback is not None else None
+        if result is not None and result.underruns:  # dead air the as-run rows cannot show
+            log.warning(N_("the output ran dry %d times during this show: the PC was too busy to decode in time"),
+                        result.underruns)  # fmt: skip
         if airing.state is AiringState.CUT:
             self.not_aired(airing, AsRunStatus.SKIPPED, airing.reason)
         elif airing.error or (result is not None and result.device_lost):
