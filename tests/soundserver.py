@@ -6,6 +6,7 @@ Registered from conftest.py as a pytest plugin; bench/playout_bench.py uses it t
 
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 import threading
@@ -20,10 +21,10 @@ from radio.audio.testserver import SoundServer
 RATE = 48000
 
 
-def fit_clock(marks: list[tuple[int, float]]) -> tuple[float, float]:
+def fit_clock(marks: list[tuple[int, float]], skip: int = 5) -> tuple[float, float]:
     """(t0, seconds per frame) from (first frame of a read, arrival) marks: the lower envelope,
     as tests/soundserver.Monitor does (a read never arrives before its frames were made)."""
-    data = np.array(marks[5:], dtype=np.float64)
+    data = np.array(marks[skip:], dtype=np.float64)
     base = data[0, 1]
     n, t = data[:, 0], data[:, 1] - base  # small numbers: a well-conditioned fit
     keep = np.ones(len(n), dtype=bool)
@@ -40,10 +41,15 @@ class Monitor:
     """Records the sink's monitor with parec, timestamping every read.
 
     The arrival time of a read is never earlier than the moment its last frame was
-    rendered; the lower envelope of (arrival - frame/rate), fitted as a line (the null
-    sink's clock drifts against the system clock), maps a recorded frame to the wall
-    clock instant it was rendered.
+    rendered; the lower envelope of (arrival - frame/rate), fitted as a line, maps a
+    recorded frame to the wall clock instant it was rendered. The null sink's pace is not
+    the system clock's, and it changes with load: measured under two CPU hogs and an
+    upload flood it rendered 0.08 % fast for minutes, then at pace, then fast again, so one
+    line over a three-minute recording misplaced frames by up to 0.1 s. A frame is
+    therefore mapped through the reads of the LOCAL_S seconds around it.
     """
+
+    LOCAL_S = 3.0
 
     def __init__(self, server: SoundServer, rate: int = RATE, keeper: bool = True) -> None:
         self.server = server
@@ -119,16 +125,26 @@ class Monitor:
     def audio(self) -> np.ndarray:
         return np.frombuffer(b"".join(self.chunks), dtype=np.float32)
 
-    def clock(self) -> tuple[float, float]:
-        """(t0, seconds per frame): frame n was rendered at t0 + n * spf."""
+    def clock(self, near: float | None = None) -> tuple[float, float]:
+        """(t0, seconds per frame): frame n was rendered at t0 + n * spf — for frames around
+        *near* (the reads within LOCAL_S of it), or over the whole recording."""
+        if near is not None:
+            span = self.LOCAL_S * self.rate
+            marks = self.marks[5:]  # parec's first reads are bursty
+            frames = [frame for frame, _ in marks]
+            local = marks[bisect.bisect_left(frames, near - span):bisect.bisect_right(frames, near + span)]
+            if len(local) >= 20:
+                return fit_clock(local, skip=0)
         return fit_clock(self.marks)  # parec's first reads are bursty: fit_clock skips them
 
     def frame_at(self, wall: float) -> int:
         t0, spf = self.clock()
+        for _ in range(2):  # the whole recording's line finds the neighbourhood, the local one the frame
+            t0, spf = self.clock(near=(wall - t0) / spf)
         return max(0, int((wall - t0) / spf))
 
     def wall_time(self, frame: float) -> float:
-        t0, spf = self.clock()
+        t0, spf = self.clock(near=frame)
         return t0 + frame * spf
 
 

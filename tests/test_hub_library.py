@@ -43,6 +43,11 @@ def test_a_station_sees_the_hubs_approved_bulletins_and_fetches_one_when_queued(
     hub.serve()
     station = Station(radio_bin, tmp_path / "st", env, "XA")
     token = hub.add_station("XA")
+    # an approved bulletin the hub schedules for the station: it arrives with the session
+    (sent,) = hub.json("library", "add", str(tone("theo-lich.wav", freq=660)), "--topic", "chinh-sach",
+                       "--title", "Bản tin theo lịch")  # fmt: skip
+    hub.cli("library", "approve", sent["id"], "--by", "Sở Văn hoá")
+    (session,) = hub.json("queue", "add", sent["id"], "--at", at_in(3600), "--stations", "XA")
     station.join(hub.url, token)
     # the station's own bulletin happens to be the file the hub holds as a draft
     (own,) = station.json("library", "add", str(same_file), "--topic", "y-te", "--title", "Tin của xã")
@@ -87,11 +92,17 @@ def test_a_station_sees_the_hubs_approved_bulletins_and_fetches_one_when_queued(
         assert titles["Bản tin của tỉnh (sửa)"]["id"] == mine["id"] and "Bản tin của tỉnh" not in titles
         assert "Bản nháp" not in titles and titles["Tin của xã"]["id"] == own["id"]  # the station's own stays its own
 
-        # the hub retires its bulletin: the station's copy of it is retired too, its own item not
+        # the hub retires its bulletin: the station's copy of it is retired too, its own item not;
+        # so is the copy that came with a session (no longer scheduled) before any catalog listed it
+        came = next(i for i in station.json("library", "list") if i["sha256"] == sent["sha256"])
+        assert came["status"] == "approved" and came["on_this_pc"] is True, came
+        hub.cli("queue", "remove", str(session["id"]))
         hub.cli("library", "retire", approved["id"])
         hub.cli("library", "retire", draft["id"])
+        hub.cli("library", "retire", sent["id"])
         assert station.cli("sync", "--once", check=False).returncode == 0
         assert station.json("library", "show", mine["id"])["status"] == "retired"
+        assert station.json("library", "show", came["id"])["status"] == "retired"
         assert station.json("library", "show", own["id"])["status"] == "approved"
     finally:
         hub.stop()

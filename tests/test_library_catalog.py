@@ -109,3 +109,22 @@ def test_a_source_longer_than_the_rule_is_refused_by_import_and_edit_alike(radio
     edited = radio("library", "edit", entry["id"], "--source", long)
     assert edited.exit_code == 1 and "the source has 279 characters" in edited.stderr, edited.stderr
     assert radio.json("library", "show", entry["id"])["source"] == "UBND xã"
+
+
+def test_an_edit_through_the_service_checks_the_language_too(radio, tone):
+    """Every caller of the edit service (the CLI checks in its option; a console form or a
+    script calls the service): a language code the hub's column cannot hold is refused."""
+    import pytest
+
+    from radio.app import open_app
+    from radio.domain.library import RuleError
+    from radio.library.catalog import edit_item
+
+    entry = radio.add(tone(seconds=1.0))
+    app = open_app(radio.home)
+    try:
+        with pytest.raises(RuleError, match="is not a language code"):
+            edit_item(app.library, app.taxonomy, int(entry["id"]), language="x" * 64)
+    finally:
+        app.close()
+    assert radio.json("library", "show", entry["id"])["language"] == "vi"

@@ -50,3 +50,15 @@ def test_a_segment_row_says_who_where_when_and_the_topic():
     row = live_record(speaker, at, segment_title(speaker))
     assert row.title == "Live: Anh Ba" and row.source == "alsa:hw:1" and row.topic == "thien-tai"
     assert row.status is AsRunStatus.PLAYING and row.started_at == at and row.item_id is None
+
+
+def test_who_speaks_is_bounded_for_the_log_and_the_hub():
+    """The segment's title ("Live: WHO, time") must fit the as-run log and the hub's column: a
+    speaker typed without bound (`radio live start --by`) is refused in one line, not sent on
+    to block the station's outbox."""
+    from radio.domain.live import MAX_SPEAKER_LENGTH, check_speaker
+
+    assert check_speaker(" Nguyễn Văn An ") == "Nguyễn Văn An" and check_speaker(None) == "?"
+    assert check_speaker("a" * MAX_SPEAKER_LENGTH) == "a" * MAX_SPEAKER_LENGTH
+    with pytest.raises(RadioError, match="at most 100"):
+        check_speaker("a" * (MAX_SPEAKER_LENGTH + 1))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import socket
 import sqlite3
 import subprocess
+import time
 
 from radio.accounts import verify_login
 from radio.app import open_app
+from tests.webtools import free_port
 
 
 def test_add_list_passwd_disable(radio):
@@ -69,6 +71,27 @@ def test_radio_web_refuses_a_bad_address_and_a_busy_port(radio, radio_bin, subpr
     assert taken.returncode == 1
     assert taken.stderr.strip().splitlines()[-1].startswith(f"radio: error: cannot listen on 127.0.0.1:{port}")
     assert "Traceback" not in taken.stderr
+    # two consoles started at the same instant on one port (both bind it before either listens):
+    # one serves, the other says why not in one line
+    port = free_port()
+    both = [subprocess.Popen([radio_bin, "--home", str(radio.home), "web", "--listen", f"127.0.0.1:{port}"],
+                             stderr=subprocess.PIPE, text=True, env=subprocess_env) for _ in range(2)]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while all(p.poll() is None for p in both) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        loser = next(p for p in both if p.poll() is not None)
+        winner = next(p for p in both if p is not loser)
+        refused = loser.stderr.read()
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        assert winner.poll() is None
+    finally:
+        for p in both:
+            p.kill()
+            p.wait()
+    assert loser.returncode == 1 and "Traceback" not in refused, refused
+    assert refused.strip().splitlines()[-1].startswith(f"radio: error: cannot listen on 127.0.0.1:{port}"), refused
     nowhere = subprocess.run([radio_bin, "--home", str(radio.home.parent / "none"), "web"], capture_output=True,
                              text=True, env=subprocess_env, timeout=60)  # fmt: skip
     assert nowhere.returncode == 1 and "no station at" in nowhere.stderr

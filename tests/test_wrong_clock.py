@@ -150,7 +150,7 @@ def test_a_fast_clock_set_right_by_hand_resumes_once_an_operator_confirms_it(sta
     daemon running), a one-off then airs at its instant, and the console offers the same to an
     approver, not to an operator (refused on the server too)."""
     env, shift = faketime
-    fast, after = station.item(1.5, 321), station.item(1.5, 322)
+    fast, after, alarm = station.item(1.5, 321), station.item(1.5, 322), station.item(6.0, 323)
     shift(2 * 86400)
     due = (datetime.now(VN) + timedelta(days=2, seconds=6)).replace(microsecond=0)
     assert cli(station, env, "queue", "add", str(fast), "--at", due.isoformat()).returncode == 0
@@ -182,6 +182,10 @@ def test_a_fast_clock_set_right_by_hand_resumes_once_an_operator_confirms_it(sta
     assert refused.status == 403 and still["held"] is True, (refused.status, still)
     assert 'id="clock-confirm"' in page and "Đồng hồ đã đúng: tiếp tục lịch phát" in page, page
 
+    # an alarm on air (alarms air on a held clock) when the clock is confirmed: the start-up that
+    # waited for the clock must neither close its row as cut by a crash nor air it a second time
+    assert station.cli("emergency", str(alarm)).returncode == 0
+    wait_rows(station, lambda r: any(x["item_id"] == alarm and x["status"] == "playing" for x in r))
     confirmed = station.cli("clock", "confirm", "--json")
     assert confirmed.returncode == 0, confirmed.stderr
     done = json.loads(confirmed.stdout)
@@ -194,6 +198,7 @@ def test_a_fast_clock_set_right_by_hand_resumes_once_an_operator_confirms_it(sta
     assert station.radio("queue", "add", after, "--at", nxt.strftime("%H:%M:%S")).exit_code == 0
     rows = wait_rows(station, lambda r: any(x["item_id"] == after and x["status"] == "completed" for x in r))
     assert station.stop() == 0
+    assert [(x["status"], x["reason"]) for x in rows if x["item_id"] == alarm] == [("completed", None)], rows
     row = next(x for x in rows if x["item_id"] == after)  # aired at its instant, not held nor missed
     assert abs(datetime.fromisoformat(row["started_at"]).timestamp() - nxt.timestamp()) < 1.0, row
     with sqlite3.connect(station.radio.home / "radio.db") as db:

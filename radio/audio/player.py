@@ -254,7 +254,7 @@ class Playback:
                     self._on_event(event)
                 except Exception:  # the caller's bug must not stop the air
                     log.exception("event handler failed")
-        self.result.underruns = self._sequencer.underruns
+        self.result.underruns = self._sequencer.underruns + getattr(self.output, "underflows", 0)
         self.done.set()
 
     def interrupt(self, fade_s: float | None = None, reason: str | None = None, keep_input: bool = False) -> None:

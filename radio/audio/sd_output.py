@@ -66,6 +66,7 @@ class SoundDeviceOutput:
         self.grace_s = grace_s
         self.opened: Device | None = None
         self.realtime = True
+        self.underflows = 0  # times the device ran dry (a late callback): dead air
 
     def describe(self) -> str:
         return self.opened.name if self.opened else str(self.device or _("default output"))
@@ -84,6 +85,8 @@ class SoundDeviceOutput:
 
         def callback(outdata: np.ndarray, frames: int, t, status) -> None:
             now = time.time()
+            if status.output_underflow:  # the device played silence: this callback came too late
+                self.underflows += 1
             state["last"] = time.monotonic()
             state["last_wall"] = now
             state["calls"] += 1

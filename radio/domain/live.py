@@ -47,6 +47,17 @@ def check_input(text: str) -> str:
     return text
 
 
+MAX_SPEAKER_LENGTH = 100  # a person's name and office: the segment's title and the hub's columns hold it
+
+
+def check_speaker(who: str | None) -> str:
+    """Who speaks, as the as-run log names them ("?" when nobody said), or RadioError."""
+    who = nfc(who or "").strip() or "?"
+    if len(who) > MAX_SPEAKER_LENGTH:
+        raise RadioError(_("who speaks is {n} characters long; at most {max}").format(n=len(who), max=MAX_SPEAKER_LENGTH))
+    return who
+
+
 def ffmpeg_live_input(address: str) -> list[str]:
     """ffmpeg's input arguments for a live input, each asking for the audio as it comes (a
     capture device's small fragments, no probing) so the voice is not held back."""

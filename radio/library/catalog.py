@@ -72,7 +72,7 @@ def edit_item(
     if topic is not None:
         changes["topic"] = taxonomy.resolve(topic).code
     if language is not None:
-        changes["language"] = nfc(language).lower()
+        changes["language"] = rules.check_language(language)
     if source is not None:
         changes["source"] = rules.check_source(nfc(source))
     if priority is not None:

@@ -57,11 +57,25 @@ def sync_catalog(app, client, revision: str | None) -> list[str]:
     except HubUnreachable as err:
         return [str(err)]
     copies = apply_catalog(app, catalog["items"], set(applied(app).get("shas", [])))
+    _write_applied(app, catalog["revision"], copies)
+    return []
+
+
+def _write_applied(app, revision: str | None, shas: set[str]) -> None:
     path = _applied_path(app)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"revision": catalog["revision"], "shas": sorted(copies)}), encoding="utf-8")
+    tmp.write_text(json.dumps({"revision": revision, "shas": sorted(shas)}), encoding="utf-8")
     tmp.replace(path)
-    return []
+
+
+def note_copy(app, sha: str) -> None:
+    """An item the hub's state brought (a session's, fetched before any catalog listed it) is
+    a copy of the hub's: the next catalog keeps it in step — a withdrawn approval or a
+    retirement reaches it once the hub no longer schedules it."""
+    done = applied(app)
+    known = set(done.get("shas", []))
+    if sha not in known:
+        _write_applied(app, done.get("revision"), known | {sha})
 
 
 def apply_catalog(app, wired: list[dict], from_hub: set[str]) -> set[str]:

@@ -30,7 +30,7 @@ from radio.errors import RadioError
 from radio.i18n import _
 from radio.media.store import Incoming
 from radio.network.client import HubClient, HubLink, HubUnreachable
-from radio.network.station_catalog import queued_but_absent, stored_suffix, sync_catalog
+from radio.network.station_catalog import note_copy, queued_but_absent, stored_suffix, sync_catalog
 from radio.network.wire import item_from_wire, source_from_wire, topic_from_wire
 from radio.scheduler import service
 
@@ -223,6 +223,7 @@ class StationSync:
         existing = self.app.library.find_by_sha256(sha)
         if existing is None:
             self.app.library.add(item_from_wire(data, relpath))
+            note_copy(self.app, sha)  # the hub's, not the station's own
         elif existing.media_path != relpath:
             self.app.library.save(dataclasses.replace(existing, media_path=relpath))
 

@@ -45,21 +45,23 @@ class AsRunWriter(PlayoutListener):
             first = airing.first_sounding(index)
             record = relay_record(source, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index] if first
                                   else event.at, started_at=event.at, **self._where(occ))  # fmt: skip
-            log.info(N_("relaying %s (%s)"), source.name, source.code)
+            said = (N_("relaying %s (%s)"), source.name, source.code)
         elif fallback is not None:
             record = item_record(fallback, status=AsRunStatus.PLAYING, scheduled_at=event.at, started_at=event.at,
                                  reason=airing.dead_air, **self._where(occ))  # fmt: skip
-            log.info(N_("on air instead of the relay: %s (#%s): %s"), fallback.title, fallback.id, airing.dead_air)
+            said = (N_("on air instead of the relay: %s (#%s): %s"), fallback.title, fallback.id, airing.dead_air)
         elif item is not None:
             record = item_record(item, status=AsRunStatus.PLAYING, scheduled_at=airing.planned[index],
                                  started_at=event.at, **self._item_where(airing))  # fmt: skip
-            log.info(N_("on air: %s (#%s)"), item.title, item.id)
+            said = (N_("on air: %s (#%s)"), item.title, item.id)
         elif airing.live is not None:  # who, from where, the topic (`live_record`)
-            record = live_record(airing.live.speaker, event.at, event.entry.title)
+            record, said = live_record(airing.live.speaker, event.at, event.entry.title), None
         else:
             return  # a jingle: no row
-        row_id = self.app.as_run.append(record).id
+        row_id = self.app.as_run.append(record).id  # the row first: a log line never tells of a row not written
         self.rows.setdefault(airing, {})[index] = row_id
+        if said:
+            log.info(*said)
 
     def entry_ended(self, airing, event: Ended) -> None:
         index = event.index

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from radio.audio.events import Ended
 from radio.domain.asrun import AsRunStatus
 from radio.domain.live import (
-    CONSOLE, LiveBusy, Speaker, busy_message, check_input, ffmpeg_live_input, segment_title,
+    CONSOLE, LiveBusy, Speaker, busy_message, check_input, check_speaker, ffmpeg_live_input, segment_title,
 )  # fmt: skip
 from radio.domain.playout import Entry, EntryKind, Outcome
 from radio.domain.relay import RelayRules, Resume
@@ -134,7 +134,7 @@ class LiveDesk(PlayoutListener):
             address = check_input(given)
         topic = request.get("topic") or settings.live.topic
         self.app.taxonomy.resolve(topic)  # an unknown topic is refused now, not when the recording is filed
-        speaker = Speaker(who=request.get("who") or "?", where=request.get("where") or address, input=address,
+        speaker = Speaker(who=check_speaker(request.get("who")), where=request.get("where") or address, input=address,
                           topic=topic)  # fmt: skip
         self.session = LiveSession(speaker, _now())
         log.info(N_("live: %s from %s"), speaker.who, speaker.where)

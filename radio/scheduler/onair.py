@@ -62,6 +62,7 @@ class OnAir:
         self.clock = clock or ClockGuard(app)  # holds the schedule on a clearly wrong clock (fault 7)
         self.timetable.holds = self.clock.holds  # held occurrences get no timer and no missed row
         self.startup_held = False  # start-up's catch-up and rejoin wait for the clock to be right
+        self.crashed: set[int] = set()  # rows the start-up closed: their items are due for the rest of their time
         self.recovery = DeviceRecovery(lambda airing: self.post(Retry(airing)), self.listeners.device_changed)
         schedule = lambda: (self.app.settings.schedule.on_air, self.app.settings.schedule.off_air)  # noqa: E731
         self.transmitter = Transmitter(schedule)  # read when used: SIGHUP may change the commands
@@ -120,21 +121,28 @@ class OnAir:
         self.live.recover_recordings()  # a crash during live: its recording is still filed
         for problem in jingle_problems(self.app.settings):
             self.listeners.problem(problem)
-        crashed = {row.id for row in self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))}
-        if self.clock.held:  # nothing logged missed, caught up or rejoined on a wrong clock
-            self.startup_held, self.crashed = True, crashed
-            self.replan(now)
+        self.crashed = {row.id for row in self.app.as_run.close_orphans(_("the daemon stopped while this was on air"))}
+        self._take_up_schedule(now)
+
+    def _take_up_schedule(self, now: datetime) -> None:
+        """Rejoin, catch up or log missed what fell due while the daemon was not running — once
+        the clock is right: on a wrong clock nothing is (start-up waits, only alarms air), and
+        when the clock is set right it is done then, without closing rows again (an alarm or a
+        live segment on air meanwhile keeps its row)."""
+        if self.clock.held:
+            self.startup_held = True
+            self.timetable.replan(now)
             return
         if self.startup_held:  # the clock was set right: what fell due meanwhile was held
-            self.startup_held, crashed = False, crashed | self.crashed
+            self.startup_held = False
             self.timetable.missed_reason = _("the schedule was held: the clock was wrong at {time}")
         for show, rows in self.timetable.startup(now):
-            self._rejoin(show, rows, now, crashed)
-        self.replan(now)
+            self._rejoin(show, rows, now, self.crashed)
+        self.timetable.replan(now)
 
     def replan(self, now: datetime | None = None) -> None:
         if self.startup_held and not self.clock.held:  # the clock was set right: start up now
-            self.startup(now)
+            self._take_up_schedule(now or _now())
             return
         self.timetable.replan(now)
 

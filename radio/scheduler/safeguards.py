@@ -111,7 +111,8 @@ class GuardedAsRun:
     """The as-run repository as the daemon uses it (same methods): see the module docstring.
 
     Every write of every kind (items, relay segments, fallbacks, rows for what never aired)
-    goes through `append` or `finish`; reads pass through to the repository."""
+    goes through `append`, `finish` or `close_orphans` (the start-up's closing of rows a crash
+    left playing); reads pass through to the repository."""
 
     def __init__(self, repo, reserve: SpaceReserve) -> None:
         self._repo = repo

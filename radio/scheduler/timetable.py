@@ -66,6 +66,8 @@ class Timetable:
         window = self.app.settings.schedule.catch_up_minutes * 60
         rejoin = []
         for occ in occurrences(self.app, now - LOOKBACK, now):
+            if occ.key in self.attempted:
+                continue  # this process dealt with it (an alarm aired while start-up waited for the clock)
             rows = self.app.as_run.for_occurrence(occ.start, occ.slot_id)
             self.attempted.add(occ.key)
             show = show_for(self.app, occ)

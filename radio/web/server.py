@@ -108,10 +108,21 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise RadioError(_("cannot listen on {host}:{port}: {reason}").format(
             host=host, port=port, reason=err.strerror or err)) from None  # fmt: skip
-    # Not listening yet: asyncio listens when uvicorn starts serving, so no connection is taken
-    # before the app (its signing key included) is ready.
+    # Not listening yet (`_listen`): no connection is taken before the app (its signing key
+    # included) is ready.
     sock.set_inheritable(True)
     return sock
+
+
+def _listen(sock: socket.socket, host: str, port: int) -> None:
+    """Listen, or say why not in one line: another console that bound the same port at the
+    same instant (both bind with SO_REUSEADDR; only one may listen)."""
+    try:
+        sock.listen(128)
+    except OSError as err:
+        sock.close()
+        raise RadioError(_("cannot listen on {host}:{port}: {reason}").format(
+            host=host, port=port, reason=err.strerror or err)) from None  # fmt: skip
 
 
 def _fewer_malloc_arenas() -> None:
@@ -131,8 +142,7 @@ def serve(radio_app, host: str, port: int, https: bool = False) -> int:
     import uvicorn
 
     QuietServer = _quiet_server_class()
-    sock = _bind(host, port)  # a busy port is reported in the operator's own language
-    os.environ["LANGUAGE"] = "vi"
+    sock = _bind(host, port)
     asgi = create_app(radio_app)
     if not radio_app.users.list():
         print(_("radio web: no users yet: add one with 'radio user add NAME --role admin'"), file=sys.stderr)
@@ -144,8 +154,10 @@ def serve(radio_app, host: str, port: int, https: bool = False) -> int:
         cert, key = ensure_certificate(radio_app.settings.home, host)
         tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
     scheme = "https" if https else "http"
+    _listen(sock, host, port)
     print(_("radio web: listening on {scheme}://{address}/").format(scheme=scheme, address=f"{shown}:{port}"),
           file=sys.stderr, flush=True)  # fmt: skip
+    os.environ["LANGUAGE"] = "vi"  # the pages; what was said on the terminal above is in the operator's language
     from radio.web.guard import GuardedH11Protocol
 
     # No limit_concurrency: uvicorn's answers 503 to everyone once it is reached; the guard
