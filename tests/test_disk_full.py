@@ -318,6 +318,45 @@ def test_a_restart_on_a_full_disk_still_knows_what_the_crash_cut_and_closes_it_o
         app.close()
 
 
+@pytest.mark.xdist_group("realtime")  # real-time playout on the recorded sound server
+@pytest.mark.slow
+def test_a_daemon_killed_on_a_full_disk_starts_again_and_rejoins_what_it_cut(station_on_tmpfs, live_server):
+    """The whole path of the test above with a real daemon: killed (-9) in the middle of an
+    item, the disk then full to the last byte and no reserve left, the daemon starts again —
+    no traceback, no exit, so systemd does not restart it for ever — rejoins the rest of the
+    item at its offset, and once the operator frees space both rows are written: the cut one
+    closed as the crash left it, the rest completed. None lost, none doubled."""
+    station = station_on_tmpfs
+    home = station.radio.home
+    with (home / "radio.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[schedule]\nreserve_mb = 0\n")
+    a = station.item(14.0, 91)
+    station.start()
+    start = station.slot_in(6)
+    assert station.radio("queue", "add", a, "--slot", "Sáng").exit_code == 0
+    station.wait_for(lambda r: [x["status"] for x in r] == ["playing"], timeout=30)
+    time.sleep(2.0)
+    station.stop(signal.SIGKILL)
+    ballast = fill(home.parent)
+    assert free(home.parent) < 4096
+    station.start()  # answers `radio status`: up, on a full disk
+    time.sleep(3.0)
+    assert station.proc.poll() is None, (station.tmp / "daemon.log").read_text()
+    ballast.unlink()  # the operator frees space: what waited in memory is written
+    rows = station.wait_for(lambda r: _final(r, 2), timeout=40)
+    assert station.stop() == 0
+    log = (station.tmp / "daemon.log").read_text()
+    assert "Traceback" not in log, log
+    assert [(r["item_id"], r["status"]) for r in rows] == [(a, "interrupted"), (a, "completed")], rows
+    cut, rest = rows
+    assert cut["reason"] == "the daemon stopped while this was on air"
+    assert abs(datetime.fromisoformat(cut["started_at"]).timestamp() - start.timestamp()) < 0.05
+    rejoined_at = datetime.fromisoformat(rest["started_at"]).timestamp() - start.timestamp()
+    assert abs(rejoined_at + rest["seconds_played"] - 14.0) < 0.1, rest  # the rest, on the item's timeline
+    assert 2.0 < rejoined_at < 14.0
+    assert integrity(home / "radio.db") == "ok" and count(home / "radio.db", "as_run") == 2
+
+
 def count_status(home: Path, status: str) -> int:
     with sqlite3.connect(home / "radio.db") as db:
         return db.execute("SELECT count(*) FROM as_run WHERE status = ?", (status,)).fetchone()[0]
