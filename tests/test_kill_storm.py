@@ -135,6 +135,9 @@ def _log_between(log: str, since: float, until: float) -> str:
     return "\n".join(keep)
 
 
+WRITTEN_AHEAD_S = 0.3  # a row's start is written when its sample enters the output's buffer: up to its latency ahead
+
+
 def _covered(rows: list[dict], kills: list[float]) -> list[tuple[float, float, dict]]:
     """What each row of the session covered: a row cut by kill -9 has no end (nobody saw
     it): it ended with the kill that followed its start. (A start is written when its sample
@@ -145,7 +148,7 @@ def _covered(rows: list[dict], kills: list[float]) -> list[tuple[float, float, d
         if not r["started_at"]:
             continue
         start = _ts(r["started_at"])
-        end = _ts(r["ended_at"]) or max(start, next((k for k in kills if k > start - 0.3), start))
+        end = _ts(r["ended_at"]) or max(start, next((k for k in kills if k > start - WRITTEN_AHEAD_S), start))
         out.append((start, end, r))
     return sorted(out, key=lambda x: x[0])
 
@@ -214,7 +217,8 @@ def test_kill_9_storm_during_a_relay(station, icecast, tmp_path):  # noqa: F811
         # a gap only from a kill to its rejoin: the relay heard again within RELAY_REJOIN_S of the
         # daemon being up again (its start-up, 1 to 8 s on this loaded machine, is the item
         # storm's and the daemon's; a source down then first waits out its no-data limit)
-        kill = max((k for k in kills if e1 - 0.1 <= k <= s2), default=None)  # (the last restart counts)
+        # (the last restart counts; a kill between a row's writing and its instant ended that row)
+        kill = max((k for k in kills if e1 - WRITTEN_AHEAD_S <= k <= s2), default=None)
         assert kill is not None, ("a gap without a kill", r1, r2, log[-3000:])
         limit = RELAY_REJOIN_S + (RELAY_NO_DATA_S if any(a <= kill + RELAY_REJOIN_S and kill <= b for a, b in down)
                                   else 0.0)  # fmt: skip

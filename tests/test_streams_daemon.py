@@ -132,7 +132,7 @@ def test_listeners_hear_the_programme_of_the_sound_card(station, live_server, ic
 
 def test_icecast_killed_and_restarted_mid_session(station, live_server, icecast):  # noqa: F811
     configure(station, f'[[stream]]\nkind = "icecast"\nurl = "{icecast.url()}"\n')
-    long = station.item(14.0, 41)
+    long = station.item(20.0, 41)
     with Monitor(live_server) as monitor:
         station.start()
         start = station.slot_in(8)
@@ -144,7 +144,9 @@ def test_icecast_killed_and_restarted_mid_session(station, live_server, icecast)
         down = json.loads(station.cli("status", "--json").stdout)["streams"][0]
         icecast.start()
         restarted = time.monotonic()
-        assert wait_until(lambda: icecast.source(), 5.0), "the stream did not come back within 5 s"
+        # back at the first attempt after icecast answers again (its start-up under load, then
+        # at most one 3 s answer timeout and a 2 s back-off: the figure is printed below)
+        assert wait_until(lambda: icecast.source(), 10.0), "the stream did not come back within 10 s"
         back_after = time.monotonic() - restarted
         listener = Listener(icecast.listen_url())
         try:
@@ -157,7 +159,7 @@ def test_icecast_killed_and_restarted_mid_session(station, live_server, icecast)
         played_from = locate(monitor.audio(), station.samples[long][: RATE // 2])
         recorded = monitor.audio()[played_from:played_from + len(station.samples[long])]
     print(f"icecast back {back_after:.2f} s after its restart")
-    assert rows[0]["status"] == "completed" and abs(rows[0]["seconds_played"] - 14.0) < 0.01
+    assert rows[0]["status"] == "completed" and abs(rows[0]["seconds_played"] - 20.0) < 0.01
     # the sound card played the whole item without a gap or a glitch
     item = station.samples[long]
     assert len(recorded) == len(item)
@@ -169,7 +171,7 @@ def test_icecast_killed_and_restarted_mid_session(station, live_server, icecast)
     assert listener.frames > RATE
     piece_at = locate(item, heard[RATE // 2:RATE])  # where in the item the listener is
     assert normalized_peak(item, heard[RATE // 2:RATE], piece_at) > 0.5
-    assert 5.0 < piece_at / RATE < 13.0  # the item as it goes on, after the restart
+    assert 5.0 < piece_at / RATE < 19.0  # the item as it goes on, after the restart
     assert not down["connected"] and down["error"] and PASSWORD not in json.dumps(down)
     assert up["connected"] and up["outages"] >= 1
     assert station.stop() == 0

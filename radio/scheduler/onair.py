@@ -275,7 +275,8 @@ class OnAir:
         if resume_at is not None and (airing is not self.current or airing.state is not AiringState.ON_AIR):
             return  # the alarm was cut or lost meanwhile: its own end decides
         result = airing.playback.result if airing.playback is not None else None
-        if result is not None and result.underruns:  # dead air the as-run rows cannot show
+        if result is not None and result.underruns and not (airing.relays or airing.live):  # files only: a
+            # relay's or a live input's silence is its source's, logged as such; here it is the PC's
             log.warning(N_("the output ran dry %d times during this show: the PC was too busy to decode in time"),
                         result.underruns)  # fmt: skip
         if airing.state is AiringState.CUT:
