@@ -83,8 +83,10 @@ def _station(radio, tone, console):
     assert radio("queue", "add", str(drafts[0]), "--slot", "Bản tin tối").exit_code == 0
     app = open_app(console.home)
     now = datetime.now(timezone.utc)
+    midnight = datetime.now(VN).replace(hour=0, minute=0, second=0, microsecond=0)
+    first = max(now - timedelta(minutes=30), midnight)  # today's (the log page shows today), also just after midnight
     for n in range(3):
-        start = now - timedelta(minutes=30 - n)
+        start = first + (now - first) * n / 4
         app.as_run.record(app.library.get(approved), status=AsRunStatus.COMPLETED, occurrence_start=start,
                           scheduled_at=start, started_at=start, ended_at=start + timedelta(seconds=2), seconds_played=2.0)  # fmt: skip
     app.close()
