@@ -260,13 +260,19 @@ def test_daemon_keeps_airing_and_logging_when_the_disk_fills(station_on_tmpfs, l
     assert count(home / "radio.db", "as_run") == 2
 
 
+def _without_reserve(station) -> Path:
+    """The station's home, its daemon configured to hold no disk-space reserve."""
+    home = station.radio.home
+    with (home / "radio.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[schedule]\nreserve_mb = 0\n")
+    return home
+
+
 @pytest.mark.xdist_group("realtime")  # real-time playout on the recorded sound server
 @pytest.mark.slow
 def test_without_a_reserve_as_run_rows_wait_in_memory_until_there_is_room(station_on_tmpfs, live_server):
     station = station_on_tmpfs
-    home = station.radio.home
-    with (home / "radio.toml").open("a", encoding="utf-8") as toml:
-        toml.write("[schedule]\nreserve_mb = 0\n")
+    home = _without_reserve(station)
     a = station.item(1.5, 81)
     station.start()
     start = station.slot_in(8)
@@ -327,9 +333,7 @@ def test_a_daemon_killed_on_a_full_disk_starts_again_and_rejoins_what_it_cut(sta
     item at its offset, and once the operator frees space both rows are written: the cut one
     closed as the crash left it, the rest completed. None lost, none doubled."""
     station = station_on_tmpfs
-    home = station.radio.home
-    with (home / "radio.toml").open("a", encoding="utf-8") as toml:
-        toml.write("[schedule]\nreserve_mb = 0\n")
+    home = _without_reserve(station)
     a = station.item(14.0, 91)
     station.start()
     start = station.slot_in(6)

@@ -101,11 +101,11 @@ class Ticker(threading.Thread):
                 log.warning("the wall clock jumped %+.1f s: rebuilding the timers", step)
                 self.onair.clock.jumped(step)
                 replan = True
+            replan |= self.onair.clock.check()  # the hold began or ended (a Replan re-reads the rows itself)
             try:
                 replan |= self.watcher.changed()
             except sqlite3.Error as err:
                 log.error("cannot check the database for changes: %s", err)
-            replan |= self.onair.clock.check(rows=replan)  # the hold began or ended (a confirmation: at once)
             if now_mono - last_replan > self.REPLAN_S:
                 replan, last_replan = True, now_mono
             if replan:

@@ -106,8 +106,7 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as err:
         sock.close()
-        raise RadioError(_("cannot listen on {host}:{port}: {reason}").format(
-            host=host, port=port, reason=err.strerror or err)) from None  # fmt: skip
+        raise _cannot_listen(host, port, err) from None
     # Not listening yet (`_listen`): no connection is taken before the app (its signing key
     # included) is ready.
     sock.set_inheritable(True)
@@ -121,8 +120,12 @@ def _listen(sock: socket.socket, host: str, port: int) -> None:
         sock.listen(128)
     except OSError as err:
         sock.close()
-        raise RadioError(_("cannot listen on {host}:{port}: {reason}").format(
-            host=host, port=port, reason=err.strerror or err)) from None  # fmt: skip
+        raise _cannot_listen(host, port, err) from None
+
+
+def _cannot_listen(host: str, port: int, err: OSError) -> RadioError:
+    return RadioError(_("cannot listen on {host}:{port}: {reason}").format(host=host, port=port,
+                                                                         reason=err.strerror or err))  # fmt: skip
 
 
 def _fewer_malloc_arenas() -> None:
