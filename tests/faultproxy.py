@@ -79,6 +79,7 @@ class FaultProxy:
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)  # the connect is bounded, not the answer: a long poll waits 25 s
             except OSError:
                 _reset(client)
                 continue

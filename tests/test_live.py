@@ -189,6 +189,12 @@ def test_an_emergency_interrupts_live_which_resumes_after_it(station, live_serve
     assert at(second, "started_at") >= at(alarm_row, "ended_at") - 0.3, (second, alarm_row)
     # heard: voice, the alarm, voice again
     assert len(heard) >= 2 and heard[0][1] < at_alarm + 0.6 and heard[-1][0] > at_alarm + 1.5, (heard, at_alarm)
+    # each segment's recording filed whole (the second's end was heard before its feed closed the file)
+    deadline = time.monotonic() + 30.0
+    while len(found := drafts(station)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert len(found) == 2, (found, (station.tmp / "daemon.log").read_text()[-2000:])
+    assert "cannot file the live recording" not in (station.tmp / "daemon.log").read_text()
     assert station.stop() == 0
 
 

@@ -15,13 +15,16 @@ feed in what it is for:
 - **no fallback and no end instant of a session**: it lasts until it is stopped, or until
   ``until`` (the longest segment allowed);
 - **the recording**: every block put on air is also written to ``entry.record`` (16-bit WAV),
-  which the daemon imports into the library as a draft item once the segment is over.
+  which the daemon imports into the library as a draft item once the segment is over. The
+  segment's end is heard (its event) before the feed has closed the file, so the filing waits
+  for the file to be complete (`await_recording`); a file whose writer died is mended.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import struct
 import time
 import wave
 
@@ -52,6 +55,45 @@ class CaptureInput(LiveInput):
                 "-flush_packets", "1", "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]  # fmt: skip
 
 
+WAV_HEADER = 44  # the header Python's wave writes: the RIFF size at 4, the data size at 40
+
+
+def recording_complete(path: str) -> bool:
+    """Its writer closed it: the header counts all of its data (wave writes 0 until its close)."""
+    with open(path, "rb") as wav:
+        head = wav.read(WAV_HEADER)
+        size = os.fstat(wav.fileno()).st_size
+    return len(head) == WAV_HEADER and size > WAV_HEADER and struct.unpack_from("<I", head, 40)[0] == size - WAV_HEADER
+
+
+def mend_recording(path: str) -> int:
+    """The header's sizes set from the file's (a recording whose writer never closed it: a
+    crash, a feed that never ended); the data's bytes, whole frames only."""
+    with open(path, "r+b") as wav:
+        head = wav.read(WAV_HEADER)
+        align = max(1, struct.unpack_from("<H", head, 32)[0]) if len(head) == WAV_HEADER else 2
+        size = os.fstat(wav.fileno()).st_size
+        data = max(0, size - WAV_HEADER) // align * align
+        wav.seek(4)
+        wav.write(struct.pack("<I", data + 36))
+        wav.seek(40)
+        wav.write(struct.pack("<I", data))
+        wav.truncate(WAV_HEADER + data)  # a frame cut short by the crash: not audio
+    return data
+
+
+def await_recording(path: str, within_s: float = 10.0) -> None:
+    """Until the feed has closed the recording (it may still write the blocks it queued when
+    the segment's end was heard); past *within_s*, its writer is taken as dead and the file
+    mended. FileNotFoundError: the feed removed it (only silence came)."""
+    deadline = time.monotonic() + within_s
+    while not recording_complete(path):
+        if time.monotonic() >= deadline:
+            mend_recording(path)
+            return
+        time.sleep(0.05)
+
+
 class Recording:
     """What airs, as 16-bit PCM WAV (closed properly at the end: the importer reads it)."""
 
@@ -64,6 +106,7 @@ class Recording:
                 self._wav.setnchannels(channels)
                 self._wav.setsampwidth(2)
                 self._wav.setframerate(rate)
+                self._wav.writeframesraw(b"")  # the header now, counting no audio until the close counts it all
             except OSError as err:  # the voice airs anyway; the recording is lost, and said so
                 log.error(N_("cannot record the live segment to %s: %s"), path, err)
                 self._wav = None

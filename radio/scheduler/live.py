@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import struct
 import subprocess
 import threading
 import uuid
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from radio.audio.events import Ended
+from radio.audio.live_input import await_recording, mend_recording
 from radio.domain.asrun import AsRunStatus
 from radio.domain.live import (
     CONSOLE, LiveBusy, Speaker, busy_message, check_input, check_speaker, ffmpeg_live_input, segment_title,
@@ -277,8 +279,6 @@ class LiveDesk(PlayoutListener):
             threading.Thread(target=self._recover, args=[left], daemon=True, name="radio-live-recording").start()
 
     def _recover(self, paths) -> None:
-        import struct
-
         for path in paths:
             try:
                 if path.stat().st_size <= 44:  # killed before its first block: nothing was recorded
@@ -293,13 +293,7 @@ class LiveDesk(PlayoutListener):
                 log.warning(N_("not a live recording, left alone: %s"), path)
                 continue
             try:
-                with path.open("r+b") as wav:  # the 44-byte header Python's wave writes: sizes at 4 and 40
-                    size = path.stat().st_size
-                    data = (size - 44) - (size - 44) % 2
-                    wav.seek(4)
-                    wav.write(struct.pack("<I", data + 36))
-                    wav.seek(40)
-                    wav.write(struct.pack("<I", data))
+                data = mend_recording(str(path))
             except (OSError, struct.error) as err:
                 log.error(N_("cannot mend the live recording %s: %s"), path, err)
                 continue
@@ -317,6 +311,13 @@ class LiveDesk(PlayoutListener):
         path = Path(event.entry.record)
         if not path.exists() or event.played_s < 0.5:
             path.unlink(missing_ok=True)
+            return
+        try:
+            await_recording(str(path))  # the segment's end is heard before its feed closes the file
+        except FileNotFoundError:  # removed by its feed: only silence came
+            return
+        except (OSError, struct.error) as err:
+            log.error(N_("cannot file the live recording %s: %s"), path, err)
             return
         when = event.at.astimezone(self.app.settings.zone).strftime("%d/%m/%Y %H:%M")
         title = _("Live: {who}, {time}").format(who=speaker.who, time=when)
