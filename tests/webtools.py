@@ -10,6 +10,7 @@ import http.client
 import re
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -128,12 +129,17 @@ def start_console(radio_bin: str, env: dict, home: Path, port: int | None = None
 
 
 def stop_console(console: Console) -> None:
+    """Stopped; and its log holds no traceback (an operator reads it in the journal) unless
+    the test already failed (its own error is the one to see)."""
     console.proc.terminate()
     try:
         console.proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         console.proc.kill()
         console.proc.wait()
+    log = console.log.read_text(encoding="utf-8", errors="replace")
+    if sys.exc_info()[0] is None:
+        assert "Traceback" not in log, log[max(0, log.index("Traceback") - 500):][:4000]
 
 
 def add_user(radio_bin: str, env: dict, home: Path, name: str, role: str, display: str | None = None) -> None:

@@ -142,8 +142,8 @@ async def microphone(websocket: WebSocket) -> None:
             pass  # already over (it ended by itself, or someone stopped it)
     try:
         await websocket.close()
-    except RuntimeError:
-        pass  # the browser is gone already
+    except (RuntimeError, WebSocketDisconnect):
+        pass  # the browser is gone already (it closed first, or its link dropped)
 
 
 def stop(ctx: Ctx):
